@@ -1,0 +1,14 @@
+"""`digestbot` command line. Each command lives in its own module and registers on `app`."""
+
+from __future__ import annotations
+
+# Imported for their side effect: each module registers its commands on `app`.
+from digestbot.cli import parse_cmd  # noqa: F401
+from digestbot.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

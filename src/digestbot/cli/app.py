@@ -1,0 +1,58 @@
+"""The typer application and what every command shares: the --config option and error exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="digestbot",
+    help="Parse the daily AI 前沿发展日报 and deliver it to Telegram, Slack and email.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # tracebacks could print secrets held in locals
+)
+
+# Progress and tables go to stderr so stdout stays clean for --json consumers.
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+DEFAULT_CONFIG = Path("config/digestbot.toml")
+
+
+class State:
+    config_path: Path = DEFAULT_CONFIG
+
+
+state = State()
+
+
+@app.callback()
+def _global_options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Config TOML file (env DIGESTBOT_CONFIG; default config/digestbot.toml).",
+        ),
+    ] = None,
+) -> None:
+    if config is not None:
+        state.config_path = config
+    elif env := os.environ.get("DIGESTBOT_CONFIG"):
+        state.config_path = Path(env)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One clear line on stderr and a non-zero exit: no traceback for operator mistakes."""
+    print(f"digestbot: error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+__all__ = ["DEFAULT_CONFIG", "app", "console", "fail", "out", "state"]

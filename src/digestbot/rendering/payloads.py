@@ -1,0 +1,56 @@
+"""What a renderer hands to a channel: one value per message, already inside the platform limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Rendered into email bodies where the per-recipient unsubscribe URL goes; replaced per recipient
+# so one render serves every address (rendering 100,000 bodies would dominate a publish).
+UNSUBSCRIBE_PLACEHOLDER = "urn:digestbot:unsubscribe-url"
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramMessage:
+    text: str  # Telegram HTML, ≤ 4096 UTF-16 units of visible text, ≤ 100 entities
+    parse_mode: str = "HTML"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "parse_mode": self.parse_mode}
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    text: str  # the top-level fallback shown in notifications
+    blocks: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+@dataclass(frozen=True, slots=True)
+class EmailMessage:
+    subject: str
+    text: str
+    html: str
+
+    def for_recipient(self, unsubscribe_url: str) -> EmailMessage:
+        return EmailMessage(
+            subject=self.subject,
+            text=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
+            html=self.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"subject": self.subject, "text": self.text, "html": self.html}
+
+
+Payload = TelegramMessage | SlackMessage | EmailMessage
+
+__all__ = [
+    "UNSUBSCRIBE_PLACEHOLDER",
+    "EmailMessage",
+    "Payload",
+    "SlackMessage",
+    "TelegramMessage",
+]
