@@ -1,0 +1,170 @@
+"""Pacing that keeps us under the providers' published limits instead of discovering them by 429.
+
+Two shapes of limit are needed:
+- a token bucket (GCRA) for "N per second" limits that allow an initial burst (Telegram's
+  ~30 msg/s per bot: 30 leave at once, then one every 1/30 s — the floor benchmarks compare to);
+- a sliding window for "N per minute" limits (Telegram groups: 20 per minute), where a bucket
+  would let a 21st message through 3 s after a burst of 20 and earn a 429.
+
+`MultiLimiter.acquire(keys)` waits until *every* limit for a send has room and then takes from
+all of them at once, so a send never holds a global slot while it waits for its chat's slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+Clock = Callable[[], float]
+
+
+class Limit(Protocol):
+    def wait_time(self, now: float) -> float:
+        """Seconds until one more send would be allowed (0 when allowed now)."""
+        ...
+
+    def consume(self, now: float) -> None:
+        """Record one send at `now`."""
+        ...
+
+
+@dataclass
+class TokenBucket:
+    """GCRA: `rate` sends per second on average, `burst` of them back to back."""
+
+    rate: float
+    burst: int = 1
+    _tat: float = field(default=float("-inf"), init=False)  # theoretical arrival time
+
+    def wait_time(self, now: float) -> float:
+        tat = max(self._tat, now)
+        allowed_at = tat - (self.burst - 1) / self.rate
+        return max(0.0, allowed_at - now)
+
+    def consume(self, now: float) -> None:
+        self._tat = max(self._tat, now) + 1.0 / self.rate
+
+
+@dataclass
+class SlidingWindow:
+    """At most `limit` sends in any `period` seconds."""
+
+    limit: int
+    period: float
+    _sent: deque[float] = field(default_factory=deque, init=False)
+
+    def _expire(self, now: float) -> None:
+        while self._sent and self._sent[0] <= now - self.period:
+            self._sent.popleft()
+
+    def wait_time(self, now: float) -> float:
+        self._expire(now)
+        if len(self._sent) < self.limit:
+            return 0.0
+        # Never 0 while full: float rounding must not let a send in at the window's edge.
+        return max(self._sent[0] + self.period - now, 1e-9)
+
+    def consume(self, now: float) -> None:
+        self._expire(now)
+        self._sent.append(now)
+
+
+LimitFactory = Callable[[Hashable], Limit | None]
+
+
+class MultiLimiter:
+    """A family of limits keyed by (kind, id), created on first use by `factory`.
+
+    Idle keyed limits are dropped once they could no longer delay anything, so memory stays
+    bounded by the sends of the last period, not by the number of targets."""
+
+    def __init__(
+        self,
+        factory: LimitFactory,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], object] = asyncio.sleep,
+        idle_after: float = 120.0,
+    ) -> None:
+        self._factory = factory
+        self._clock = clock
+        self._sleep = sleep
+        self._idle_after = idle_after
+        self._limits: dict[Hashable, Limit] = {}
+        self._last_used: dict[Hashable, float] = {}
+        self._last_sweep = 0.0
+
+    def _limit(self, key: Hashable) -> Limit | None:
+        limit = self._limits.get(key)
+        if limit is None:
+            limit = self._factory(key)
+            if limit is None:
+                return None
+            self._limits[key] = limit
+        return limit
+
+    def wait_time(self, keys: Iterable[Hashable]) -> float:
+        now = self._clock()
+        waits = [lim.wait_time(now) for k in keys if (lim := self._limit(k)) is not None]
+        return max(waits, default=0.0)
+
+    def record(self, keys: Iterable[Hashable], at: float | None = None) -> None:
+        """Count one send (also used to replay sends a crashed run made in the last minute)."""
+        now = self._clock() if at is None else at
+        for key in keys:
+            limit = self._limit(key)
+            if limit is not None:
+                limit.consume(now)
+                self._last_used[key] = max(self._last_used.get(key, now), now)
+        self._sweep(now)
+
+    async def acquire(self, keys: Iterable[Hashable]) -> float:
+        """Wait until all `keys` have room, take one slot from each; returns seconds waited."""
+        keys = list(keys)
+        waited = 0.0
+        while True:
+            wait = self.wait_time(keys)
+            if wait <= 0:
+                self.record(keys)
+                return waited
+            waited += wait
+            await self._sleep(wait)  # type: ignore[misc]
+
+    def penalize(self, keys: Iterable[Hashable], seconds: float) -> None:
+        """The provider said retry_after: block these keys for `seconds` from now."""
+        until = self._clock() + seconds
+        for key in keys:
+            self._limits[key] = _Blocked(until, self._limits.get(key))
+            self._last_used[key] = until
+
+    def _sweep(self, now: float) -> None:
+        if now - self._last_sweep < self._idle_after:
+            return
+        self._last_sweep = now
+        stale = [k for k, t in self._last_used.items() if now - t > self._idle_after]
+        for key in stale:
+            self._limits.pop(key, None)
+            self._last_used.pop(key, None)
+
+
+@dataclass
+class _Blocked:
+    """A limit that refuses everything until `until`, then defers to the one it replaced."""
+
+    until: float
+    inner: Limit | None
+
+    def wait_time(self, now: float) -> float:
+        inner = self.inner.wait_time(now) if self.inner is not None else 0.0
+        return max(self.until - now, inner)
+
+    def consume(self, now: float) -> None:
+        if self.inner is not None:
+            self.inner.consume(now)
+
+
+__all__ = ["Clock", "Limit", "LimitFactory", "MultiLimiter", "SlidingWindow", "TokenBucket"]
