@@ -1,0 +1,129 @@
+"""The ledger tables. Migrations in `migrations/versions/` must create exactly this schema
+(a test compares them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from digestbot.store.types import UTCDateTime
+
+# Explicit constraint names keep migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL (years of 100k-reader days), INTEGER on SQLite so it stays the rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Delivery(Base):
+    """One issue to one target in one variant: the intent, written before the first send."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("issue_date", "channel", "target", "variant", name="uq_deliveries_key"),
+        Index("ix_deliveries_claim", "issue_date", "channel", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    issue_date: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(320))
+    variant: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    parts_total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeliveryPart(Base):
+    """One message of a delivery (long variants are split into several)."""
+
+    __tablename__ = "delivery_parts"
+    __table_args__ = (Index("ix_delivery_parts_sent_at", "sent_at"),)
+
+    delivery_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True
+    )
+    part_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)  # failed for good
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    in_flight_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Subscriber(Base):
+    """A reader who joined through /start, a slash command or a subscribe link."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("channel", "target", name="uq_subscribers_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(320))
+    variant: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean)
+    display_name: Mapped[str | None] = mapped_column(String(256))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    left_reason: Mapped[str | None] = mapped_column(String(256))
+
+
+class TargetAlias(Base):
+    """A target that moved (a Telegram group upgraded to a supergroup gets a new chat id).
+    Static targets from the config file keep their old id; this redirects them."""
+
+    __tablename__ = "target_aliases"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    old_target: Mapped[str] = mapped_column(String(320), primary_key=True)
+    new_target: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# Core handles for the query modules (the store speaks Core for short, explicit statements).
+deliveries = cast(Table, Delivery.__table__)
+delivery_parts = cast(Table, DeliveryPart.__table__)
+subscribers = cast(Table, Subscriber.__table__)
+target_aliases = cast(Table, TargetAlias.__table__)
+
+__all__ = [
+    "Base",
+    "Delivery",
+    "DeliveryPart",
+    "Subscriber",
+    "TargetAlias",
+    "deliveries",
+    "delivery_parts",
+    "subscribers",
+    "target_aliases",
+]

@@ -1,0 +1,215 @@
+"""Readers who joined on their own (/start, slash command, subscribe link), and target moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from digestbot.model import Variant
+from digestbot.store.base import StoreBase
+from digestbot.store.models import deliveries, delivery_parts, subscribers, target_aliases
+from digestbot.store.records import SubscriberRow
+from digestbot.store.types import Status
+
+S = subscribers
+A = target_aliases
+D = deliveries
+P = delivery_parts
+MAX_ALIAS_HOPS = 16
+MIGRATED = "target migrated"
+
+
+class SubscriberBook(StoreBase):
+    def subscribe(
+        self, channel: str, target: str, variant: Variant, display_name: str | None = None
+    ) -> bool:
+        """Join (or re-join, or change variant). True when the reader was not active before."""
+        variant = Variant(variant)
+        with self._write() as conn:
+            now = self.now()
+            row = conn.execute(
+                select(S.c.id, S.c.active).where(S.c.channel == channel, S.c.target == target)
+            ).first()
+            if row is None:
+                conn.execute(
+                    S.insert().values(
+                        channel=channel,
+                        target=target,
+                        variant=variant.value,
+                        active=True,
+                        display_name=display_name,
+                        joined_at=now,
+                    )
+                )
+                return True
+            values: dict[str, object] = {"variant": variant.value, "active": True}
+            if display_name is not None:
+                values["display_name"] = display_name
+            if not row.active:
+                values.update(joined_at=now, left_at=None, left_reason=None)
+            conn.execute(update(S).where(S.c.id == row.id).values(**values))
+            return not row.active
+
+    def unsubscribe(self, channel: str, target: str) -> bool:
+        """The reader left on purpose. True when they were active."""
+        return self.deactivate(channel, target, "unsubscribed")
+
+    def deactivate(self, channel: str, target: str, reason: str) -> bool:
+        """Stop sending to a reader (blocked the bot, kicked, address bounced). The row stays so
+        the history and the reason remain visible. True when they were active."""
+        with self._write() as conn:
+            return (
+                conn.execute(
+                    update(S)
+                    .where(S.c.channel == channel, S.c.target == target, S.c.active.is_(True))
+                    .values(active=False, left_at=self.now(), left_reason=reason[:256])
+                ).rowcount
+                == 1
+            )
+
+    def set_variant(self, channel: str, target: str, variant: Variant) -> bool:
+        """Change what an existing reader receives. False when there is no such reader."""
+        with self._write() as conn:
+            return (
+                conn.execute(
+                    update(S)
+                    .where(S.c.channel == channel, S.c.target == target)
+                    .values(variant=Variant(variant).value)
+                ).rowcount
+                == 1
+            )
+
+    def get_subscriber(self, channel: str, target: str) -> SubscriberRow | None:
+        with self._read() as conn:
+            r = conn.execute(
+                select(S).where(S.c.channel == channel, S.c.target == target)
+            ).first()
+        if r is None:
+            return None
+        return SubscriberRow(
+            channel=r.channel,
+            target=r.target,
+            variant=Variant(r.variant),
+            active=r.active,
+            display_name=r.display_name,
+            joined_at=r.joined_at,
+            left_at=r.left_at,
+            left_reason=r.left_reason,
+        )
+
+    def count_active_subscribers(self, channel: str) -> int:
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(S.c.channel == channel, S.c.active.is_(True))
+                ).scalar_one()
+            )
+
+    def iter_active_subscribers(
+        self, channel: str, batch: int = 1000
+    ) -> Iterator[tuple[str, Variant]]:
+        """Active (target, variant) pairs in join order, fetched `batch` rows at a time by
+        keyset pagination: memory stays flat for any audience, and no transaction stays open
+        between batches (SQLite writers are never blocked by a slow consumer)."""
+        last_id = 0
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(S.c.id, S.c.target, S.c.variant)
+                    .where(S.c.channel == channel, S.c.active.is_(True), S.c.id > last_id)
+                    .order_by(S.c.id)
+                    .limit(batch)
+                ).all()
+            for _, target, variant in rows:
+                yield target, Variant(variant)
+            if len(rows) < batch:
+                return
+            last_id = rows[-1].id
+
+    # --- target moves ---------------------------------------------------------------------
+
+    def migrate_target(self, channel: str, old: str, new: str) -> None:
+        """`old` is now `new` (Telegram `migrate_to_chat_id`). Afterwards:
+        - `resolve_target(channel, old)` is `new`, also for older aliases that led to `old`,
+          and `ensure_deliveries` records static config targets under `new`;
+        - the subscriber row moves to `new` (if `new` already subscribed, `old` is deactivated);
+        - unfinished deliveries to `old` move to `new`; one that would duplicate an existing
+          delivery to `new` is skipped instead."""
+        if old == new:
+            return
+        with self._write() as conn:
+            now = self.now()
+            conn.execute(
+                update(A)
+                .where(A.c.channel == channel, A.c.new_target == old)
+                .values(new_target=new)
+            )
+            conn.execute(delete(A).where(A.c.channel == channel, A.c.old_target.in_([old, new])))
+            conn.execute(
+                A.insert().values(channel=channel, old_target=old, new_target=new, created_at=now)
+            )
+            self._move_subscriber(conn, channel, old, new)
+            self._move_deliveries(conn, channel, old, new)
+
+    def _move_subscriber(self, conn: Connection, channel: str, old: str, new: str) -> None:
+        taken = conn.execute(
+            select(S.c.id).where(S.c.channel == channel, S.c.target == new)
+        ).first()
+        if taken is None:
+            conn.execute(
+                update(S).where(S.c.channel == channel, S.c.target == old).values(target=new)
+            )
+        else:
+            conn.execute(
+                update(S)
+                .where(S.c.channel == channel, S.c.target == old, S.c.active.is_(True))
+                .values(active=False, left_at=self.now(), left_reason=MIGRATED)
+            )
+
+    def _move_deliveries(self, conn: Connection, channel: str, old: str, new: str) -> None:
+        unfinished = [Status.PENDING.value, Status.FAILED.value, Status.UNCERTAIN.value]
+        rows = conn.execute(
+            select(D.c.id, D.c.issue_date, D.c.variant).where(
+                D.c.channel == channel, D.c.target == old, D.c.status.in_(unfinished)
+            )
+        ).all()
+        now = self.now()
+        for row in rows:
+            clash = conn.execute(
+                select(D.c.id).where(
+                    D.c.issue_date == row.issue_date,
+                    D.c.channel == channel,
+                    D.c.target == new,
+                    D.c.variant == row.variant,
+                )
+            ).first()
+            if clash is None:
+                conn.execute(update(D).where(D.c.id == row.id).values(target=new, updated_at=now))
+                continue
+            conn.execute(
+                update(P)
+                .where(P.c.delivery_id == row.id, P.c.status != Status.SENT.value)
+                .values(status=Status.SKIPPED.value, last_error=f"{MIGRATED} to {new}")
+            )
+            conn.execute(
+                update(D)
+                .where(D.c.id == row.id)
+                .values(status=Status.SKIPPED.value, updated_at=now)
+            )
+
+    def resolve_target(self, channel: str, target: str) -> str:
+        """Where `target` lives now (itself when it never moved)."""
+        with self._read() as conn:
+            for _ in range(MAX_ALIAS_HOPS):
+                moved = conn.execute(
+                    select(A.c.new_target).where(A.c.channel == channel, A.c.old_target == target)
+                ).scalar()
+                if moved is None or moved == target:
+                    break
+                target = moved
+        return target
+
+
+__all__ = ["SubscriberBook"]
