@@ -14,9 +14,15 @@ UNSUBSCRIBE_PLACEHOLDER = "urn:digestbot:unsubscribe-url"
 class TelegramMessage:
     text: str  # Telegram HTML, ≤ 4096 UTF-16 units of visible text, ≤ 100 entities
     parse_mode: str = "HTML"
+    # A digest cites many sources; a preview card of the first one would only push the text down.
+    disable_link_preview: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "parse_mode": self.parse_mode}
+        """The sendMessage fields (Bot API 7+ spells the preview switch link_preview_options)."""
+        body: dict[str, Any] = {"text": self.text, "parse_mode": self.parse_mode}
+        if self.disable_link_preview:
+            body["link_preview_options"] = {"is_disabled": True}
+        return body
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,75 @@
+"""The one entry point for rendering: any issue, any channel, any variant, memoized."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import jinja2
+
+from digestbot.model import Issue, Variant
+from digestbot.rendering.email import render_email
+from digestbot.rendering.environment import CHANNELS, make_environment
+from digestbot.rendering.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
+from digestbot.rendering.slack import render_slack
+from digestbot.rendering.telegram import render_telegram
+
+# Renders are small and an issue is current for a day: a few issues × 9 renders is plenty.
+_CACHE_SIZE = 64
+
+
+class Renderer:
+    """Renders issues from the built-in templates, or from an operator's `templates_dir` that
+    overrides any single template (same relative path, e.g. `telegram/top5.html.j2`).
+
+    Renders are cached per (issue, channel, variant): publishing and the bot's /today share
+    one Renderer, so a busy morning renders each digest once.
+    """
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        self.templates_dir = templates_dir
+        self._envs = {channel: make_environment(channel, templates_dir) for channel in CHANNELS}
+        self._cache: OrderedDict[tuple[Issue, str, Variant], tuple[Payload, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def telegram(self, issue: Issue, variant: Variant | str) -> list[TelegramMessage]:
+        return [
+            p for p in self.render(issue, "telegram", variant) if isinstance(p, TelegramMessage)
+        ]
+
+    def slack(self, issue: Issue, variant: Variant | str) -> list[SlackMessage]:
+        """The first message is the parent; any others are its thread replies, in order."""
+        return [p for p in self.render(issue, "slack", variant) if isinstance(p, SlackMessage)]
+
+    def email(self, issue: Issue, variant: Variant | str) -> EmailMessage:
+        (message,) = self.render(issue, "email", variant)
+        assert isinstance(message, EmailMessage)
+        return message
+
+    def render(self, issue: Issue, channel: str, variant: Variant | str) -> list[Payload]:
+        """The payloads for one channel, in sending order (email: exactly one)."""
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+        key = (issue, channel, Variant(variant))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return list(self._cache[key])
+        payloads = self._render(issue, channel, key[2])
+        with self._lock:
+            self._cache[key] = payloads
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return list(payloads)
+
+    def _render(self, issue: Issue, channel: str, variant: Variant) -> tuple[Payload, ...]:
+        env: jinja2.Environment = self._envs[channel]
+        if channel == "telegram":
+            return tuple(render_telegram(env, issue, variant))
+        if channel == "slack":
+            return tuple(render_slack(env, issue, variant))
+        return (render_email(env, issue, variant),)
+
+
+__all__ = ["Renderer"]

@@ -1,0 +1,30 @@
+"""Render one named template, turning every Jinja failure into a RenderError that names it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from digestbot.model import Issue, Variant
+from digestbot.rendering.errors import RenderError
+
+
+def render_template(env: jinja2.Environment, name: str, issue: Issue, variant: Variant) -> str:
+    """The text of template `name` for one issue and variant."""
+    context: dict[str, Any] = {"issue": issue, "variant": variant.value, "date": issue.date_iso}
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name if isinstance(exc.name, str) else name
+        raise RenderError(missing, "template not found") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise RenderError(
+            name, f"syntax error in {where} line {exc.lineno}: {exc.message}"
+        ) from exc
+    except jinja2.TemplateError as exc:
+        raise RenderError(name, f"{type(exc).__name__}: {exc}") from exc
+
+
+__all__ = ["render_template"]
