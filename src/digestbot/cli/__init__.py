@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Imported for their side effect: each module registers its commands on `app`.
-from digestbot.cli import parse_cmd  # noqa: F401
+from digestbot.cli import parse_cmd as parse_cmd
 from digestbot.cli.app import app
 
 

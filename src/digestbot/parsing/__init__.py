@@ -1,0 +1,25 @@
+"""Parsing: an issue file (plain text, Markdown export or HTML page) → digestbot.model.Issue."""
+
+from digestbot.parsing.api import parse_issue
+from digestbot.parsing.decoding import decode
+from digestbot.parsing.detect import Format, detect_format
+from digestbot.parsing.errors import NotAnIssueError, ParseError
+from digestbot.parsing.html import html_to_text
+from digestbot.parsing.markdown import markdown_to_text
+from digestbot.parsing.normalize import normalize
+from digestbot.parsing.sources import parse_sources
+from digestbot.parsing.text import parse_text
+
+__all__ = [
+    "Format",
+    "NotAnIssueError",
+    "ParseError",
+    "decode",
+    "detect_format",
+    "html_to_text",
+    "markdown_to_text",
+    "normalize",
+    "parse_issue",
+    "parse_sources",
+    "parse_text",
+]

@@ -1,0 +1,39 @@
+"""parse_issue: bytes or text in any supported format → Issue."""
+
+from __future__ import annotations
+
+from digestbot.model import Issue
+from digestbot.parsing.decoding import decode, looks_binary
+from digestbot.parsing.detect import Format, detect_format
+from digestbot.parsing.errors import NotAnIssueError
+from digestbot.parsing.html import html_to_text
+from digestbot.parsing.markdown import markdown_to_text
+from digestbot.parsing.text import parse_text
+
+
+def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
+    """Parse one issue. The format comes from `filename`'s extension, else from the content.
+
+    Problems inside an issue become Issue.warnings ("line N: …"); only input that is not an
+    issue at all (empty, binary, no section heading) raises NotAnIssueError.
+    """
+    if isinstance(data, bytes):
+        text = decode(data)
+    else:
+        text = data
+        if looks_binary(text):
+            raise NotAnIssueError("the input looks like binary data, not text")
+    if not text.strip():
+        raise NotAnIssueError("the input is empty")
+    fmt = detect_format(text, filename)
+    if fmt is Format.HTML:
+        try:
+            text = html_to_text(text)
+        except RecursionError as exc:  # absurdly deep nesting: no CMS page looks like that
+            raise NotAnIssueError("the HTML is nested too deeply to be an issue page") from exc
+    elif fmt is Format.MARKDOWN:
+        text = markdown_to_text(text)
+    return parse_text(text)
+
+
+__all__ = ["parse_issue"]
