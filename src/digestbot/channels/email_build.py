@@ -1,0 +1,55 @@
+"""Builds the MIME message for one recipient. EmailChannel sends it and OutboxChannel writes it
+as .eml, so what the outbox shows is byte for byte what SMTP would carry."""
+
+from __future__ import annotations
+
+import email.policy
+from email.message import EmailMessage as MimeMessage
+from email.utils import formatdate, make_msgid
+
+from digestbot.rendering.payloads import EmailMessage
+from digestbot.unsubscribe import unsubscribe_link
+
+# policy.SMTP: CRLF line ends and RFC 2047 encoded words for non-ASCII headers, so a CJK
+# subject survives servers without SMTPUTF8.
+POLICY = email.policy.SMTP
+
+
+def msgid_domain(from_addr: str) -> str:
+    """The domain for Message-IDs: the sender's, so they look like the sender's own mail."""
+    _, _, domain = from_addr.rpartition("@")
+    return domain.strip(" >") or "digestbot.invalid"
+
+
+def build_email(
+    payload: EmailMessage,
+    *,
+    from_addr: str,
+    to_addr: str,
+    unsubscribe_url: str | None = None,
+    unsubscribe_secret: str | None = None,
+) -> MimeMessage:
+    """A multipart/alternative message (text, then HTML - clients show the last part they
+    understand) with Message-ID, Date and RFC 8058 one-click unsubscribe headers."""
+    link = None
+    if unsubscribe_url and unsubscribe_secret:
+        link = unsubscribe_link(unsubscribe_url, unsubscribe_secret, to_addr)
+    elif unsubscribe_url:
+        link = unsubscribe_url
+    body = payload.for_recipient(link) if link else payload
+
+    msg = MimeMessage(policy=POLICY)
+    msg["From"] = from_addr
+    msg["To"] = to_addr
+    msg["Subject"] = body.subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=msgid_domain(from_addr))
+    if link:
+        msg["List-Unsubscribe"] = f"<{link}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(body.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(body.html, subtype="html", charset="utf-8")
+    return msg
+
+
+__all__ = ["POLICY", "build_email", "msgid_domain"]

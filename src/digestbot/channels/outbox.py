@@ -1,0 +1,124 @@
+"""The embedded default channel: every part becomes a file, so a demo or a dry run needs no
+account anywhere and shows exactly what would have been sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from digestbot.channels.email_build import POLICY, build_email
+from digestbot.rendering.payloads import EmailMessage, Payload
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+_SEQ_PART = re.compile(r"(\d{4,})-(\d+)")
+
+
+def sanitize_target(target: str) -> str:
+    """A directory name for `target` that cannot escape the outbox or clash with `.`/`..`."""
+    cleaned = _UNSAFE.sub("_", target).strip(".") or "_"
+    return cleaned[:120]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` at `path`, which must not exist yet: a reader never sees half a file, and
+    two writers racing for one name cannot both win (link fails on an existing name)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+
+
+class OutboxChannel:
+    """Writes parts under root/<channel_name>/<target>/<seq>-<part>.json; email parts also as
+    .html and .eml. The returned id is `<seq>-<part>`; a part sent with `reply_to` joins that
+    id's sequence as its next part, like a thread."""
+
+    def __init__(
+        self,
+        root: Path,
+        channel_name: str,
+        *,
+        from_addr: str = "digestbot@localhost",
+        unsubscribe_url: str | None = None,
+        unsubscribe_secret: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.channel_name = channel_name
+        self.name = name or channel_name
+        self._from = from_addr
+        self._unsubscribe_url = unsubscribe_url
+        self._unsubscribe_secret = unsubscribe_secret
+
+    async def open(self) -> None:
+        (self.root / self.channel_name).mkdir(parents=True, exist_ok=True)
+
+    async def close(self) -> None:
+        return None
+
+    def folder(self, target: str) -> Path:
+        return self.root / self.channel_name / sanitize_target(target)
+
+    async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
+        # Deliberately no await inside: within one event loop the numbering below is atomic,
+        # and across processes the exclusive link in _write_atomic settles races.
+        folder = self.folder(target)
+        folder.mkdir(parents=True, exist_ok=True)
+        while True:
+            seq, part = self._next_id(folder, reply_to)
+            message_id = f"{seq:04d}-{part}"
+            try:
+                self._write(folder, message_id, target, payload, reply_to)
+            except FileExistsError:
+                continue
+            return message_id
+
+    @staticmethod
+    def _next_id(folder: Path, reply_to: str | None) -> tuple[int, int]:
+        taken = [
+            (int(m.group(1)), int(m.group(2)))
+            # Every extension counts, so a crash that left only the .eml cannot wedge numbering.
+            for p in folder.iterdir()
+            if (m := _SEQ_PART.fullmatch(p.name.partition(".")[0]))
+        ]
+        thread = _SEQ_PART.fullmatch(reply_to) if reply_to else None
+        if thread:
+            seq = int(thread.group(1))
+            return seq, max((part for s, part in taken if s == seq), default=0) + 1
+        return max((s for s, _ in taken), default=0) + 1, 1
+
+    def _write(
+        self, folder: Path, message_id: str, target: str, payload: Payload, reply_to: str | None
+    ) -> None:
+        record = {
+            "channel": self.channel_name,
+            "target": target,
+            "message_id": message_id,
+            "reply_to": reply_to,
+            "payload": payload.to_json(),
+        }
+        if isinstance(payload, EmailMessage):
+            message = build_email(
+                payload,
+                from_addr=self._from,
+                to_addr=target,
+                unsubscribe_url=self._unsubscribe_url,
+                unsubscribe_secret=self._unsubscribe_secret,
+            )
+            record["email_message_id"] = str(message["Message-ID"])
+            html = message.get_body(("html",))
+            html_text = html.get_content() if html is not None else payload.html
+            # The .json is written last, so its presence marks a complete part.
+            _write_atomic(folder / f"{message_id}.eml", message.as_bytes(policy=POLICY))
+            _write_atomic(folder / f"{message_id}.html", str(html_text).encode("utf-8"))
+        text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        _write_atomic(folder / f"{message_id}.json", text.encode("utf-8"))
+
+
+__all__ = ["OutboxChannel", "sanitize_target"]

@@ -1,0 +1,149 @@
+"""Slack through slack_sdk's AsyncWebClient: chat.postMessage, one attempt, errors mapped once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from digestbot.channels.errors import (
+    ChannelError,
+    PermanentError,
+    RetryAfter,
+    TargetGone,
+    TransientError,
+    UncertainDelivery,
+)
+from digestbot.channels.redact import install_redaction
+from digestbot.rendering.payloads import Payload, SlackMessage
+
+DEFAULT_BASE_URL = "https://slack.com/api/"
+
+_AUTH_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "missing_scope",
+        "ekm_access_denied",
+    }
+)
+# The bot was removed from the channel or the channel was archived: stop sending there.
+_GONE_ERRORS = frozenset({"is_archived", "not_in_channel", "channel_is_archived"})
+_SERVER_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+_DEFAULT_RETRY_AFTER = 1.0
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        return float(headers.get("Retry-After", _DEFAULT_RETRY_AFTER))
+    except (TypeError, ValueError):
+        return _DEFAULT_RETRY_AFTER
+
+
+def map_slack_error(exc: Exception) -> ChannelError:
+    """The single place where slack_sdk/aiohttp failures become digestbot channel errors."""
+    if isinstance(exc, SlackApiError):
+        status = int(exc.response.status_code)
+        data = exc.response.data
+        error = str(data.get("error", "")) if isinstance(data, dict) else ""
+        if status == 429 or error == "ratelimited":
+            return RetryAfter(_retry_after(exc.response.headers), "slack rate limit")
+        if status >= 500 or error in _SERVER_ERRORS:
+            return TransientError(f"slack: HTTP {status} {error}".rstrip())
+        if error in _AUTH_ERRORS:
+            return PermanentError(f"slack: {error}")
+        if error in _GONE_ERRORS:
+            return TargetGone(f"slack: {error}")
+        return PermanentError(f"slack: {error or f'HTTP {status}'}")
+    # Order matters: both timeout classes subclass ServerTimeoutError/asyncio.TimeoutError.
+    if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
+        return TransientError(f"slack: request not sent ({type(exc).__name__})")
+    if isinstance(exc, aiohttp.SocketTimeoutError | asyncio.TimeoutError):
+        return UncertainDelivery(f"slack: no answer after sending ({type(exc).__name__})")
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return UncertainDelivery(f"slack: connection dropped after sending ({type(exc).__name__})")
+    if isinstance(exc, aiohttp.ClientError):
+        return TransientError(f"slack: {type(exc).__name__}")
+    raise exc
+
+
+class SlackChannel:
+    """Posts SlackMessage parts; a part with `reply_to` goes into that message's thread."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        pool_size: int = 64,
+        name: str = "slack",
+    ) -> None:
+        install_redaction(token)
+        self.name = name
+        self._token = token
+        self._base_url = base_url if base_url.endswith("/") else f"{base_url}/"
+        # Separate connect and read timeouts (slack_sdk's own is one `total`), so a timeout
+        # tells whether the request left: that decides transient vs uncertain.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=connect_timeout,
+            sock_connect=connect_timeout,
+            sock_read=read_timeout,
+        )
+        self._pool_size = pool_size
+        self._session: aiohttp.ClientSession | None = None
+        self._client: AsyncWebClient | None = None
+
+    async def open(self) -> None:
+        if self._client is not None:
+            return
+        self._session = aiohttp.ClientSession(
+            timeout=self._timeout,
+            connector=aiohttp.TCPConnector(limit=self._pool_size),
+        )
+        # retry_handlers=[]: delivery paces and retries itself; slack_sdk's default handler
+        # would silently resend after connection errors, risking a duplicate post.
+        self._client = AsyncWebClient(
+            token=self._token,
+            base_url=self._base_url,
+            session=self._session,
+            retry_handlers=[],
+        )
+
+    async def close(self) -> None:
+        session, self._session, self._client = self._session, None, None
+        if session is not None:
+            await session.close()
+
+    async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
+        if not isinstance(payload, SlackMessage):
+            raise TypeError(f"SlackChannel cannot send {type(payload).__name__}")
+        if self._client is None:
+            await self.open()
+        assert self._client is not None
+        try:
+            response = await self._client.chat_postMessage(
+                channel=target,
+                text=payload.text,
+                blocks=list(payload.blocks),
+                thread_ts=reply_to,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except Exception as exc:
+            raise map_slack_error(exc) from exc
+        return str(response["ts"])
+
+
+__all__ = ["DEFAULT_BASE_URL", "SlackChannel", "map_slack_error"]

@@ -1,0 +1,139 @@
+"""Runs an aiohttp application on 127.0.0.1 in a background thread with its own event loop,
+so a fake serves both async tests (any loop) and plain code, benchmarks or subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Coroutine
+from concurrent.futures import Future
+from typing import Any, Self, TypeVar
+
+from aiohttp import web
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class SlidingWindow:
+    """Counts events in the last `period` seconds; tells how long until one more fits."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self._times: list[float] = []
+
+    def wait_time(self, now: float) -> float:
+        """0 when one more event fits now, else seconds until the oldest leaves the window."""
+        cutoff = now - self.period
+        self._times = [t for t in self._times if t > cutoff]
+        if len(self._times) < self.limit:
+            return 0.0
+        return self._times[-self.limit] + self.period - now
+
+    def add(self, now: float) -> None:
+        self._times.append(now)
+
+
+class BackgroundServer:
+    """Subclasses build `self.app`; start() serves it, stop() tears it down."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        self.lock = threading.RLock()  # guards recorded state read from other threads
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    def build_app(self) -> web.Application:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        assert self._loop is not None, "server not started"
+        return self._loop
+
+    def start(self) -> Self:
+        if self._thread is not None:
+            return self
+        ready: Future[None] = Future()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._start_site())
+            except BaseException as exc:
+                ready.set_exception(exc)
+                return
+            ready.set_result(None)
+            loop.run_forever()
+            loop.run_until_complete(self._stop_site())
+            # Handlers still sleeping (slow mode) or long-polling are cancelled, not leaked.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        ready.result(timeout=10)
+        return self
+
+    async def _start_site(self) -> None:
+        self._runner = web.AppRunner(
+            self.build_app(), handle_signals=False, access_log=None, shutdown_timeout=0.1
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        if self.port == 0:
+            server = site._server
+            assert isinstance(server, asyncio.base_events.Server)
+            self.port = int(server.sockets[0].getsockname()[1])
+
+    async def _stop_site(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        thread.join(timeout=10)
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run `coro` on the server's loop from another thread and return its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=10)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @staticmethod
+    def now() -> float:
+        return time.monotonic()
+
+
+async def drop_connection(request: web.Request) -> web.StreamResponse:
+    """Hang up without answering, like a proxy that lost its upstream."""
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    # Nothing can be written any more; aiohttp notices the closed transport and moves on.
+    raise asyncio.CancelledError

@@ -1,0 +1,345 @@
+"""A local Slack Web API: chat.postMessage and auth.test with Slack's error bodies, Bearer
+auth, block validation, thread replies, a per-channel rate limit answered with HTTP 429 and
+Retry-After, scripted faults - plus `POST /response/<id>` to receive slash-command
+response_url posts.
+
+    with SlackFake(token="xoxb-...") as fake:
+        SlackChannel(fake.token, fake.api_url)
+        fake.not_found("C404"); fake.archive("C0LD"); fake.fail_next(1, status=503)
+        fake.posts, fake.rate_limited, fake.responses
+
+Standalone: python -m tests.fakes.slack_server --port 8082 --token xoxb-...
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aiohttp import web
+
+from tests.fakes._server import BackgroundServer, SlidingWindow, drop_connection
+
+DEFAULT_TOKEN = "xoxb-1111-2222-fakeSlackTokenForTests"
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_TEXT = 40000
+
+FaultKind = Literal["not_found", "archived", "not_in_channel", "error", "slow", "drop"]
+
+
+@dataclass(frozen=True, slots=True)
+class SlackPost:
+    channel: str
+    ts: str
+    text: str | None
+    blocks: list[dict[str, Any]] | None
+    thread_ts: str | None
+    unfurl_links: bool | None
+    unfurl_media: bool | None
+    time: float
+    params: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsePost:
+    response_id: str
+    body: dict[str, Any]
+    time: float
+
+
+@dataclass(slots=True)
+class SlackFault:
+    kind: FaultKind
+    times: int | None = None
+    status: int = 500
+    delay: float = 0.0
+    deliver: bool = False
+
+
+def _bool(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("1", "true")
+
+
+def _slack_error(error: str, status: int = 200, **headers: str) -> web.Response:
+    return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
+
+
+def _check_blocks(blocks: Any) -> str | None:
+    """Slack's complaint about `blocks`, or None when they are acceptable."""
+    if not isinstance(blocks, list):
+        return "invalid_blocks_format"
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks"
+    for block in blocks:
+        if not isinstance(block, dict) or "type" not in block:
+            return "invalid_blocks"
+        text = block.get("text")
+        content = text.get("text", "") if isinstance(text, dict) else ""
+        if block["type"] == "header" and len(content) > MAX_HEADER_TEXT:
+            return "invalid_blocks"
+        if block["type"] == "section" and len(content) > MAX_SECTION_TEXT:
+            return "invalid_blocks"
+    return None
+
+
+class SlackFake(BackgroundServer):
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        port: int = 0,
+        per_channel_per_second: int | None = 1,
+        channels: set[str] | None = None,
+    ) -> None:
+        super().__init__(port)
+        self.token = token
+        self.per_channel_per_second = per_channel_per_second  # None: no rate limit
+        self.channels = channels  # None: every channel id exists
+        self.posts: list[SlackPost] = []
+        self.responses: list[ResponsePost] = []
+        self.requests: list[tuple[str, int]] = []  # (API method, HTTP status)
+        self.rate_limited = 0
+        self._faults: dict[str, list[SlackFault]] = {}
+        self._windows: dict[str, SlidingWindow] = {}
+        self._ts = itertools.count(100, 100)
+
+    @property
+    def api_url(self) -> str:
+        """What slack_sdk calls base_url."""
+        return f"{self.url}/api/"
+
+    def response_url(self, response_id: str) -> str:
+        return f"{self.url}/response/{response_id}"
+
+    # ----- scripting -------------------------------------------------------------------
+
+    def add_fault(self, channel: str, fault: SlackFault) -> None:
+        with self.lock:
+            self._faults.setdefault(channel, []).append(fault)
+
+    def not_found(self, channel: str) -> None:
+        self.add_fault(channel, SlackFault("not_found"))
+
+    def archive(self, channel: str) -> None:
+        self.add_fault(channel, SlackFault("archived"))
+
+    def remove_bot(self, channel: str) -> None:
+        self.add_fault(channel, SlackFault("not_in_channel"))
+
+    def fail_next(self, n: int = 1, *, status: int = 500, channel: str = "*") -> None:
+        self.add_fault(channel, SlackFault("error", times=n, status=status))
+
+    def slow(self, channel: str = "*", *, delay: float, times: int | None = None) -> None:
+        """Record the post, then answer only after `delay` seconds."""
+        self.add_fault(channel, SlackFault("slow", times=times, delay=delay))
+
+    def drop(self, channel: str = "*", *, times: int | None = 1, deliver: bool = False) -> None:
+        self.add_fault(channel, SlackFault("drop", times=times, deliver=deliver))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+
+    # ----- inspection ------------------------------------------------------------------
+
+    def posts_to(self, channel: str) -> list[SlackPost]:
+        with self.lock:
+            return [p for p in self.posts if p.channel == channel]
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                "messages": len(self.posts),
+                "rate_limited": self.rate_limited,
+                "requests": len(self.requests),
+            }
+
+    # ----- server ----------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/_fake/stats", self._stats)
+        app.router.add_post("/response/{response_id}", self._response_url)
+        app.router.add_route("*", "/api/{method}", self._handle)
+        return app
+
+    async def _stats(self, _: web.Request) -> web.Response:
+        return web.json_response(self.stats())
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        with self.lock:
+            self.responses.append(
+                ResponsePost(request.match_info["response_id"], body, time.time())
+            )
+        return web.Response(text="ok")
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await _read_params(request)
+        response = await self._dispatch(request, method, params)
+        with self.lock:
+            self.requests.append((method, response.status))
+        return response
+
+    async def _dispatch(
+        self, request: web.Request, method: str, params: dict[str, Any]
+    ) -> web.StreamResponse:
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip() if auth else str(params.get("token", ""))
+        if not token:
+            return _slack_error("not_authed")
+        if token != self.token:
+            return _slack_error("invalid_auth")
+        if method == "auth.test":
+            return web.json_response(
+                {
+                    "ok": True,
+                    "url": "https://fake.slack.com/",
+                    "team": "Fake",
+                    "user": "digest",
+                    "team_id": "T0001",
+                    "user_id": "U0001",
+                    "bot_id": "B0001",
+                }
+            )
+        if method != "chat.postMessage":
+            return _slack_error("unknown_method", status=404)
+        channel = str(params.get("channel", ""))
+        fault = self._take_fault(channel)
+        if fault is not None:
+            if fault.kind == "error":
+                return web.Response(status=fault.status, text="upstream error")
+            if fault.kind == "not_found":
+                return _slack_error("channel_not_found")
+            if fault.kind == "archived":
+                return _slack_error("is_archived")
+            if fault.kind == "not_in_channel":
+                return _slack_error("not_in_channel")
+            if fault.kind == "drop":
+                if fault.deliver:
+                    await self._post_message(channel, params)
+                return await drop_connection(request)
+        response = await self._post_message(channel, params)
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.delay)
+        return response
+
+    def _take_fault(self, channel: str) -> SlackFault | None:
+        with self.lock:
+            for key in (channel, "*"):
+                for fault in self._faults.get(key, []):
+                    if fault.times is not None:
+                        if fault.times <= 0:
+                            continue
+                        fault.times -= 1
+                    return fault
+        return None
+
+    async def _post_message(self, channel: str, params: dict[str, Any]) -> web.Response:
+        if not channel:
+            return _slack_error("channel_not_found")
+        if self.channels is not None and channel not in self.channels:
+            return _slack_error("channel_not_found")
+        text = params.get("text")
+        blocks = params.get("blocks")
+        if not text and not blocks:
+            return _slack_error("no_text")
+        if blocks is not None and (problem := _check_blocks(blocks)) is not None:
+            return _slack_error(problem)
+        if text is not None and len(str(text)) > MAX_TEXT:
+            return _slack_error("msg_too_long")
+        thread_ts = params.get("thread_ts") or None
+        with self.lock:
+            if thread_ts is not None and not any(
+                p.channel == channel and p.ts == thread_ts for p in self.posts
+            ):
+                return _slack_error("thread_not_found")
+            if self.per_channel_per_second is not None:
+                window = self._windows.setdefault(
+                    channel, SlidingWindow(self.per_channel_per_second, 1.0)
+                )
+                wait = window.wait_time(self.now())
+                if wait > 0:
+                    self.rate_limited += 1
+                    seconds = str(max(1, math.ceil(wait)))
+                    return _slack_error("ratelimited", status=429, **{"Retry-After": seconds})
+                window.add(self.now())
+            n = next(self._ts)
+            ts = f"{1700000000 + n // 1_000_000}.{n % 1_000_000:06d}"
+            self.posts.append(
+                SlackPost(
+                    channel=channel,
+                    ts=ts,
+                    text=None if text is None else str(text),
+                    blocks=blocks,
+                    thread_ts=thread_ts,
+                    unfurl_links=_bool(params.get("unfurl_links")),
+                    unfurl_media=_bool(params.get("unfurl_media")),
+                    time=time.time(),
+                    params=params,
+                )
+            )
+        message: dict[str, Any] = {
+            "type": "message",
+            "text": text or "",
+            "ts": ts,
+            "bot_id": "B0001",
+        }
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        return web.json_response({"ok": True, "channel": channel, "ts": ts, "message": message})
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                params.update(body)
+        else:
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    if isinstance(params.get("blocks"), str):
+        try:
+            params["blocks"] = json.loads(params["blocks"])
+        except ValueError:
+            params["blocks"] = "invalid"
+    return params
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Local fake of the Slack Web API")
+    parser.add_argument("--port", type=int, default=8082)
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument("--no-limits", action="store_true")
+    args = parser.parse_args()
+    fake = SlackFake(
+        args.token, port=args.port, per_channel_per_second=None if args.no_limits else 1
+    ).start()
+    print(f"slack fake on {fake.url} (base_url {fake.api_url})", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""A local SMTP server (aiosmtpd) that records what it accepts, refuses scripted recipients
+with 450/550 like a real MTA, optionally requires AUTH, optionally offers STARTTLS with a
+self-signed certificate, and can stall before answering DATA (the uncertain case).
+
+    with SmtpFake(username="digest", password="s3cret") as fake:
+        EmailChannel(fake.host, fake.port, security="none", username=..., password=..., ...)
+        fake.refuse("full@example.com", 450); fake.refuse("gone@example.com", 550)
+        fake.messages[0].parsed["Subject"], fake.messages[0].rcpt_tos
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.policy
+import shutil
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any, Self
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from tests.fakes._server import free_port
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes = field(repr=False)
+    parsed: EmailMessage = field(repr=False)
+    time: float
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1/localhost, made with the openssl CLI."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+class _Handler:
+    def __init__(self, fake: SmtpFake) -> None:
+        self.fake = fake
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        rcpt_options: list[str],
+    ) -> str:  # fmt: skip
+        code = self.fake.refused.get(address.lower())
+        if code is not None:
+            if code >= 500:
+                return f"{code} 5.1.1 <{address}>: Recipient address rejected: User unknown"
+            return f"{code} 4.2.2 <{address}>: Mailbox full, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        parsed = BytesParser(policy=email.policy.default).parsebytes(content)
+        assert isinstance(parsed, EmailMessage)
+        with self.fake.lock:
+            self.fake.messages.append(
+                ReceivedMail(
+                    mail_from=str(envelope.mail_from),
+                    rcpt_tos=list(envelope.rcpt_tos),
+                    content=content,
+                    parsed=parsed,
+                    time=time.time(),
+                )
+            )
+            delay = self.fake.data_delay
+        if delay:
+            # Queued already; the client just does not hear about it in time.
+            await asyncio.sleep(delay)
+        return "250 2.0.0 Ok: queued"
+
+
+class SmtpFake:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+    ) -> None:
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self.username, self.password = username, password
+        self.messages: list[ReceivedMail] = []
+        self.refused: dict[str, int] = {}
+        self.data_delay = 0.0
+        self.auth_attempts = 0
+        self.lock = threading.RLock()
+        self.cert_path: Path | None = None
+        self._started = False
+        self._tmp: str | None = None
+        server_tls: ssl.SSLContext | None = None
+        if starttls:
+            self._tmp = tempfile.mkdtemp(prefix="smtpfake-")
+            cert, key = self_signed_certificate(Path(self._tmp))
+            server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            server_tls.load_cert_chain(cert, key)
+            self.cert_path = cert
+        auth_kwargs: dict[str, Any] = {}
+        if username is not None:
+            auth_kwargs = {
+                "auth_required": True,
+                "auth_require_tls": False,  # plaintext AUTH is fine on 127.0.0.1
+                "authenticator": self._authenticate,
+            }
+        self._controller = Controller(
+            _Handler(self),
+            hostname=self.host,
+            port=self.port,
+            tls_context=server_tls,
+            require_starttls=False,
+            **auth_kwargs,
+        )
+
+    def client_tls_context(self) -> ssl.SSLContext:
+        """A client context that trusts this fake's self-signed certificate."""
+        assert self.cert_path is not None, "started without starttls=True"
+        return ssl.create_default_context(cafile=str(self.cert_path))
+
+    def refuse(self, address: str, code: int) -> None:
+        """Answer RCPT TO:<address> with `code` (450 → transient, 550 → permanent)."""
+        with self.lock:
+            self.refused[address.lower()] = code
+
+    def stall_data(self, seconds: float) -> None:
+        """Queue each message, then wait `seconds` before answering the end of DATA."""
+        with self.lock:
+            self.data_delay = seconds
+
+    def messages_to(self, address: str) -> list[ReceivedMail]:
+        with self.lock:
+            return [m for m in self.messages if address in m.rcpt_tos]
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        with self.lock:
+            self.auth_attempts += 1
+        ok = (
+            isinstance(data, LoginPassword)
+            and data.login.decode() == self.username
+            and data.password.decode() == self.password
+        )
+        return AuthResult(success=ok)
+
+    def start(self) -> Self:
+        self._controller.start()
+        self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._started:
+            self._started = False
+            self._controller.stop()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

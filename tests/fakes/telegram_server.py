@@ -1,0 +1,523 @@
+"""A local Telegram Bot API that behaves like the real one where digestbot can tell:
+token check, HTML entity parsing and the 4096 UTF-16 limit, rate limits answered with 429 and
+retry_after, and scripted per-chat faults (blocked, kicked, not found, migrated, 5xx, slow,
+dropped connections). It records every request and every accepted message.
+
+    with TelegramFake(token="123:ABC...") as fake:        # or fake.start() / fake.stop()
+        TelegramChannel(fake.token, fake.url)
+        fake.block("42"); fake.fail_next(2); fake.slow("7", delay=1.0)
+        fake.messages, fake.rate_limited, fake.requests
+
+Standalone (benchmarks, subprocess tests):
+    python -m tests.fakes.telegram_server --port 8081 --token 123:ABC... [--paid-broadcast]
+    GET /_fake/stats  → {"messages": n, "rate_limited": n, "requests": n}
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from aiohttp import web
+
+from tests.fakes._server import BackgroundServer, SlidingWindow, drop_connection
+from tests.fakes.telegram_html import EntityParseError, utf16_len, visible_text
+
+DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
+MAX_TEXT_UTF16 = 4096
+BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Digest", "username": "digest_fake_bot"}
+_JSON_PARAMS = ("link_preview_options", "reply_markup", "commands", "entities", "allowed_updates")
+_CHAT_METHODS = frozenset({"sendmessage", "getchat", "editmessagetext"})
+
+FaultKind = Literal["blocked", "kicked", "not_found", "migrated", "error", "slow", "drop"]
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramLimits:
+    """Telegram's published limits; `paid_broadcast()` lifts the bot-wide one to 1000/s."""
+
+    private_per_second: int = 1
+    group_per_minute: int = 20
+    global_per_second: int = 30
+    enabled: bool = True
+
+    @classmethod
+    def paid_broadcast(cls) -> TelegramLimits:
+        return cls(global_per_second=1000)
+
+    @classmethod
+    def unlimited(cls) -> TelegramLimits:
+        return cls(enabled=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    chat_id: str
+    message_id: int
+    text: str  # as sent (HTML source)
+    parse_mode: str | None
+    link_preview_options: dict[str, Any] | None
+    time: float  # time.time() when accepted
+    params: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    method: str  # Bot API method as written in the URL
+    http_method: str
+    params: dict[str, Any]
+    status: int
+    time: float
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: FaultKind
+    times: int | None = None  # None: for ever
+    status: int = 502
+    delay: float = 0.0
+    new_chat_id: str | None = None
+    deliver: bool = False  # drop: record the message before hanging up
+
+
+def is_group(chat_id: str) -> bool:
+    return chat_id.startswith(("-", "@"))
+
+
+def _chat(chat_id: str) -> dict[str, Any]:
+    if chat_id.startswith("@"):
+        return {"id": -1009999999999, "type": "channel", "title": chat_id, "username": chat_id[1:]}
+    if chat_id.startswith("-100"):
+        return {"id": int(chat_id), "type": "supergroup", "title": f"Group {chat_id}"}
+    if chat_id.startswith("-"):
+        return {"id": int(chat_id), "type": "group", "title": f"Group {chat_id}"}
+    return {"id": int(chat_id), "type": "private", "first_name": f"User {chat_id}"}
+
+
+def _error(status: int, description: str, **parameters: Any) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+class TelegramFake(BackgroundServer):
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        port: int = 0,
+        limits: TelegramLimits | None = None,
+        long_poll_cap: float = 1.0,
+    ) -> None:
+        super().__init__(port)
+        self.token = token
+        self.limits = limits or TelegramLimits()
+        self.long_poll_cap = long_poll_cap
+        self.messages: list[SentMessage] = []
+        self.edits: list[SentMessage] = []
+        self.requests: list[RecordedRequest] = []
+        self.rate_limited = 0
+        self.rate_limited_by_chat: dict[str, int] = {}
+        self.commands: list[dict[str, Any]] = []
+        self.answered_callbacks: list[dict[str, Any]] = []
+        self._faults: dict[str, list[Fault]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[str, itertools.count[int]] = {}
+        self._chat_windows: dict[str, SlidingWindow] = {}
+        self._global_window = SlidingWindow(self.limits.global_per_second, 1.0)
+        self._update_event: asyncio.Event | None = None
+
+    # ----- scripting -------------------------------------------------------------------
+
+    def add_fault(self, chat_id: str, fault: Fault) -> None:
+        with self.lock:
+            self._faults.setdefault(str(chat_id), []).append(fault)
+
+    def block(self, chat_id: str) -> None:
+        self.add_fault(chat_id, Fault("blocked"))
+
+    def kick(self, chat_id: str) -> None:
+        self.add_fault(chat_id, Fault("kicked"))
+
+    def forget(self, chat_id: str) -> None:
+        """From now on the chat does not exist (400 chat not found)."""
+        self.add_fault(chat_id, Fault("not_found"))
+
+    def migrate(self, chat_id: str, new_chat_id: str) -> None:
+        self.add_fault(chat_id, Fault("migrated", new_chat_id=str(new_chat_id)))
+
+    def fail_next(self, n: int = 1, *, status: int = 502, chat_id: str = "*") -> None:
+        """The next `n` requests (to `chat_id`, or any request for "*") answer `status`."""
+        self.add_fault(chat_id, Fault("error", times=n, status=status))
+
+    def slow(self, chat_id: str = "*", *, delay: float, times: int | None = None) -> None:
+        """Accept and record the message, then answer only after `delay` seconds."""
+        self.add_fault(chat_id, Fault("slow", times=times, delay=delay))
+
+    def drop(self, chat_id: str = "*", *, times: int | None = 1, deliver: bool = False) -> None:
+        """Hang up without an answer; with `deliver`, after recording the message."""
+        self.add_fault(chat_id, Fault("drop", times=times, deliver=deliver))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+
+    def set_limits(self, limits: TelegramLimits) -> None:
+        with self.lock:
+            self.limits = limits
+            self._chat_windows.clear()
+            self._global_window = SlidingWindow(limits.global_per_second, 1.0)
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue a raw update for getUpdates; returns its update_id."""
+        with self.lock:
+            update_id = next(self._update_ids)
+            self._updates.append({**update, "update_id": update_id})
+        if self._update_event is not None:
+            self.loop.call_soon_threadsafe(self._update_event.set)
+        return update_id
+
+    def push_message(self, chat_id: str, text: str, *, user_id: int | None = None) -> int:
+        """Queue a text message from a user; a leading /command gets its bot_command entity."""
+        chat = _chat(str(chat_id))
+        sender = {"id": user_id or abs(int(chat["id"])), "is_bot": False, "first_name": "Reader"}
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(str(chat_id)),
+            "from": sender,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.push_update({"message": message})
+
+    def push_callback_query(
+        self, chat_id: str, data: str, *, message_id: int = 1, user_id: int | None = None
+    ) -> int:
+        chat = _chat(str(chat_id))
+        sender = {"id": user_id or abs(int(chat["id"])), "is_bot": False, "first_name": "Reader"}
+        query = {
+            "id": f"cb{time.monotonic_ns()}",
+            "from": sender,
+            "chat_instance": "1",
+            "data": data,
+            "message": {"message_id": message_id, "chat": chat, "date": int(time.time())},
+        }
+        return self.push_update({"callback_query": query})
+
+    # ----- inspection ------------------------------------------------------------------
+
+    def messages_to(self, chat_id: str) -> list[SentMessage]:
+        with self.lock:
+            return [m for m in self.messages if m.chat_id == str(chat_id)]
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                "messages": len(self.messages),
+                "rate_limited": self.rate_limited,
+                "requests": len(self.requests),
+            }
+
+    # ----- server ----------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        self._update_event = asyncio.Event()
+        app = web.Application()
+        app.router.add_get("/_fake/stats", self._stats)
+        app.router.add_get("/_fake/messages", self._dump_messages)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
+
+    async def _stats(self, _: web.Request) -> web.Response:
+        return web.json_response(self.stats())
+
+    async def _dump_messages(self, _: web.Request) -> web.Response:
+        with self.lock:
+            body = [asdict(replace(m, params={})) for m in self.messages]
+        return web.json_response(body)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        head, _, method = request.path.lstrip("/").partition("/")
+        params = await _read_params(request)
+        response = await self._dispatch(request, head, method, params)
+        with self.lock:
+            self.requests.append(
+                RecordedRequest(method, request.method, params, response.status, time.time())
+            )
+        return response
+
+    async def _dispatch(
+        self, request: web.Request, head: str, method: str, params: dict[str, Any]
+    ) -> web.StreamResponse:
+        if not head.startswith("bot") or not method:
+            return _error(404, "Not Found")
+        if head[3:] != self.token:
+            return _error(401, "Unauthorized")
+        name = method.lower()
+        fault = self._take_fault(str(params.get("chat_id", "")) if name in _CHAT_METHODS else "")
+        if fault is not None:
+            early = await self._apply_fault(request, fault, name, params)
+            if early is not None:
+                return early
+        handler = {
+            "getme": self._get_me,
+            "sendmessage": self._send_message,
+            "setmycommands": self._set_my_commands,
+            "getupdates": self._get_updates,
+            "answercallbackquery": self._answer_callback_query,
+            "editmessagetext": self._edit_message_text,
+            "deletewebhook": self._delete_webhook,
+            "getchat": self._get_chat,
+        }.get(name)
+        if handler is None:
+            return _error(404, "Not Found")
+        response = await handler(params)
+        if fault is not None and fault.kind == "slow" and response.status == 200:
+            await asyncio.sleep(fault.delay)
+        return response
+
+    def _take_fault(self, chat_id: str) -> Fault | None:
+        """The fault that applies to this request, consuming one use of a counted fault."""
+        with self.lock:
+            for key in (chat_id, "*") if chat_id else ("*",):
+                for fault in self._faults.get(key, []):
+                    if fault.times is not None:
+                        if fault.times <= 0:
+                            continue
+                        fault.times -= 1
+                    return fault
+        return None
+
+    async def _apply_fault(
+        self, request: web.Request, fault: Fault, name: str, params: dict[str, Any]
+    ) -> web.StreamResponse | None:
+        """An answer that replaces the normal one, or None to carry on normally."""
+        if fault.kind == "error":
+            return _error(fault.status, "Bad Gateway" if fault.status == 502 else "Internal")
+        if fault.kind == "blocked":
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if fault.kind == "kicked":
+            return _error(403, "Forbidden: bot was kicked from the group chat")
+        if fault.kind == "not_found":
+            return _error(400, "Bad Request: chat not found")
+        if fault.kind == "migrated":
+            return _error(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=int(fault.new_chat_id or 0),
+            )
+        if fault.kind == "drop":
+            if fault.deliver and name == "sendmessage":
+                await self._send_message(params)
+            return await drop_connection(request)
+        return None  # slow: handled after the normal answer is ready
+
+    def _next_message_id(self, chat_id: str) -> int:
+        with self.lock:
+            counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+            return next(counter)
+
+    def _rate_limit_wait(self, chat_id: str, now: float) -> float:
+        limits = self.limits
+        if not limits.enabled:
+            return 0.0
+        window = self._chat_windows.get(chat_id)
+        if window is None:
+            window = (
+                SlidingWindow(limits.group_per_minute, 60.0)
+                if is_group(chat_id)
+                else SlidingWindow(limits.private_per_second, 1.0)
+            )
+            self._chat_windows[chat_id] = window
+        wait = max(window.wait_time(now), self._global_window.wait_time(now))
+        if wait <= 0:
+            window.add(now)
+            self._global_window.add(now)
+        return wait
+
+    async def _send_message(self, params: dict[str, Any]) -> web.Response:
+        chat_id = str(params.get("chat_id", ""))
+        if not chat_id:
+            return _error(400, "Bad Request: chat_id is empty")
+        text = str(params.get("text", ""))
+        parse_mode = params.get("parse_mode")
+        try:
+            shown = visible_text(text) if parse_mode == "HTML" else text
+        except EntityParseError as exc:
+            return _error(400, f"Bad Request: can't parse entities: {exc}")
+        if not shown.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if utf16_len(shown) > MAX_TEXT_UTF16:
+            return _error(400, "Bad Request: message is too long")
+        with self.lock:
+            wait = self._rate_limit_wait(chat_id, self.now())
+            if wait > 0:
+                self.rate_limited += 1
+                self.rate_limited_by_chat[chat_id] = self.rate_limited_by_chat.get(chat_id, 0) + 1
+                seconds = max(1, math.ceil(wait))
+                return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+            message_id = self._next_message_id(chat_id)
+            preview = params.get("link_preview_options")
+            self.messages.append(
+                SentMessage(
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    text=text,
+                    parse_mode=parse_mode,
+                    link_preview_options=preview if isinstance(preview, dict) else None,
+                    time=time.time(),
+                    params=params,
+                )
+            )
+        return _ok(
+            {
+                "message_id": message_id,
+                "from": BOT_USER,
+                "chat": _chat(chat_id),
+                "date": int(time.time()),
+                "text": shown,
+            }
+        )
+
+    async def _edit_message_text(self, params: dict[str, Any]) -> web.Response:
+        chat_id = str(params.get("chat_id", ""))
+        message_id = int(params.get("message_id", 0))
+        with self.lock:
+            known = any(m.chat_id == chat_id and m.message_id == message_id for m in self.messages)
+        if not known:
+            return _error(400, "Bad Request: message to edit not found")
+        text = str(params.get("text", ""))
+        try:
+            shown = visible_text(text) if params.get("parse_mode") == "HTML" else text
+        except EntityParseError as exc:
+            return _error(400, f"Bad Request: can't parse entities: {exc}")
+        with self.lock:
+            self.edits.append(
+                SentMessage(
+                    chat_id, message_id, text, params.get("parse_mode"), None, time.time(), params
+                )
+            )
+        return _ok(
+            {
+                "message_id": message_id,
+                "from": BOT_USER,
+                "chat": _chat(chat_id),
+                "date": int(time.time()),
+                "edit_date": int(time.time()),
+                "text": shown,
+            }
+        )
+
+    async def _get_me(self, _: dict[str, Any]) -> web.Response:
+        return _ok(
+            {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
+
+    async def _set_my_commands(self, params: dict[str, Any]) -> web.Response:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            return _error(400, "Bad Request: can't parse commands JSON object")
+        with self.lock:
+            self.commands = commands
+        return _ok(True)
+
+    async def _answer_callback_query(self, params: dict[str, Any]) -> web.Response:
+        with self.lock:
+            self.answered_callbacks.append(params)
+        return _ok(True)
+
+    async def _delete_webhook(self, _: dict[str, Any]) -> web.Response:
+        return _ok(True)
+
+    async def _get_chat(self, params: dict[str, Any]) -> web.Response:
+        chat_id = str(params.get("chat_id", ""))
+        if not chat_id:
+            return _error(400, "Bad Request: chat not found")
+        return _ok(_chat(chat_id))
+
+    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset", 0) or 0)
+        limit = int(params.get("limit", 100) or 100)
+        timeout = min(float(params.get("timeout", 0) or 0), self.long_poll_cap)
+        deadline = self.now() + timeout
+        assert self._update_event is not None
+        while True:
+            with self.lock:
+                if offset:
+                    # Telegram forgets updates below the offset: they are confirmed.
+                    self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                pending = [u for u in self._updates if u["update_id"] >= offset][:limit]
+                self._update_event.clear()
+            remaining = deadline - self.now()
+            if pending or remaining <= 0:
+                return _ok(pending)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._update_event.wait(), remaining)
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                params.update(body)
+        else:
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    for key in _JSON_PARAMS:
+        value = params.get(key)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                params[key] = json.loads(value)
+    if "chat_id" in params:
+        params["chat_id"] = str(params["chat_id"])
+    return params
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Local fake of the Telegram Bot API")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument("--paid-broadcast", action="store_true")
+    parser.add_argument("--no-limits", action="store_true")
+    args = parser.parse_args()
+    limits = (
+        TelegramLimits.unlimited()
+        if args.no_limits
+        else TelegramLimits.paid_broadcast()
+        if args.paid_broadcast
+        else TelegramLimits()
+    )
+    fake = TelegramFake(args.token, port=args.port, limits=limits).start()
+    print(f"telegram fake on {fake.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
