@@ -18,7 +18,24 @@ from typing import Any
 from digestbot.rendering import EmailMessage, SlackMessage, TelegramMessage
 
 TELEGRAM_TAGS = frozenset(
-    "b strong i em u ins s strike del span tg-spoiler a tg-emoji code pre blockquote".split()
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    ]
 )
 _TG_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+=\"[^\"<>]*\")*)\s*>")
 _TG_ATTR = re.compile(r"([a-zA-Z-]+)=\"([^\"<>]*)\"")

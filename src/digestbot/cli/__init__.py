@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # Imported for their side effect: each module registers its commands on `app`.
 from digestbot.cli import parse_cmd as parse_cmd
+from digestbot.cli import preview_cmd as preview_cmd
+from digestbot.cli import render_cmd as render_cmd
 from digestbot.cli.app import app
 
 

@@ -1,0 +1,102 @@
+"""`digestbot render FILE --channel C --variant V [--json]`: the payloads exactly as sent."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from digestbot.cli.app import app, fail
+from digestbot.model import Issue, Variant
+from digestbot.parsing import ParseError, parse_issue
+from digestbot.rendering import CHANNELS, EmailMessage, Payload, Renderer, RenderError
+
+TemplatesDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates-dir",
+        help="Directory whose templates override the built-in ones (e.g. telegram/top5.html.j2).",
+    ),
+]
+
+
+def load_issue(file: Path) -> Issue:
+    """The parsed issue, or one clear error line and exit 2."""
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        fail(f"{file}: no such file")
+    except IsADirectoryError:
+        fail(f"{file}: is a directory")
+    except OSError as exc:
+        fail(f"{file}: cannot read: {exc.strerror or exc}")
+    try:
+        return parse_issue(data, filename=file.name)
+    except ParseError as exc:
+        fail(f"{file}: not an issue: {exc}")
+
+
+def make_renderer(templates_dir: Path | None) -> Renderer:
+    try:
+        return Renderer(templates_dir)
+    except RenderError as exc:
+        fail(str(exc))
+
+
+def payloads_json(channel: str, payloads: list[Payload]) -> Any:
+    """What --json prints: a list of messages, or for email the single message."""
+    if channel == "email":
+        return payloads[0].to_json()
+    return [p.to_json() for p in payloads]
+
+
+def _human(channel: str, payloads: list[Payload]) -> str:
+    if channel == "email":
+        message = payloads[0]
+        assert isinstance(message, EmailMessage)
+        return (
+            f"Subject: {message.subject}\n\n--- text/plain ---\n{message.text}\n"
+            f"--- text/html ---\n{message.html}\n"
+        )
+    chunks = []
+    for k, payload in enumerate(payloads, start=1):
+        body = (
+            payload.text
+            if channel == "telegram"
+            else json.dumps(payload.to_json(), ensure_ascii=False, indent=2)
+        )
+        role = "" if channel == "telegram" or k == 1 else " (thread reply)"
+        chunks.append(f"--- message {k}/{len(payloads)}{role} ---\n{body}\n")
+    return "".join(chunks)
+
+
+@app.command("render")
+def render_command(
+    file: Annotated[Path, typer.Argument(help="Issue file (.txt/.md/.html).")],
+    channel: Annotated[str, typer.Option("--channel", help="telegram, slack or email.")],
+    variant: Annotated[str, typer.Option("--variant", help="top3, top5 or full.")] = "top5",
+    as_json: Annotated[bool, typer.Option("--json", help="Print payloads as JSON.")] = False,
+    templates_dir: TemplatesDirOption = None,
+) -> None:
+    """Render one issue for one channel and variant, as it would be sent."""
+    if channel not in CHANNELS:
+        fail(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    if variant not in {v.value for v in Variant}:
+        fail(f"unknown variant {variant!r}; expected one of {', '.join(v.value for v in Variant)}")
+    issue = load_issue(file)
+    try:
+        payloads = make_renderer(templates_dir).render(issue, channel, variant)
+    except RenderError as exc:
+        fail(str(exc))
+    if as_json:
+        text = json.dumps(payloads_json(channel, payloads), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = _human(channel, payloads)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+__all__ = ["load_issue", "make_renderer", "payloads_json", "render_command"]
