@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -51,9 +52,26 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+class _Controller(Controller):  # type: ignore[misc]
+    def factory(self) -> SMTP:
+        # Plaintext AUTH is intended here (loopback only); aiosmtpd warns per connection.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return super().factory()
+
+
 class _Handler:
     def __init__(self, fake: SmtpFake) -> None:
         self.fake = fake
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+        responses: list[str],
+    ) -> list[str]:  # fmt: skip
+        with self.fake.lock:
+            self.fake.ehlo_count += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -104,6 +122,7 @@ class SmtpFake:
         self.refused: dict[str, int] = {}
         self.data_delay = 0.0
         self.auth_attempts = 0
+        self.ehlo_count = 0  # one per connection (two with STARTTLS): shows connection reuse
         self.lock = threading.RLock()
         self.cert_path: Path | None = None
         self._started = False
@@ -122,7 +141,7 @@ class SmtpFake:
                 "auth_require_tls": False,  # plaintext AUTH is fine on 127.0.0.1
                 "authenticator": self._authenticate,
             }
-        self._controller = Controller(
+        self._controller = _Controller(
             _Handler(self),
             hostname=self.host,
             port=self.port,
@@ -160,7 +179,8 @@ class SmtpFake:
             and data.login.decode() == self.username
             and data.password.decode() == self.password
         )
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd itself answers 535 on failure.
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> Self:
         self._controller.start()
