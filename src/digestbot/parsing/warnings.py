@@ -4,13 +4,13 @@ from __future__ import annotations
 
 
 class WarningLog:
-    """Ordered, de-duplicated warnings formatted as "line N: message"."""
+    """De-duplicated warnings formatted as "line N: message"."""
 
     def __init__(self) -> None:
-        self._items: list[str] = []
+        self._items: list[tuple[int, str]] = []
 
     def add(self, line: int, message: str) -> None:
-        item = f"line {max(line, 1)}: {message}"
+        item = (max(line, 1), message)
         if item not in self._items:
             self._items.append(item)
 
@@ -19,7 +19,9 @@ class WarningLog:
             self.add(line, message)
 
     def as_tuple(self) -> tuple[str, ...]:
-        return tuple(self._items)
+        """In line order, so a reader can walk the file top to bottom."""
+        return tuple(f"line {line}: {message}" for line, message in sorted(
+            self._items, key=lambda item: item[0]))
 
 
 __all__ = ["WarningLog"]

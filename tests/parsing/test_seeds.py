@@ -1,0 +1,126 @@
+"""The two real issues in ../shared/seeds parse completely, cleanly and normalized."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from digestbot.model import Issue
+from digestbot.parsing import parse_issue
+from tests.conftest import seed_paths
+
+# Keyed by the seed's number prefix so the table survives a renamed hash suffix.
+EXPECTED = {
+    "000": {"date": dt.date(2026, 4, 16), "title": "AI 前沿发展日报"},
+    "002": {"date": dt.date(2026, 4, 8), "title": "AI前沿发展日报"},
+}
+
+
+def _parse(path: Path) -> Issue:
+    return parse_issue(path.read_bytes(), filename=path.name)
+
+
+def _all_text(issue: Issue) -> str:
+    import json
+
+    return json.dumps(issue.to_contract(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
+def test_seed_parses_with_its_date_title_and_no_warnings(path: Path) -> None:
+    issue = _parse(path)
+    expected = EXPECTED[path.name[:3]]
+    assert issue.date == expected["date"]
+    assert issue.title == expected["title"]
+    assert issue.coverage.startswith("重点核查")
+    assert issue.warnings == ()
+
+
+@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
+def test_seed_has_exact_counts_of_every_section(path: Path) -> None:
+    issue = _parse(path)
+    assert len(issue.overview) == 3
+    assert len(issue.conclusions) == 3
+    assert len(issue.events) == 5
+    assert len(issue.analysis) == 3
+    assert len(issue.x_posts) == 3
+    assert len(issue.research) == 3
+    assert [e.rank for e in issue.events] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
+def test_seed_items_have_every_field_and_an_https_source(path: Path) -> None:
+    issue = _parse(path)
+    for event in issue.events:
+        assert event.title
+        assert event.what_happened
+        assert event.key_facts
+        assert event.why_it_matters
+        assert event.implications
+        assert event.sources, event.title
+        assert all(s.url.startswith("https://") and s.name for s in event.sources)
+    for post in issue.x_posts:
+        assert post.kind and post.verification and post.verdict and post.sources
+    for paper in issue.research:
+        assert paper.what and paper.novelty and paper.applications and paper.verdict
+        assert paper.sources
+
+
+@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
+def test_seed_spaced_dates_and_names_are_closed_up(path: Path) -> None:
+    text = _all_text(_parse(path))
+    assert "2026 - 04" not in text
+    assert " - 5" not in text
+
+
+def test_seed_000_normalizes_model_names_and_rejoins_broken_paragraph(seeds: list[Path]) -> None:
+    issue = _parse(next(p for p in seeds if p.name.startswith("000")))
+    assert "GPT-5.4-Cyber" in issue.events[0].what_happened
+    assert issue.research[0].title.startswith("Habitat-GS")
+    assert issue.research[1].title.startswith("Audio-Omni")
+    assert "Multi-modal" in issue.research[1].sources[0].name
+    # "…随\n\n着大客户…" was one sentence broken in two: joined without a space.
+    assert "随着大客户" in issue.analysis[2]
+
+
+def test_seed_000_sources_of_every_style(seeds: list[Path]) -> None:
+    issue = _parse(next(p for p in seeds if p.name.startswith("000")))
+    first = issue.events[0].sources
+    # Link text on one line, its Markdown link (display URL) on the next.
+    assert [(s.name, s.url) for s in first] == [
+        (
+            "OpenAI | Trusted access for the next era of cyberspace",
+            "https://openai.com/index/scaling-trusted-access-for-cybersecurity",
+        )
+    ]
+    second = issue.events[1].sources
+    assert len(second) == 2
+    assert second[1].url.endswith("cyber-defence-expansion")  # "(4596854)" junk dropped
+    assert [s.name for s in issue.x_posts[1].sources] == [
+        "Alat Meta on X",
+        "Meta | Introducing Muse Spark",
+    ]
+    # A source split over two lines: name, then "(<url>)" below it.
+    assert issue.research[2].sources[0].name == "arXiv | SkillClaw: Let Skills Evolve Collectively"
+    assert issue.research[2].sources[0].url == "https://arxiv.org/abs/2604.08377"
+
+
+def test_seed_002_header_and_broken_paragraph_are_joined(seeds: list[Path]) -> None:
+    issue = _parse(next(p for p in seeds if p.name.startswith("002")))
+    # 日期 and 覆盖窗口 share a line and the 覆盖窗口 wraps onto the next one.
+    assert issue.coverage == (
+        "重点核查 2026-04-01 至 2026-04-08 期间新增、更新或仍具战略影响的公开高信号信息"
+    )
+    assert issue.analysis[0].startswith("对大模型公司而言，2026-04-08 之前一周")
+
+
+def test_seed_002_full_width_bare_and_unclosed_sources(seeds: list[Path]) -> None:
+    issue = _parse(next(p for p in seeds if p.name.startswith("002")))
+    third = issue.events[2].sources
+    assert third[0].name == "Microsoft 官方公告"
+    assert third[1].name.startswith("Reuters：Microsoft to invest $10 billion")
+    fifth = issue.events[4].sources
+    assert [s.name for s in fifth] == ["NVIDIA 官方公告 PDF", "NVIDIA Newsroom 页面"]
+    assert fifth[1].url.endswith("ai-infrastructure-")
