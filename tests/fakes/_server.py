@@ -7,7 +7,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from typing import Any, Self, TypeVar
 
@@ -44,8 +44,9 @@ class SlidingWindow:
 class BackgroundServer:
     """Subclasses build `self.app`; start() serves it, stop() tears it down."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, clock: Callable[[], float] = time.monotonic) -> None:
         self.port = port
+        self.clock = clock  # rate-limit windows read this; tests may freeze it
         self.lock = threading.RLock()  # guards recorded state read from other threads
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -125,9 +126,8 @@ class BackgroundServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    @staticmethod
-    def now() -> float:
-        return time.monotonic()
+    def now(self) -> float:
+        return self.clock()
 
 
 async def drop_connection(request: web.Request) -> web.StreamResponse:

@@ -19,6 +19,7 @@ import itertools
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,10 +101,11 @@ class SlackFake(BackgroundServer):
         token: str = DEFAULT_TOKEN,
         *,
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
         per_channel_per_second: int | None = 1,
         channels: set[str] | None = None,
     ) -> None:
-        super().__init__(port)
+        super().__init__(port, clock)
         self.token = token
         self.per_channel_per_second = per_channel_per_second  # None: no rate limit
         self.channels = channels  # None: every channel id exists

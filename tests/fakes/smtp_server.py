@@ -52,12 +52,13 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-class _Controller(Controller):  # type: ignore[misc]
+class _Controller(Controller):
     def factory(self) -> SMTP:
         # Plaintext AUTH is intended here (loopback only); aiosmtpd warns per connection.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return super().factory()
+            smtp: SMTP = super().factory()  # type: ignore[no-untyped-call]
+            return smtp
 
 
 class _Handler:

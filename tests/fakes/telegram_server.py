@@ -22,6 +22,7 @@ import itertools
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -118,10 +119,11 @@ class TelegramFake(BackgroundServer):
         token: str = DEFAULT_TOKEN,
         *,
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
         limits: TelegramLimits | None = None,
         long_poll_cap: float = 1.0,
     ) -> None:
-        super().__init__(port)
+        super().__init__(port, clock)
         self.token = token
         self.limits = limits or TelegramLimits()
         self.long_poll_cap = long_poll_cap

@@ -143,7 +143,9 @@ class TelegramChannel:
                 chat_id=chat_id,
                 text=payload.text,
                 parse_mode=payload.parse_mode,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=(
+                    LinkPreviewOptions(is_disabled=True) if payload.disable_link_preview else None
+                ),
             )
         except Exception as exc:
             raise map_telegram_error(exc) from exc
