@@ -95,7 +95,7 @@ def _hyphen(text: str, match: re.Match[str]) -> str:
     after = _TOKEN_AFTER.match(text[match.end() :])
     if before is None or after is None:
         return match.group(0)
-    left, right = before.group(0), after.group(0)
+    left, right = before.group(0), after.group(0).rstrip(".")
     if left.lower() in _PROSE_WORDS or right.lower() in _PROSE_WORDS:
         return match.group(0)
     if left.isalpha() and left.islower() and right.isalpha() and right.islower():

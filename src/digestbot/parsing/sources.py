@@ -141,7 +141,8 @@ def _markdown_link(text: str, i: int) -> _Found | None:
         return None
     target = text[close + 2 : end].strip()
     if target.startswith("<") and ">" in target:
-        target = target[1 : target.index(">")]
+        # CommonMark allows spaces inside <…>; a URL cannot hold them raw.
+        target = target[1 : target.index(">")].strip().replace(" ", "%20")
     else:
         target = target.split(" ", 1)[0]  # drop a link title: [t](url "title")
     if not target or any(c.isspace() for c in target):
