@@ -1,0 +1,45 @@
+"""Reading the TOML file into a validated `Config`, or a `ConfigError` listing every problem."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from digestbot.config.envvars import expand_env
+from digestbot.config.models import Config
+from digestbot.config.problems import ConfigError, format_validation_error
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Parse, expand `${VAR}` from `environ` (default: the process environment) and validate.
+
+    Raises ConfigError whose `.problems` names every bad key (`telegram.targets[2].variant:
+    must be one of top3, top5, full`) in one go; no message contains a secret's value."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {type(exc).__name__}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        # The decoder's message carries a line/column but no values.
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    expanded, problems, env_paths = expand_env(raw, os.environ if environ is None else environ)
+    try:
+        config = Config.model_validate(expanded)
+    except ValidationError as exc:
+        # A key whose variable is missing already has its problem; don't add a second one.
+        problems += [
+            line for line in format_validation_error(exc) if line.split(":", 1)[0] not in env_paths
+        ]
+        raise ConfigError(problems) from None
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+__all__ = ["load_config"]

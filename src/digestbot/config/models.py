@@ -1,0 +1,350 @@
+"""The config file's shape. Sections mirror the TOML tables; a channel table that is absent
+(or has `enabled = false`) is off. Relative paths are relative to the working directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from digestbot.config.fields import (
+    ClockTime,
+    Duration,
+    EmailAddress,
+    HttpURL,
+    Mailbox,
+    SlackChannelId,
+    TelegramChatId,
+    TimezoneName,
+    parse_email_address,
+    parse_slack_channel,
+    parse_telegram_chat,
+)
+from digestbot.config.problems import problem
+from digestbot.config.targets_file import TargetsFile, read_targets_file
+from digestbot.model import Variant
+from digestbot.store.engine import StoreURLError, parse_store_url
+
+CHANNELS = ("telegram", "slack", "email")
+Transport = Literal["live", "outbox"]
+
+
+class Section(BaseModel):
+    # Unknown keys are typos until proven otherwise; inputs never appear in error text.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+def _empty_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+# --- store, source, outbox, templates ------------------------------------------------------
+
+
+class StoreConfig(Section):
+    # A SecretStr because a PostgreSQL URL may carry a password.
+    url: SecretStr = SecretStr("sqlite:///data/digestbot.db")
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: SecretStr) -> SecretStr:
+        try:
+            parse_store_url(value.get_secret_value())
+        except StoreURLError as exc:
+            raise problem(str(exc)) from None
+        return value
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password masked, for output."""
+        rendered: str = parse_store_url(self.url.get_secret_value()).render_as_string(
+            hide_password=True
+        )
+        return rendered
+
+
+class SourceConfig(Section):
+    kind: Literal["folder", "url", "feed"] = "folder"
+    path: Path = Path("issues")
+    url: str = ""
+    timezone: TimezoneName = "Asia/Shanghai"
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> SourceConfig:
+        if self.kind == "url" and ("{date}" not in self.url or "://" not in self.url):
+            raise problem(
+                "",
+                (
+                    "url",
+                    "kind url needs a URL template containing {date}, e.g. "
+                    "https://example.org/daily/{date}.html",
+                ),
+            )
+        if self.kind == "feed" and not self.url.startswith(("http://", "https://")):
+            raise problem("", ("url", "kind feed needs the feed's http(s) URL"))
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class OutboxConfig(Section):
+    path: Path = Path("outbox")
+
+
+class TemplatesConfig(Section):
+    dir: Path | None = None
+
+    _blank = field_validator("dir", mode="before")(_empty_is_none)
+
+
+# --- channels --------------------------------------------------------------------------------
+
+
+class TelegramTarget(Section):
+    chat_id: TelegramChatId
+    variant: Variant = Variant.TOP5
+
+
+class TelegramRate(Section):
+    per_chat_per_second: float = Field(default=1.0, gt=0)
+    per_group_per_minute: int = Field(default=20, gt=0)
+    global_per_second: float = Field(default=30.0, gt=0)
+
+
+class ChannelSection(Section):
+    enabled: bool = True
+    # "live" talks to the provider; "outbox" writes what would be sent under [outbox] path.
+    transport: Transport = "live"
+    targets_file: TargetsFile | None = None
+
+    def file_targets(self) -> list[tuple[str, Variant]]:
+        return list(self.targets_file.rows) if self.targets_file else []
+
+
+class TelegramConfig(ChannelSection):
+    token: SecretStr | None = None
+    api_base_url: HttpURL = "https://api.telegram.org/bot"
+    admin_chat_ids: list[TelegramChatId] = []
+    targets: list[TelegramTarget] = []
+    rate: TelegramRate = TelegramRate()
+
+    @field_validator("targets_file", mode="before")
+    @classmethod
+    def _load_file(cls, value: Any) -> TargetsFile | None:
+        return read_targets_file(value, parse_telegram_chat)
+
+    @model_validator(mode="after")
+    def _live_needs_token(self) -> TelegramConfig:
+        if self.transport == "live" and not _has(self.token):
+            raise problem("", ("token", 'required when transport is live: "${TELEGRAM_BOT_TOKEN}"'))
+        return self
+
+    def static_targets(self) -> list[tuple[str, Variant]]:
+        return _dedupe([(t.chat_id, t.variant) for t in self.targets] + self.file_targets())
+
+
+class SlackTarget(Section):
+    channel: SlackChannelId
+    variant: Variant = Variant.TOP5
+
+
+class SlackRate(Section):
+    per_channel_per_second: float = Field(default=1.0, gt=0)
+
+
+class SlackConfig(ChannelSection):
+    token: SecretStr | None = None
+    base_url: HttpURL = "https://slack.com/api/"
+    signing_secret: SecretStr | None = None  # needed only to serve slash commands
+    targets: list[SlackTarget] = []
+    rate: SlackRate = SlackRate()
+    slash_response: Literal["ephemeral", "in_channel"] = "ephemeral"
+
+    @field_validator("targets_file", mode="before")
+    @classmethod
+    def _load_file(cls, value: Any) -> TargetsFile | None:
+        return read_targets_file(value, parse_slack_channel)
+
+    @model_validator(mode="after")
+    def _live_needs_token(self) -> SlackConfig:
+        if self.transport == "live" and not _has(self.token):
+            raise problem("", ("token", 'required when transport is live: "${SLACK_BOT_TOKEN}"'))
+        return self
+
+    def static_targets(self) -> list[tuple[str, Variant]]:
+        return _dedupe([(t.channel, t.variant) for t in self.targets] + self.file_targets())
+
+
+class EmailTarget(Section):
+    address: EmailAddress
+    variant: Variant = Variant.TOP5
+
+
+class EmailConfig(ChannelSection):
+    model_config = ConfigDict(populate_by_name=True)
+
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    from_: Mailbox = Field(alias="from")
+    unsubscribe_url: str = ""
+    unsubscribe_secret: SecretStr | None = None  # HMAC key of the one-click unsubscribe links
+    targets: list[EmailTarget] = []
+
+    _blank = field_validator("username", mode="before")(_empty_is_none)
+
+    @field_validator("targets_file", mode="before")
+    @classmethod
+    def _load_file(cls, value: Any) -> TargetsFile | None:
+        return read_targets_file(value, parse_email_address)
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise problem("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _live_needs_server(self) -> EmailConfig:
+        missing: list[tuple[str, str]] = []
+        if self.transport == "live":
+            if not self.host:
+                missing.append(("host", "required when transport is live"))
+            if not self.unsubscribe_url:
+                missing.append(("unsubscribe_url", "required when transport is live"))
+            if not _has(self.unsubscribe_secret):
+                missing.append(
+                    (
+                        "unsubscribe_secret",
+                        'required when transport is live: "${DIGESTBOT_UNSUBSCRIBE_SECRET}"',
+                    )
+                )
+        if self.username and not _has(self.password):
+            missing.append(("password", "required when username is set"))
+        if missing:
+            raise problem("", *missing)
+        return self
+
+    @property
+    def from_address(self) -> str:
+        return parseaddr(self.from_)[1]
+
+    def static_targets(self) -> list[tuple[str, Variant]]:
+        return _dedupe([(t.address, t.variant) for t in self.targets] + self.file_targets())
+
+
+# --- timing and serving ------------------------------------------------------------------------
+
+
+class ScheduleConfig(Section):
+    time: ClockTime = dt.time(8, 30)  # when the issue is expected (source.timezone)
+    deadline: ClockTime = dt.time(12, 0)  # stop waiting and alert the admins
+    poll_every: Duration = dt.timedelta(minutes=5)
+
+    @model_validator(mode="after")
+    def _deadline_after_time(self) -> ScheduleConfig:
+        if self.deadline <= self.time:
+            raise problem("", ("deadline", "must be later than schedule.time"))
+        return self
+
+
+class ServerConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class DeliveryConfig(Section):
+    max_attempts: int = Field(default=5, ge=1)
+    backoff_base: float = Field(default=1.0, gt=0)
+    backoff_cap: float = Field(default=60.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    concurrency: int = Field(default=50, ge=1)
+
+    @model_validator(mode="after")
+    def _cap_above_base(self) -> DeliveryConfig:
+        if self.backoff_cap < self.backoff_base:
+            raise problem("", ("backoff_cap", "must be at least delivery.backoff_base"))
+        return self
+
+
+# --- the whole file ----------------------------------------------------------------------------
+
+
+class Config(Section):
+    store: StoreConfig = StoreConfig()
+    source: SourceConfig = SourceConfig()
+    telegram: TelegramConfig | None = None
+    slack: SlackConfig | None = None
+    email: EmailConfig | None = None
+    outbox: OutboxConfig = OutboxConfig()
+    templates: TemplatesConfig = TemplatesConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    server: ServerConfig = ServerConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+
+    def channel(self, name: str) -> TelegramConfig | SlackConfig | EmailConfig | None:
+        """The section of an enabled channel, else None."""
+        section: TelegramConfig | SlackConfig | EmailConfig | None = getattr(self, name)
+        return section if section is not None and section.enabled else None
+
+    def enabled_channels(self) -> list[str]:
+        """Channels that are on, in the order telegram, slack, email."""
+        return [name for name in CHANNELS if self.channel(name) is not None]
+
+    def static_targets(self, channel: str) -> list[tuple[str, Variant]]:
+        """Targets from the file (inline `targets` then `targets_file`), duplicates dropped."""
+        section = self.channel(channel)
+        return section.static_targets() if section is not None else []
+
+    def summary(self) -> str:
+        """One line for `check-config`: channels, target counts, transports, store. No secrets."""
+        parts = []
+        for name in self.enabled_channels():
+            section = self.channel(name)
+            assert section is not None
+            count = len(section.static_targets())
+            noun = "target" if count == 1 else "targets"
+            via = ", outbox" if section.transport == "outbox" else ""
+            parts.append(f"{name} ({count} static {noun}{via})")
+        channels = ", ".join(parts) if parts else "no channels enabled"
+        return f"{channels}; store {self.store.safe_url}"
+
+
+def _has(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
+
+
+def _dedupe(pairs: list[tuple[str, Variant]]) -> list[tuple[str, Variant]]:
+    return list(dict.fromkeys(pairs))
+
+
+__all__ = [
+    "CHANNELS",
+    "ChannelSection",
+    "Config",
+    "DeliveryConfig",
+    "EmailConfig",
+    "EmailTarget",
+    "OutboxConfig",
+    "ScheduleConfig",
+    "ServerConfig",
+    "SlackConfig",
+    "SlackRate",
+    "SlackTarget",
+    "SourceConfig",
+    "StoreConfig",
+    "TelegramConfig",
+    "TelegramRate",
+    "TelegramTarget",
+    "TemplatesConfig",
+    "Transport",
+]
