@@ -1,0 +1,132 @@
+"""The daily decision, one poll at a time: is today's issue out, may it go, is it too late?
+
+Everything time-related comes from an injected clock, so the schedule is tested by calling
+`poll()` at chosen instants rather than by sleeping through real minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from digestbot.model import Issue
+from digestbot.readiness import publication_problems
+from digestbot.sources.base import FetchedIssue, IssueSource, SourceError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    start: dt.time  # first look for the day's issue
+    deadline: dt.time  # no issue by then: alert the admins once
+    poll_every: dt.timedelta
+    timezone: ZoneInfo
+
+
+class Outcome(enum.StrEnum):
+    TOO_EARLY = "too-early"
+    ALREADY_DONE = "already-done"
+    WAITING = "waiting"  # not out yet; polling goes on
+    SOURCE_ERROR = "source-error"
+    LATE_ALERTED = "late-alerted"  # the deadline passed; admins were told once
+    REFUSED = "refused"  # out but malformed; admins told once per version of the file
+    PUBLISHED = "published"
+
+
+ParseFn = Callable[[FetchedIssue], Issue]
+PublishFn = Callable[[Issue], Awaitable[str]]  # returns the per-channel report for admins
+DoneFn = Callable[[dt.date], Awaitable[bool]]
+AlertFn = Callable[[str], Awaitable[None]]
+Clock = Callable[[], dt.datetime]
+
+
+class PublicationWatcher:
+    def __init__(
+        self,
+        schedule: Schedule,
+        source: IssueSource,
+        *,
+        parse: ParseFn,
+        publish: PublishFn,
+        already_published: DoneFn,
+        alert: AlertFn,
+        clock: Clock,
+    ) -> None:
+        self.schedule = schedule
+        self.source = source
+        self._parse = parse
+        self._publish = publish
+        self._already_published = already_published
+        self._alert = alert
+        self._clock = clock
+        self._late_alerted: set[dt.date] = set()
+        self._refused_versions: set[str] = set()
+        self._done: set[dt.date] = set()
+
+    def today(self) -> dt.date:
+        return self._local_now().date()
+
+    def _local_now(self) -> dt.datetime:
+        return self._clock().astimezone(self.schedule.timezone)
+
+    async def poll(self) -> Outcome:
+        """One look at the source. Safe to call at any time and as often as wanted."""
+        now = self._local_now()
+        day = now.date()
+        if now.time() < self.schedule.start:
+            return Outcome.TOO_EARLY
+        if day in self._done or await self._already_published(day):
+            self._done.add(day)
+            return Outcome.ALREADY_DONE
+        try:
+            fetched = await self.source.fetch(day)
+        except SourceError as exc:
+            log.warning("source unavailable for %s: %s", day, exc)
+            return await self._maybe_late(day, now, f"the source is unavailable ({exc})")
+        if fetched is None:
+            return await self._maybe_late(day, now, "the issue has not been published")
+        return await self._consider(day, fetched)
+
+    async def _consider(self, day: dt.date, fetched: FetchedIssue) -> Outcome:
+        version = hashlib.sha256(fetched.data).hexdigest()
+        try:
+            issue = self._parse(fetched)
+        except ValueError as exc:  # NotAnIssueError and friends
+            problems = [str(exc)]
+            warnings: tuple[str, ...] = ()
+        else:
+            problems = publication_problems(issue, expected_date=day)
+            warnings = issue.warnings
+        if problems:
+            if version not in self._refused_versions:
+                self._refused_versions.add(version)
+                details = "\n".join(f"• {p}" for p in (*problems, *warnings[:10]))
+                await self._alert(
+                    f"⚠️ {day.isoformat()}: refused {fetched.origin}, nothing was sent.\n{details}"
+                )
+            return Outcome.REFUSED
+        report = await self._publish(issue)
+        self._done.add(day)
+        await self._alert(f"✅ {day.isoformat()} published.\n{report}")
+        return Outcome.PUBLISHED
+
+    async def _maybe_late(self, day: dt.date, now: dt.datetime, why: str) -> Outcome:
+        if now.time() < self.schedule.deadline:
+            return Outcome.WAITING
+        if day not in self._late_alerted:
+            self._late_alerted.add(day)
+            deadline = self.schedule.deadline.strftime("%H:%M")
+            await self._alert(
+                f"⏰ {day.isoformat()}: {why} by the {deadline} deadline "
+                f"({self.schedule.timezone.key}). Nothing was sent; still watching."
+            )
+            return Outcome.LATE_ALERTED
+        return Outcome.WAITING
+
+
+__all__ = ["Outcome", "PublicationWatcher", "Schedule"]

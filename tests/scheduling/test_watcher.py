@@ -1,0 +1,139 @@
+"""The daily schedule driven by an injected clock: no test sleeps through real minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digestbot.model import Issue
+from digestbot.parsing import parse_issue
+from digestbot.sources import FetchedIssue, FolderSource
+from digestbot.watcher import Outcome, PublicationWatcher, Schedule
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "samples" / "2026-04-20.txt"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = dt.date(2026, 4, 20)
+
+
+class Harness:
+    """A watcher over a real folder source, with a movable clock and recorded side effects."""
+
+    def __init__(self, folder: Path, published: set[dt.date] | None = None) -> None:
+        self.now = dt.datetime(2026, 4, 20, 8, 0, tzinfo=SHANGHAI)
+        self.published_issues: list[Issue] = []
+        self.alerts: list[str] = []
+        self.ledger_days = published if published is not None else set()
+        self.watcher = PublicationWatcher(
+            Schedule(dt.time(8, 30), dt.time(12, 0), dt.timedelta(minutes=5), SHANGHAI),
+            FolderSource(folder),
+            parse=self.parse,
+            publish=self.publish,
+            already_published=self.already_published,
+            alert=self.alert,
+            clock=lambda: self.now,
+        )
+
+    @staticmethod
+    def parse(fetched: FetchedIssue) -> Issue:
+        return parse_issue(fetched.data, filename=fetched.filename)
+
+    async def publish(self, issue: Issue) -> str:
+        self.published_issues.append(issue)
+        self.ledger_days.add(issue.date or DAY)
+        return "telegram: 3 sent"
+
+    async def already_published(self, day: dt.date) -> bool:
+        return day in self.ledger_days
+
+    async def alert(self, text: str) -> None:
+        self.alerts.append(text)
+
+    async def run_until(self, hour: int, minute: int) -> list[tuple[str, Outcome]]:
+        """Poll every 5 minutes of virtual time up to hour:minute (inclusive)."""
+        outcomes = []
+        end = self.now.replace(hour=hour, minute=minute)
+        while self.now <= end:
+            outcomes.append((self.now.strftime("%H:%M"), await self.watcher.poll()))
+            self.now += dt.timedelta(minutes=5)
+        return outcomes
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def publish_sample(folder: Path) -> None:
+    shutil.copy(SAMPLE, folder / "2026-04-20.txt")
+
+
+async def test_issue_appearing_at_0840_is_published_once_at_the_next_poll(folder: Path) -> None:
+    h = Harness(folder)
+    early = await h.run_until(8, 35)
+    assert [o for _, o in early] == [Outcome.TOO_EARLY] * 6 + [Outcome.WAITING] * 2
+    publish_sample(folder)  # the editors publish at 08:40 (between polls)
+    h.now = h.now.replace(minute=40)
+    rest = await h.run_until(9, 30)
+    assert rest[0] == ("08:40", Outcome.PUBLISHED)
+    assert all(o == Outcome.ALREADY_DONE for _, o in rest[1:])
+    assert len(h.published_issues) == 1
+    assert h.published_issues[0].date == DAY
+    assert len(h.alerts) == 1 and h.alerts[0].startswith("✅")
+
+
+async def test_issue_that_never_appears_gives_one_alert_at_the_deadline(folder: Path) -> None:
+    h = Harness(folder)
+    outcomes = await h.run_until(14, 0)
+    assert h.published_issues == []
+    assert len(h.alerts) == 1
+    assert "12:00 deadline" in h.alerts[0]
+    assert ("12:00", Outcome.LATE_ALERTED) in outcomes
+
+
+async def test_yesterdays_issue_is_never_sent_as_todays(folder: Path) -> None:
+    shutil.copy(SAMPLE, folder / "2026-04-19.txt")
+    h = Harness(folder)
+    await h.run_until(12, 5)
+    assert h.published_issues == []
+    assert len(h.alerts) == 1 and "deadline" in h.alerts[0]
+
+
+async def test_started_at_1000_with_today_unpublished_catches_up(folder: Path) -> None:
+    publish_sample(folder)
+    h = Harness(folder)
+    h.now = h.now.replace(hour=10, minute=0)
+    assert await h.watcher.poll() == Outcome.PUBLISHED
+    assert len(h.published_issues) == 1
+
+
+async def test_a_restart_after_publishing_sends_nothing_again(folder: Path) -> None:
+    publish_sample(folder)
+    ledger: set[dt.date] = set()
+    first = Harness(folder, published=ledger)
+    first.now = first.now.replace(hour=9)
+    assert await first.watcher.poll() == Outcome.PUBLISHED
+    restarted = Harness(folder, published=ledger)  # same ledger, new process
+    restarted.now = restarted.now.replace(hour=9, minute=5)
+    assert await restarted.watcher.poll() == Outcome.ALREADY_DONE
+    assert restarted.published_issues == [] and restarted.alerts == []
+
+
+async def test_malformed_issue_is_refused_once_and_admins_get_the_reasons(folder: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    start = text.index("今日三条结论")
+    end = text.index("今日 Top 5 大事件")
+    (folder / "2026-04-20.txt").write_text(text[:start] + text[end:], encoding="utf-8")
+    h = Harness(folder)
+    h.now = h.now.replace(hour=9)
+    outcomes = await h.run_until(9, 30)
+    assert {o for _, o in outcomes} == {Outcome.REFUSED}
+    assert h.published_issues == []
+    assert len(h.alerts) == 1 and "no conclusions" in h.alerts[0]
+    # The editors fix the file: the next poll publishes it.
+    publish_sample(folder)
+    assert await h.watcher.poll() == Outcome.PUBLISHED
