@@ -42,7 +42,9 @@ def _check_store(config: Config) -> list[str]:
     engine = create_engine(url, connect_args=connect_args)
     try:
         with engine.connect() as conn:
-            conn.execute(text("select 1"))
+            # SQLite opens any file lazily; reading the schema proves it is a database.
+            probe = "select count(*) from sqlite_master" if database else "select 1"
+            conn.execute(text(probe))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         if url.password:

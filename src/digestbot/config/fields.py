@@ -1,5 +1,6 @@
 """Value types of the config file: each parses one kind of TOML value and complains in words
-an operator understands."""
+an operator understands. Messages never quote the value: it may have come from a `${VAR}`
+holding a secret."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def parse_clock_time(value: Any) -> dt.time:
         return value.replace(second=0, microsecond=0)
     if isinstance(value, str) and (m := _CLOCK.fullmatch(value.strip())):
         return dt.time(int(m.group(1)), int(m.group(2)))
-    raise problem(f"must be a time of day HH:MM (24-hour), not {value!r}")
+    raise problem("must be a time of day HH:MM (24-hour)")
 
 
 def parse_duration(value: Any) -> dt.timedelta:
@@ -72,7 +73,7 @@ def parse_duration(value: Any) -> dt.timedelta:
         )
         if delta > dt.timedelta(0):
             return delta
-    raise problem(f"must be a duration like 30s, 5m, 1h or 1h30m, not {value!r}")
+    raise problem("must be a duration like 30s, 5m, 1h or 1h30m")
 
 
 def parse_timezone(value: Any) -> str:
@@ -83,7 +84,7 @@ def parse_timezone(value: Any) -> str:
             pass
         else:
             return value.strip()
-    raise problem(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)")
+    raise problem("unknown time zone (use an IANA name like Asia/Shanghai)")
 
 
 def parse_http_url(value: Any) -> str:
