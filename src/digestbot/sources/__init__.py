@@ -2,6 +2,7 @@
 
 from digestbot.sources.base import FetchedIssue, IssueSource, SourceError
 from digestbot.sources.feed import FeedSource
+from digestbot.sources.factory import source_from_config
 from digestbot.sources.folder import EXTENSIONS, FolderSource
 from digestbot.sources.http import ConditionalFetcher, UrlSource
 
@@ -14,4 +15,5 @@ __all__ = [
     "IssueSource",
     "SourceError",
     "UrlSource",
+    "source_from_config",
 ]

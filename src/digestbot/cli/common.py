@@ -1,0 +1,98 @@
+"""What several commands need: the config, the store, an issue, a date — or one clear error."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+import typer
+
+from digestbot.channels import install_redaction
+from digestbot.cli.app import fail, state
+from digestbot.config import Config, ConfigError, load_config
+from digestbot.model import Issue
+from digestbot.parsing import NotAnIssueError, parse_issue
+from digestbot.sources import FetchedIssue, SourceError, source_from_config
+from digestbot.store import Store, StoreURLError, open_store
+
+
+def setup_logging(level: int = logging.WARNING) -> None:
+    """Log lines on stderr, with every configured secret redacted (tokens sit in URLs)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction()
+
+
+def config_or_exit() -> Config:
+    try:
+        config = load_config(state.config_path)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"digestbot: config: {line}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    return config
+
+
+def store_or_exit(config: Config) -> Store:
+    try:
+        return open_store(config.store.url.get_secret_value())
+    except StoreURLError as exc:
+        fail(f"store.url: {exc}")
+    except Exception as exc:  # the DB is down / the file is unwritable: say where, not a trace
+        fail(f"store ({config.store.safe_url}) unavailable: {type(exc).__name__}: {exc}")
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--date {text!r}: expected YYYY-MM-DD")
+
+
+def today(config: Config) -> dt.date:
+    return dt.datetime.now(config.source.zone).date()
+
+
+def issue_from_file(path: Path) -> Issue:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        fail(f"{path}: cannot read: {exc.strerror or exc}")
+    return _parse(FetchedIssue(data, path.name, str(path)))
+
+
+def issue_from_source(config: Config, date: dt.date) -> Issue:
+    async def fetch() -> FetchedIssue | None:
+        source = source_from_config(config.source)
+        try:
+            return await source.fetch(date)
+        finally:
+            await source.aclose()
+
+    try:
+        fetched = asyncio.run(fetch())
+    except SourceError as exc:
+        fail(f"source: {exc}")
+    if fetched is None:
+        fail(f"no issue for {date.isoformat()} in the {config.source.kind} source yet")
+    return _parse(fetched)
+
+
+def _parse(fetched: FetchedIssue) -> Issue:
+    try:
+        return parse_issue(fetched.data, filename=fetched.filename)
+    except NotAnIssueError as exc:
+        fail(f"{fetched.origin}: not an issue: {exc}")
+
+
+__all__ = [
+    "config_or_exit",
+    "issue_from_file",
+    "issue_from_source",
+    "parse_date",
+    "setup_logging",
+    "store_or_exit",
+    "today",
+]

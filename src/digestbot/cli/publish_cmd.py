@@ -1,0 +1,248 @@
+"""`digestbot publish` and `digestbot retry`: deliver an issue, showing progress per channel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from digestbot.cli.app import app, console, fail
+from digestbot.cli.common import (
+    config_or_exit,
+    issue_from_file,
+    issue_from_source,
+    parse_date,
+    setup_logging,
+    store_or_exit,
+    today,
+)
+from digestbot.config import Config
+from digestbot.delivery import (
+    PublishRefused,
+    PublishReport,
+    iter_targets,
+    publish,
+    select_channels,
+)
+from digestbot.model import Issue, Variant
+from digestbot.readiness import publication_problems
+from digestbot.rendering import Renderer, RenderError
+from digestbot.store import Status, Store
+
+DateOption = Annotated[
+    str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default: today).")
+]
+ChannelOption = Annotated[
+    list[str] | None, typer.Option("--channel", help="Only this channel (repeatable).")
+]
+
+
+class ChannelProgress:
+    """A rich progress bar per channel, advanced as deliveries finish."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def channel_started(self, channel: str, pending: int) -> None:
+        self._tasks[channel] = self._progress.add_task(channel, total=pending)
+
+    def delivery_done(self, channel: str, status: Status) -> None:
+        self._progress.advance(self._tasks[channel])
+
+
+@contextlib.contextmanager
+def _sigterm_sets(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """SIGTERM/SIGINT: finish the requests already out, send nothing new, keep the rest pending."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+def _run_publish(
+    issue: Issue,
+    config: Config,
+    store: Store,
+    channels: list[str] | None,
+    *,
+    record: bool,
+) -> PublishReport:
+    renderer = Renderer(config.templates.dir)
+
+    async def main() -> PublishReport:
+        stop = asyncio.Event()
+        with (
+            _sigterm_sets(stop, asyncio.get_running_loop()),
+            Progress(
+                TextColumn("{task.description:>8}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            ) as bar,
+        ):
+            return await publish(
+                issue,
+                config,
+                store,
+                renderer,
+                channels=channels,
+                progress=ChannelProgress(bar),
+                stop=stop,
+                record=record,
+            )
+
+    try:
+        return asyncio.run(main())
+    except PublishRefused as exc:
+        fail(str(exc))
+    except RenderError as exc:
+        fail(str(exc))
+
+
+def print_report(report: PublishReport) -> None:
+    table = Table(title=f"Delivery of {report.issue_date.isoformat()}")
+    for column in ("channel", "sent", "skipped", "failed", "uncertain", "pending", "429s", "time"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    for name, counts in report.ledger.items():
+        run = report.runs.get(name)
+        table.add_row(
+            name,
+            str(counts[Status.SENT]),
+            str(counts[Status.SKIPPED]),
+            str(counts[Status.FAILED]),
+            str(counts[Status.UNCERTAIN]),
+            str(counts[Status.PENDING]),
+            str(run.rate_limited if run else 0),
+            f"{run.seconds:.1f}s" if run else "-",
+        )
+    console.print(table)
+    if report.unfinished:
+        console.print(
+            f"{report.unfinished} deliveries not done: see `digestbot log --date "
+            f"{report.issue_date.isoformat()} --status failed` (and uncertain); "
+            "`digestbot retry` tries the failed ones again."
+        )
+
+
+def _dry_run(issue: Issue, config: Config, store: Store, channels: list[str] | None) -> None:
+    renderer = Renderer(config.templates.dir)
+    table = Table(title=f"Dry run: {issue.date_iso} (nothing sent, nothing recorded)")
+    for column in ("channel", "targets", "top3", "top5", "full", "parts per variant"):
+        table.add_column(column)
+    try:
+        names = select_channels(config, channels)
+        for name in names:
+            variants: Counter[Variant] = Counter(v for _, v in iter_targets(config, store, name))
+            parts = {v: len(renderer.render(issue, name, v)) for v in Variant}
+            table.add_row(
+                name,
+                str(sum(variants.values())),
+                *(str(variants[v]) for v in Variant),
+                ", ".join(f"{v}={n}" for v, n in parts.items()),
+            )
+    except (PublishRefused, RenderError) as exc:
+        fail(str(exc))
+    console.print(table)
+
+
+@app.command("publish")
+def publish_command(
+    date: DateOption = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Publish this issue file instead of the source.")
+    ] = None,
+    channel: ChannelOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send nothing.")
+    ] = False,
+) -> None:
+    """Deliver an issue to every target once. Re-running sends only what is not sent yet.
+
+    Exit 0 when nothing is left to do, 1 when something failed or is uncertain, 2 on bad
+    config or input."""
+    setup_logging()
+    if date is not None and file is not None:
+        fail("give --date or --file, not both")
+    config = config_or_exit()
+    expected = parse_date(date) if date else None
+    if file is not None:
+        issue = issue_from_file(file)
+    else:
+        expected = expected or today(config)
+        issue = issue_from_source(config, expected)
+    problems = publication_problems(issue, expected_date=expected)
+    if problems:
+        fail("refused, nothing was sent: " + "; ".join(problems))
+    store = store_or_exit(config)
+    try:
+        if dry_run:
+            _dry_run(issue, config, store, channel)
+            return
+        report = _run_publish(issue, config, store, channel, record=True)
+    finally:
+        store.close()
+    print_report(report)
+    raise typer.Exit(1 if report.unfinished else 0)
+
+
+@app.command("retry")
+def retry_command(
+    date: DateOption = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="The issue file that was published.")
+    ] = None,
+    uncertain: Annotated[
+        bool,
+        typer.Option(
+            "--uncertain",
+            help="Also resend parts whose first attempt may have arrived (risks a duplicate).",
+        ),
+    ] = False,
+    channel: ChannelOption = None,
+) -> None:
+    """Try again what failed for a transient reason (and, with --uncertain, what may not have
+    arrived). Permanent failures (chat not found, invalid auth) are left alone."""
+    setup_logging()
+    config = config_or_exit()
+    issue = (
+        issue_from_file(file)
+        if file is not None
+        else issue_from_source(config, parse_date(date) if date else today(config))
+    )
+    if issue.date is None:
+        fail("the issue has no date")
+    store = store_or_exit(config)
+    try:
+        names = select_channels(config, channel)
+        reopened = sum(store.reset_failed_transient(issue.date, name) for name in names)
+        if uncertain:
+            reopened += sum(store.reset_uncertain(issue.date, name) for name in names)
+        console.print(f"reopened {reopened} deliveries of {issue.date.isoformat()}")
+        report = _run_publish(issue, config, store, names, record=False)
+    except PublishRefused as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    print_report(report)
+    raise typer.Exit(1 if report.unfinished else 0)

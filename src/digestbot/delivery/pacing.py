@@ -1,0 +1,82 @@
+"""Which limits a send to one target must respect, per channel, and how long to back off.
+
+The numbers are the providers' published guidance (Telegram Bot FAQ: ~1 msg/s per chat, 20/min
+per group, ~30/s per bot; Slack: ~1 msg/s per channel), configurable because paid Telegram
+broadcasts raise the global limit to 1000/s."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from digestbot.ratelimit import Limit, MultiLimiter, SlidingWindow, TokenBucket
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramPacing:
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: int = 20
+    global_per_second: float = 30.0
+
+    def keys(self, target: str) -> list[Hashable]:
+        keys: list[Hashable] = [("bot",), ("chat", target)]
+        if target.startswith("-"):  # groups, supergroups and channels have negative ids
+            keys.append(("group", target))
+        return keys
+
+    def limit(self, key: Hashable) -> Limit | None:
+        kind = key[0] if isinstance(key, tuple) else key
+        if kind == "bot":
+            return TokenBucket(self.global_per_second, burst=max(1, int(self.global_per_second)))
+        if kind == "chat":
+            return TokenBucket(self.per_chat_per_second, burst=1)
+        if kind == "group":
+            return SlidingWindow(self.per_group_per_minute, 60.0)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SlackPacing:
+    per_channel_per_second: float = 1.0
+
+    def keys(self, target: str) -> list[Hashable]:
+        return [("channel", target)]
+
+    def limit(self, key: Hashable) -> Limit | None:
+        return TokenBucket(self.per_channel_per_second, burst=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Unpaced:
+    """Email and the outbox: one SMTP connection (or the disk) is its own pace."""
+
+    def keys(self, target: str) -> list[Hashable]:
+        return []
+
+    def limit(self, key: Hashable) -> Limit | None:
+        return None
+
+
+Pacing = TelegramPacing | SlackPacing | Unpaced
+
+
+def limiter_for(pacing: Pacing) -> MultiLimiter:
+    return MultiLimiter(pacing.limit)
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Capped exponential backoff with "equal jitter": never 0, never in lockstep with the
+    other workers that saw the same outage."""
+    ceiling = min(cap, base * 2.0 ** max(0, attempt - 1))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+__all__ = [
+    "Pacing",
+    "SlackPacing",
+    "TelegramPacing",
+    "Unpaced",
+    "backoff_delay",
+    "limiter_for",
+]

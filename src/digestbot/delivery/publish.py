@@ -1,0 +1,159 @@
+"""publish(issue): render once per channel and variant, record the intent for every target,
+then fan out on all channels at once. Re-running it sends only what is not sent yet."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from digestbot.config import Config
+from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress
+from digestbot.delivery.wiring import build_channel, delivery_settings, pacing_for
+from digestbot.model import Issue, Variant
+from digestbot.readiness import publication_problems
+from digestbot.rendering import Renderer
+from digestbot.rendering.payloads import Payload
+from digestbot.store import Status, Store
+
+
+class PublishRefused(ValueError):
+    """The issue may not go out (malformed, undated): nothing was sent or recorded."""
+
+
+@dataclass
+class PublishReport:
+    issue_date: dt.date
+    runs: dict[str, ChannelRun] = field(default_factory=dict)
+    ledger: dict[str, Counter[Status]] = field(default_factory=dict)  # every worker's rows
+
+    @property
+    def unfinished(self) -> int:
+        """Deliveries failed, uncertain or still pending: the reason to exit non-zero."""
+        return sum(
+            counts[s]
+            for counts in self.ledger.values()
+            for s in (Status.FAILED, Status.UNCERTAIN, Status.PENDING)
+        )
+
+
+def worker_id() -> str:
+    """Names this process in leases, so an operator can tell which worker holds a row."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def iter_targets(config: Config, store: Store, channel: str) -> Iterator[tuple[str, Variant]]:
+    """Static config targets (minus those who blocked the bot or left), then subscribers.
+
+    Static targets are few and held in memory to de-duplicate; subscribers stream from the
+    store, so memory does not grow with the audience."""
+    static: set[str] = set()
+    for target, variant in config.static_targets(channel):
+        current = store.resolve_target(channel, target)
+        row = store.get_subscriber(channel, current)
+        if row is not None and not row.active:
+            continue
+        if current not in static:
+            static.add(current)
+            yield current, variant
+    for target, variant in store.iter_active_subscribers(channel):
+        if target not in static:
+            yield target, variant
+
+
+def render_all(renderer: Renderer, issue: Issue, channel: str) -> dict[Variant, list[Payload]]:
+    return {variant: renderer.render(issue, channel, variant) for variant in Variant}
+
+
+def record_intent(
+    config: Config, store: Store, renderer: Renderer, issue: Issue, channels: Sequence[str]
+) -> dict[str, dict[Variant, list[Payload]]]:
+    """Render and write one ledger row per target before anything is sent."""
+    assert issue.date is not None
+    rendered: dict[str, dict[Variant, list[Payload]]] = {}
+    for channel in channels:
+        payloads = render_all(renderer, issue, channel)
+        store.ensure_deliveries(
+            issue.date,
+            channel,
+            iter_targets(config, store, channel),
+            {variant: len(parts) for variant, parts in payloads.items()},
+        )
+        rendered[channel] = payloads
+    return rendered
+
+
+def select_channels(config: Config, wanted: Sequence[str] | None) -> list[str]:
+    enabled = config.enabled_channels()
+    if not wanted:
+        return enabled
+    unknown = [c for c in wanted if c not in enabled]
+    if unknown:
+        raise PublishRefused(
+            f"channel(s) {', '.join(unknown)} not enabled in the config "
+            f"(enabled: {', '.join(enabled) or 'none'})"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+async def publish(
+    issue: Issue,
+    config: Config,
+    store: Store,
+    renderer: Renderer,
+    *,
+    channels: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+    record: bool = True,
+) -> PublishReport:
+    """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
+    by `retry`) no new intent is written: only what the ledger holds is finished."""
+    problems = publication_problems(issue)
+    if problems:
+        raise PublishRefused("; ".join(problems))
+    assert issue.date is not None
+    names = select_channels(config, channels)
+    if record:
+        rendered = record_intent(config, store, renderer, issue, names)
+    else:
+        rendered = {name: render_all(renderer, issue, name) for name in names}
+    fanout = Fanout(
+        store, delivery_settings(config), owner=worker_id(), progress=progress, stop=stop
+    )
+    jobs = [
+        ChannelJob(name, build_channel(config, name), rendered[name], pacing_for(config, name))
+        for name in names
+    ]
+    report = PublishReport(issue.date)
+    if progress is not None:
+        before = store.summary(issue.date)
+        for name in names:
+            progress.channel_started(name, before.get(name, Counter())[Status.PENDING])
+    for job in jobs:
+        await job.sender.open()
+    try:
+        runs = await asyncio.gather(*(fanout.run(issue.date, job) for job in jobs))
+    finally:
+        for job in jobs:
+            await job.sender.close()
+    report.runs = {run.channel: run for run in runs}
+    summary = store.summary(issue.date)
+    report.ledger = {name: summary.get(name, Counter()) for name in names}
+    return report
+
+
+__all__ = [
+    "PublishRefused",
+    "PublishReport",
+    "iter_targets",
+    "publish",
+    "record_intent",
+    "render_all",
+    "select_channels",
+    "worker_id",
+]

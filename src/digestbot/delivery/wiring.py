@@ -1,0 +1,79 @@
+"""From the config file to live parts: which Channel object and which pacing serve a channel.
+The only place that reads secrets out of the config to hand them to a client."""
+
+from __future__ import annotations
+
+from digestbot.channels import EmailChannel, OutboxChannel, SlackChannel, TelegramChannel
+from digestbot.channels.base import Channel
+from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig
+from digestbot.delivery.fanout import DeliverySettings
+from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
+
+
+def _secret(value: object) -> str | None:
+    getter = getattr(value, "get_secret_value", None)
+    return str(getter()) if getter is not None else None
+
+
+def _section(config: Config, channel: str) -> TelegramConfig | SlackConfig | EmailConfig:
+    section = config.channel(channel)
+    if section is None:
+        raise ValueError(f"channel {channel!r} is not enabled in the config")
+    return section
+
+
+def build_channel(config: Config, channel: str) -> Channel:
+    section = _section(config, channel)
+    email = section if isinstance(section, EmailConfig) else None
+    unsubscribe_url = email.unsubscribe_url if email else None
+    unsubscribe_secret = _secret(email.unsubscribe_secret) if email else None
+    if section.transport == "outbox":
+        return OutboxChannel(
+            config.outbox.path,
+            channel,
+            from_addr=email.from_address if email else "digestbot@localhost",
+            unsubscribe_url=unsubscribe_url or None,
+            unsubscribe_secret=unsubscribe_secret,
+        )
+    if isinstance(section, TelegramConfig):
+        return TelegramChannel(_secret(section.token) or "", section.api_base_url)
+    if isinstance(section, SlackConfig):
+        return SlackChannel(_secret(section.token) or "", section.base_url)
+    return EmailChannel(
+        section.host,
+        section.port,
+        from_addr=section.from_address,
+        security=section.security,
+        username=section.username,
+        password=_secret(section.password),
+        unsubscribe_url=unsubscribe_url,
+        unsubscribe_secret=unsubscribe_secret,
+    )
+
+
+def pacing_for(config: Config, channel: str) -> Pacing:
+    section = _section(config, channel)
+    if section.transport == "outbox":
+        return Unpaced()
+    if isinstance(section, TelegramConfig):
+        rate = section.rate
+        return TelegramPacing(
+            rate.per_chat_per_second, rate.per_group_per_minute, rate.global_per_second
+        )
+    if isinstance(section, SlackConfig):
+        return SlackPacing(section.rate.per_channel_per_second)
+    return Unpaced()
+
+
+def delivery_settings(config: Config) -> DeliverySettings:
+    d = config.delivery
+    return DeliverySettings(
+        max_attempts=d.max_attempts,
+        backoff_base=d.backoff_base,
+        backoff_cap=d.backoff_cap,
+        lease_seconds=d.lease_seconds,
+        concurrency=d.concurrency,
+    )
+
+
+__all__ = ["build_channel", "delivery_settings", "pacing_for"]
