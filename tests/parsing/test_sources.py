@@ -71,3 +71,8 @@ def test_unusable_source_text_is_reported_not_invented(text: str, problem: str) 
     sources, problems = parse_sources(text)
     assert all(s.url.startswith("https://") for s in sources)
     assert any(problem in p for p in problems)
+
+
+def test_malformed_url_without_a_name_falls_back_to_the_url() -> None:
+    sources, _ = parse_sources("https://[")
+    assert sources == (Source("https://[", "https://["),)

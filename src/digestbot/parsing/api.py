@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from digestbot.model import Issue
-from digestbot.parsing.decoding import decode, looks_binary
+from digestbot.parsing.decoding import decode
 from digestbot.parsing.detect import Format, detect_format
 from digestbot.parsing.errors import NotAnIssueError
 from digestbot.parsing.html import html_to_text
@@ -17,12 +17,9 @@ def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
     Problems inside an issue become Issue.warnings ("line N: …"); only input that is not an
     issue at all (empty, binary, no section heading) raises NotAnIssueError.
     """
-    if isinstance(data, bytes):
-        text = decode(data)
-    else:
-        text = data
-        if looks_binary(text):
-            raise NotAnIssueError("the input looks like binary data, not text")
+    # Text given as str is taken as text: control characters are dropped by normalization
+    # (so parse_issue(normalize(t)) == parse_issue(t)); binary sniffing is for bytes only.
+    text = decode(data) if isinstance(data, bytes) else data
     if not text.strip():
         raise NotAnIssueError("the input is empty")
     fmt = detect_format(text, filename)

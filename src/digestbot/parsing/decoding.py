@@ -17,14 +17,14 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Text keeps tabs and line breaks; any other C0 control (or DEL) in quantity means binary.
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
-_MAX_CONTROL_RATIO = 0.01
+_MAX_CONTROL_RATIO = 0.05
 
 
 def decode(data: bytes) -> str:
     """Decode an issue file. UTF-8 (BOM optional), UTF-16/32 with a BOM, else GB18030.
 
     Raises NotAnIssueError for empty input and for bytes that no encoding accepts or that
-    decode to binary-looking text (NUL bytes, many control characters).
+    decode to binary-looking text (NUL bytes, more than 5% control characters).
     """
     if not data:
         raise NotAnIssueError("the input is empty")
@@ -57,7 +57,7 @@ def _decode_text(data: bytes) -> str:
 
 
 def looks_binary(text: str) -> bool:
-    """True when the text holds NULs or more than 1% control characters."""
+    """True when the text holds NULs or more than 5% control characters."""
     if "\x00" in text:
         return True
     if not text:

@@ -72,7 +72,10 @@ def _name(before: str, link_text: str, url: str) -> str:
         name = _clean(_ID_JUNK.sub("", before))
     if name:
         return name
-    return urlsplit(url).hostname or url
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:  # e.g. "https://[" — an unbalanced IPv6 bracket
+        return url
 
 
 def _clean(text: str) -> str:
