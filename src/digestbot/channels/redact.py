@@ -52,7 +52,10 @@ def redact(text: str) -> str:
 
 
 def _redact_record(record: logging.LogRecord) -> None:
-    message = record.getMessage()
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: logging reports it later, at emit time
+        return
     cleaned = redact(message)
     if cleaned != message or record.args:
         record.msg, record.args = cleaned, ()

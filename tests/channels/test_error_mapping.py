@@ -1,0 +1,98 @@
+"""The mapping functions on failures the fakes cannot easily produce (connect timeouts, pool
+exhaustion, write timeouts): whether the request may have left decides transient vs uncertain."""
+
+from __future__ import annotations
+
+import aiohttp
+import aiosmtplib
+import httpx
+import pytest
+import telegram.error as tg_error
+
+from digestbot.channels import (
+    ChannelError,
+    PermanentError,
+    TransientError,
+    UncertainDelivery,
+    map_slack_error,
+    map_smtp_error,
+    map_telegram_error,
+)
+from digestbot.channels.email import Phase
+
+
+def _timed_out(cause: Exception) -> tg_error.TimedOut:
+    """What PTB's HTTPXRequest raises: TimedOut chained to the httpx exception."""
+    try:
+        try:
+            raise cause
+        except httpx.HTTPError as err:
+            raise tg_error.TimedOut() from err
+    except tg_error.TimedOut as exc:
+        return exc
+
+
+def _network(cause: Exception) -> tg_error.NetworkError:
+    try:
+        try:
+            raise cause
+        except httpx.HTTPError as err:
+            raise tg_error.NetworkError(f"httpx.{type(err).__name__}") from err
+    except tg_error.NetworkError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (_timed_out(httpx.ConnectTimeout("c")), TransientError),
+        (_timed_out(httpx.PoolTimeout("p")), TransientError),
+        (_timed_out(httpx.ReadTimeout("r")), UncertainDelivery),
+        (_timed_out(httpx.WriteTimeout("w")), UncertainDelivery),
+        (_network(httpx.ConnectError("refused")), TransientError),
+        (_network(httpx.RemoteProtocolError("hung up")), UncertainDelivery),
+        (tg_error.NetworkError("Bad Gateway"), TransientError),  # a 5xx answer
+        (tg_error.InvalidToken("Unauthorized"), PermanentError),
+        (tg_error.Conflict("terminated by other getUpdates"), PermanentError),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else v.__name__,
+)
+def test_telegram_mapping(exc: Exception, expected: type[ChannelError]) -> None:
+    assert type(map_telegram_error(exc)) is expected
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (aiohttp.ConnectionTimeoutError("connect"), TransientError),
+        (aiohttp.SocketTimeoutError("read"), UncertainDelivery),
+        (aiohttp.ServerDisconnectedError(), UncertainDelivery),
+        (aiohttp.ClientConnectionError("reset"), TransientError),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else v.__name__,
+)
+def test_slack_mapping(exc: Exception, expected: type[ChannelError]) -> None:
+    assert type(map_slack_error(exc)) is expected
+
+
+@pytest.mark.parametrize(
+    ("exc", "phase", "expected"),
+    [
+        (aiosmtplib.SMTPConnectTimeoutError("t"), "connect", TransientError),
+        (aiosmtplib.SMTPReadTimeoutError("t"), "envelope", TransientError),
+        (aiosmtplib.SMTPReadTimeoutError("t"), "data", UncertainDelivery),
+        (aiosmtplib.SMTPServerDisconnected("gone"), "envelope", TransientError),
+        (aiosmtplib.SMTPServerDisconnected("gone"), "data", UncertainDelivery),
+        (aiosmtplib.SMTPSenderRefused(451, "later", "a@b"), "envelope", TransientError),
+        (aiosmtplib.SMTPDataError(554, "spam"), "data", PermanentError),
+        (aiosmtplib.SMTPDataError(452, "full"), "data", TransientError),
+        (ConnectionRefusedError(), "connect", TransientError),
+    ],
+)
+def test_smtp_mapping(exc: Exception, phase: Phase, expected: type[ChannelError]) -> None:
+    assert type(map_smtp_error(exc, phase)) is expected
+
+
+def test_unexpected_exceptions_are_not_disguised_as_channel_errors() -> None:
+    with pytest.raises(KeyError):
+        map_telegram_error(KeyError("bug"))
