@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from email.message import EmailMessage as MimeMessage
@@ -98,6 +99,18 @@ async def test_one_connection_serves_many_recipients(
     assert smtp_fake.ehlo_count == 1
     assert [m.rcpt_tos for m in smtp_fake.messages] == [[f"r{n}@example.org"] for n in range(3)]
     assert len({m.parsed["Message-ID"] for m in smtp_fake.messages}) == 3
+
+
+async def test_concurrent_sends_share_the_connection_one_transaction_at_a_time(
+    channel: EmailChannel, smtp_fake: SmtpFake
+) -> None:
+    addresses = [f"c{n}@example.org" for n in range(8)]
+
+    ids = await asyncio.gather(*(channel.send(a, MESSAGE) for a in addresses))
+
+    assert len(set(ids)) == len(addresses)
+    assert sorted(m.rcpt_tos[0] for m in smtp_fake.messages) == sorted(addresses)
+    assert smtp_fake.ehlo_count == 1
 
 
 @pytest.mark.parametrize(

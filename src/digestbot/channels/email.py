@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import Literal
 
@@ -76,6 +77,8 @@ class EmailChannel:
         self._timeout = timeout
         self._tls_context = tls_context
         self._smtp: aiosmtplib.SMTP | None = None
+        # One SMTP connection carries one transaction at a time; concurrent sends queue here.
+        self._lock = asyncio.Lock()
 
     def _client(self) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(
@@ -120,19 +123,20 @@ class EmailChannel:
             unsubscribe_secret=self._unsubscribe_secret,
         )
         data = message.as_bytes(policy=POLICY)
-        await self.open()  # reconnects when the server dropped the idle connection
-        assert self._smtp is not None
-        smtp = self._smtp
-        phase: Phase = "envelope"
-        try:
-            await smtp.mail(self._from)
-            await smtp.rcpt(target)
-            phase = "data"
-            await smtp.data(data)
-        except Exception as exc:
-            error = map_smtp_error(exc, phase)
-            await self._after_failure(smtp, exc)
-            raise error from exc
+        async with self._lock:
+            await self.open()  # reconnects when the server dropped the idle connection
+            assert self._smtp is not None
+            smtp = self._smtp
+            phase: Phase = "envelope"
+            try:
+                await smtp.mail(self._from)
+                await smtp.rcpt(target)
+                phase = "data"
+                await smtp.data(data)
+            except Exception as exc:
+                error = map_smtp_error(exc, phase)
+                await self._after_failure(smtp, exc)
+                raise error from exc
         return str(message["Message-ID"])
 
     async def _after_failure(self, smtp: aiosmtplib.SMTP, exc: Exception) -> None:
