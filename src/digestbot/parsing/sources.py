@@ -22,6 +22,9 @@ _URL_START = re.compile(r"https?://|www\.", re.IGNORECASE)
 _DOMAIN_LIKE = re.compile(
     r"^(?:https?://)?(?:[\w-]+\.)+[A-Za-z\u00a1-\uffff]{2,}(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE
 )
+_DOMAIN_PREFIX = re.compile(r"[\w-]+\.[\w-]")
+# Bracket scans give up after this many characters: no link text or URL is longer.
+_MAX_SCAN = 1000
 # A scheme-less bare URL needs a path ("example.org/a"), so names like "Investing.com" stay names.
 _BARE_DOMAIN_PATH = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/")
 # A bare URL ends at whitespace, quotes, angle brackets, full-width punctuation or a pipe.
@@ -117,6 +120,11 @@ def _scan(text: str) -> list[_Found]:
     return found
 
 
+def _looks_like_url_start(text: str, i: int) -> bool:
+    """Cheap test before any scan, so hostile runs of "((((" stay linear."""
+    return bool(_URL_START.match(text, i) or _DOMAIN_PREFIX.match(text, i))
+
+
 def _at(text: str, i: int) -> _Found | None:
     """A URL construct starting exactly at i, or None."""
     ch = text[i]
@@ -158,7 +166,9 @@ def _bracketed(text: str, i: int, closer: str) -> _Found | None:
     j = i + 1
     while j < len(text) and text[j] in " \t":
         j += 1
-    if j < len(text) and text[j] == "<":
+    if j >= len(text) or not (text[j] == "<" or _looks_like_url_start(text, j)):
+        return None
+    if text[j] == "<":
         inner = _angle(text, j, wrapper_end=closer)
         if inner is None:
             return None
@@ -191,6 +201,8 @@ def _bracketed(text: str, i: int, closer: str) -> _Found | None:
 def _angle(text: str, i: int, wrapper_end: str | None) -> _Found | None:
     """`<url>`, also unclosed `<url` running to the end of the line or the wrapper's bracket."""
     j = i + 1
+    if not _looks_like_url_start(text, j):
+        return None
     k = j
     while k < len(text) and text[k] not in ">\n \t":
         k += 1
@@ -228,7 +240,7 @@ def _bare(text: str, i: int) -> tuple[str, int]:
 def _matching(text: str, i: int, opener: str, closer: str) -> int | None:
     """Index of the bracket closing the one at i (nesting respected, same line only)."""
     depth = 0
-    for k in range(i, len(text)):
+    for k in range(i, min(len(text), i + _MAX_SCAN)):
         c = text[k]
         if c == "\n":
             return None
