@@ -181,3 +181,27 @@ def test_telegram_fake_runs_standalone_for_benchmarks() -> None:
         proc.wait(timeout=10)
 
     assert stats == {"messages": 0, "rate_limited": 0, "requests": 0}
+
+
+async def test_telegram_fake_serves_the_bot_methods_commands_need() -> None:
+    import telegram
+
+    from digestbot.channels.telegram import bot_base_url
+
+    with TelegramFake() as fake:
+        async with telegram.Bot(fake.token, base_url=bot_base_url(fake.url)) as bot:
+            await bot.delete_webhook()
+            await bot.set_my_commands([("today", "今日日报"), ("start", "订阅")])
+            sent = await bot.send_message(42, "<b>v1</b>", parse_mode="HTML")
+            edited = await bot.edit_message_text("v2", chat_id=42, message_id=sent.message_id)
+            chat = await bot.get_chat(-1001)
+            fake.push_callback_query("42", "variant:full", message_id=sent.message_id)
+            [update] = await bot.get_updates(timeout=1)
+            assert update.callback_query is not None
+            await update.callback_query.answer("ok")
+
+    assert [c["command"] for c in fake.commands] == ["today", "start"]
+    assert isinstance(edited, telegram.Message) and edited.text == "v2"
+    assert chat.type == "supergroup"
+    assert update.callback_query.data == "variant:full"
+    assert fake.answered_callbacks[0]["text"] == "ok"

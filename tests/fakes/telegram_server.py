@@ -456,7 +456,8 @@ class TelegramFake(BackgroundServer):
         chat_id = str(params.get("chat_id", ""))
         if not chat_id:
             return _error(400, "Bad Request: chat not found")
-        return _ok(_chat(chat_id))
+        # getChat answers a ChatFullInfo, which has a few more required fields.
+        return _ok({**_chat(chat_id), "accent_color_id": 0, "max_reaction_count": 11})
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset", 0) or 0)
