@@ -116,7 +116,7 @@ def test_telegram_fake_rejects_a_wrong_token_with_401() -> None:
 
 
 async def test_get_updates_long_polls_and_forgets_confirmed_updates() -> None:
-    with TelegramFake(long_poll_cap=2.0) as fake:
+    with TelegramFake(long_poll_cap=0.6) as fake:
         url = f"{fake.url}/bot{fake.token}/getUpdates"
         async with httpx.AsyncClient() as client:
             poll = asyncio.create_task(client.post(url, data={"timeout": "2"}))
