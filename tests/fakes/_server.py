@@ -41,6 +41,23 @@ class SlidingWindow:
         self._times.append(now)
 
 
+class TokenBucket:
+    """`rate` events per second on average with bursts of `burst`: how Telegram's bot-wide
+    ~30 msg/s behaves (a burst of 30, then one every 1/30 s), and the model behind the
+    benchmark's floor of (N - 30) / 30 s."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self._tat = float("-inf")  # theoretical arrival time of the next conforming event
+
+    def wait_time(self, now: float) -> float:
+        allowed_at = max(self._tat, now) - (self.burst - 1) / self.rate
+        return max(0.0, allowed_at - now)
+
+    def add(self, now: float) -> None:
+        self._tat = max(self._tat, now) + 1.0 / self.rate
+
+
 class BackgroundServer:
     """Subclasses build `self.app`; start() serves it, stop() tears it down."""
 

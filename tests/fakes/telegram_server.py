@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from tests.fakes._server import BackgroundServer, SlidingWindow, drop_connection
+from tests.fakes._server import BackgroundServer, SlidingWindow, TokenBucket, drop_connection
 from tests.fakes.telegram_html import EntityParseError, utf16_len, visible_text
 
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
@@ -88,6 +88,10 @@ class Fault:
     deliver: bool = False  # drop: record the message before hanging up
 
 
+def _bot_bucket(limits: TelegramLimits) -> TokenBucket:
+    return TokenBucket(limits.global_per_second, burst=limits.global_per_second)
+
+
 def is_group(chat_id: str) -> bool:
     return chat_id.startswith(("-", "@"))
 
@@ -139,7 +143,7 @@ class TelegramFake(BackgroundServer):
         self._update_ids = itertools.count(1)
         self._message_ids: dict[str, itertools.count[int]] = {}
         self._chat_windows: dict[str, SlidingWindow] = {}
-        self._global_window = SlidingWindow(self.limits.global_per_second, 1.0)
+        self._global_window = _bot_bucket(self.limits)
         self._update_event: asyncio.Event | None = None
 
     # ----- scripting -------------------------------------------------------------------
@@ -181,7 +185,7 @@ class TelegramFake(BackgroundServer):
         with self.lock:
             self.limits = limits
             self._chat_windows.clear()
-            self._global_window = SlidingWindow(limits.global_per_second, 1.0)
+            self._global_window = _bot_bucket(limits)
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue a raw update for getUpdates; returns its update_id."""

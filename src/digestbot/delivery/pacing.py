@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from digestbot.ratelimit import Limit, MultiLimiter, SlidingWindow, TokenBucket
 
+# We pace a few percent under each published limit: our clock and the provider's differ by
+# network jitter, and a request released exactly on the limit can arrive a hair early.
+SAFETY = 0.97
+
 
 @dataclass(frozen=True, slots=True)
 class TelegramPacing:
@@ -28,11 +32,12 @@ class TelegramPacing:
     def limit(self, key: Hashable) -> Limit | None:
         kind = key[0] if isinstance(key, tuple) else key
         if kind == "bot":
-            return TokenBucket(self.global_per_second, burst=max(1, int(self.global_per_second)))
+            burst = max(1, int(self.global_per_second))
+            return TokenBucket(self.global_per_second * SAFETY, burst=burst)
         if kind == "chat":
-            return TokenBucket(self.per_chat_per_second, burst=1)
+            return TokenBucket(self.per_chat_per_second * SAFETY, burst=1)
         if kind == "group":
-            return SlidingWindow(self.per_group_per_minute, 60.0)
+            return SlidingWindow(self.per_group_per_minute, 60.0 / SAFETY)
         return None
 
 
@@ -44,7 +49,7 @@ class SlackPacing:
         return [("channel", target)]
 
     def limit(self, key: Hashable) -> Limit | None:
-        return TokenBucket(self.per_channel_per_second, burst=1)
+        return TokenBucket(self.per_channel_per_second * SAFETY, burst=1)
 
 
 @dataclass(frozen=True, slots=True)
