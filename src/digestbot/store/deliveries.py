@@ -67,11 +67,10 @@ class DeliveryLedger(StoreBase):
                     }
                 )
             with self._write() as conn:
-                stmt = (
-                    self._insert_ignoring_conflicts(Delivery, rows)
-                    .returning(D.c.id, D.c.parts_total)
-                )
-                new = conn.execute(stmt).all()
+                # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched
+                # by SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
+                stmt = self._insert_ignoring_conflicts(Delivery).returning(D.c.id, D.c.parts_total)
+                new = conn.execute(stmt, rows).all()
                 parts = [
                     {
                         "delivery_id": delivery_id,
@@ -89,10 +88,10 @@ class DeliveryLedger(StoreBase):
             inserted += len(new)
         return inserted
 
-    def _insert_ignoring_conflicts(self, model: type[Any], rows: list[dict[str, Any]]) -> Insert:
+    def _insert_ignoring_conflicts(self, model: type[Any]) -> Insert:
         if self.dialect == "postgresql":
-            return postgresql.insert(model).values(rows).on_conflict_do_nothing()
-        return sqlite.insert(model).values(rows).on_conflict_do_nothing()
+            return postgresql.insert(model).on_conflict_do_nothing()
+        return sqlite.insert(model).on_conflict_do_nothing()
 
     # --- leases ---------------------------------------------------------------------------
 
@@ -356,9 +355,7 @@ class DeliveryLedger(StoreBase):
                 scope = scope.where(D.c.channel == channel)
             ids = list(
                 conn.execute(
-                    select(P.c.delivery_id)
-                    .distinct()
-                    .where(P.c.delivery_id.in_(scope), which)
+                    select(P.c.delivery_id).distinct().where(P.c.delivery_id.in_(scope), which)
                 ).scalars()
             )
             if not ids:

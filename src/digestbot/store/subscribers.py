@@ -83,9 +83,7 @@ class SubscriberBook(StoreBase):
 
     def get_subscriber(self, channel: str, target: str) -> SubscriberRow | None:
         with self._read() as conn:
-            r = conn.execute(
-                select(S).where(S.c.channel == channel, S.c.target == target)
-            ).first()
+            r = conn.execute(select(S).where(S.c.channel == channel, S.c.target == target)).first()
         if r is None:
             return None
         return SubscriberRow(
