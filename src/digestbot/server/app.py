@@ -1,0 +1,80 @@
+"""The one HTTP server: Slack slash command, unsubscribe pages, health and metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from digestbot.bot.commands import IssueProvider
+from digestbot.model import Variant
+from digestbot.rendering import CHANNELS, Renderer
+from digestbot.server.background import BackgroundWork
+from digestbot.server.health import HealthCheck, healthz_endpoint, metrics_endpoint, store_health
+from digestbot.server.metrics import Metrics
+from digestbot.server.slack_commands import SlashCommands, SlashSettings
+from digestbot.server.slack_replies import ResponseType
+from digestbot.server.unsubscribe import UnsubscribePages
+from digestbot.store import Store
+
+
+def build_app(
+    *,
+    store: Store,
+    renderer: Renderer,
+    issues: IssueProvider,
+    slack_signing_secret: str | None,
+    slack_response_type: ResponseType = "ephemeral",
+    unsubscribe_secret: str | None,
+    metrics: Metrics,
+    http_client: httpx.AsyncClient | None = None,
+    clock: Callable[[], float] = time.time,
+    today: Callable[[], dt.date] = dt.date.today,
+    health: HealthCheck | None = None,
+    default_variant: Variant = Variant.TOP5,
+    slash_per_user_per_minute: int = 3,
+) -> Starlette:
+    """The Starlette app. `today` dates the staleness note (pass the issue timezone's date);
+    `health` defaults to a `SELECT 1` on the store. Slash-command replies run in the
+    background: `background_of(app).drain()` waits for them (serve() does at shutdown)."""
+    background = BackgroundWork()
+    slash = SlashCommands(
+        settings=SlashSettings(
+            signing_secret=slack_signing_secret or None,
+            response_type=slack_response_type,
+            default_variant=default_variant,
+            per_user_per_minute=slash_per_user_per_minute,
+        ),
+        renderer=renderer,
+        issues=issues,
+        metrics=metrics,
+        background=background,
+        http_client=http_client,
+        clock=clock,
+        today=today,
+    )
+    pages = UnsubscribePages(store=store, secret=unsubscribe_secret or None, metrics=metrics)
+    routes = [
+        Route("/slack/commands", slash.handle, methods=["POST"]),
+        Route("/unsubscribe", pages.confirm, methods=["GET"]),
+        Route("/unsubscribe", pages.unsubscribe, methods=["POST"]),
+        Route("/healthz", healthz_endpoint(health or store_health(store)), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(metrics, store, CHANNELS), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.background = background
+    return app
+
+
+def background_of(app: Starlette) -> BackgroundWork:
+    """The app's pending slash-command replies."""
+    work = app.state.background
+    assert isinstance(work, BackgroundWork)
+    return work
+
+
+__all__ = ["background_of", "build_app"]

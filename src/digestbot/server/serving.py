@@ -1,0 +1,81 @@
+"""Running the app under uvicorn inside digestbot's own event loop and signal handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Generator
+
+import uvicorn
+from starlette.applications import Starlette
+
+from digestbot.server.app import background_of
+
+log = logging.getLogger(__name__)
+
+GRACEFUL_SECONDS = 5
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: `digestbot run` owns SIGTERM/SIGINT and stops
+    every part of the process (scheduler, bot, server) together through one event."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:  # uvicorn ≥ 0.29's hook
+        yield
+
+    def install_signal_handlers(self) -> None:  # the same hook in older uvicorn releases
+        return None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, bound here so a taken port raises OSError to the caller (uvicorn
+    itself would call sys.exit from inside the event loop)."""
+    family, _, _, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    return socket.create_server(address[:2], family=family)
+
+
+async def serve(
+    app: Starlette,
+    host: str,
+    port: int,
+    stop_event: asyncio.Event,
+    *,
+    on_ready: Callable[[str, int], None] | None = None,
+) -> None:
+    """Serve until `stop_event` is set, then close connections and wait for pending
+    slash-command replies. `port=0` picks a free port; `on_ready(host, port)` reports it."""
+    sock = bind(host, port)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,  # request lines would log unsubscribe tokens
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
+    server = _Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="http-server")
+    try:
+        # uvicorn exposes readiness only as a flag, so it is polled.
+        while not server.started and not task.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        if server.started:
+            bound_host, bound_port = sock.getsockname()[:2]
+            log.info("HTTP server listening on %s:%d", bound_host, bound_port)
+            if on_ready is not None:
+                on_ready(bound_host, bound_port)
+        stopping = asyncio.create_task(stop_event.wait())
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+    finally:
+        server.should_exit = True
+        await task  # re-raises if the server itself failed
+        sock.close()
+        await background_of(app).drain(GRACEFUL_SECONDS)
+
+
+__all__ = ["bind", "serve"]
