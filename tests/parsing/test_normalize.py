@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digestbot.parsing import normalize
+from digestbot.parsing.vocabulary import match_section
 
 
 @pytest.mark.parametrize(
@@ -65,3 +66,28 @@ def test_title_line_never_absorbs_the_next_paragraph() -> None:
     assert normalize("AI 前沿发展日报\n\n导语没有句号\n\n今日总览") == (
         "AI 前沿发展日报\n\n导语没有句号\n\n今日总览"
     )
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("今日 Top 5 大事件", "events"),
+        ("今日 Top5 大事件", "events"),
+        ("## 今日Top 5大事件：", "events"),
+        ("Top 5", "events"),
+        ("**今日总览**", "overview"),
+        ("今日总览:", "overview"),
+        ("一、今日总览", "overview"),
+        ("今日 三条 结论", "conclusions"),
+        ("### X平台高信号观点：", "x_posts"),
+        ("商业与应用解读", "analysis"),
+        ("前沿研究速递", "research"),
+        ("今日重点", None),
+        ("Top 5 people say this is a very long line of prose", None),
+    ],
+)
+def test_section_headings_tolerate_spacing_marks_and_colons(
+    heading: str, section: str | None
+) -> None:
+    found = match_section(heading)
+    assert (found.value if found else None) == section

@@ -7,7 +7,9 @@ become sources.
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, Tag
+import warnings
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from markdownify import MarkdownConverter
 
 from digestbot.parsing.markdown import markdown_to_text
@@ -35,7 +37,10 @@ def _converter() -> MarkdownConverter:
 
 def html_to_text(html: str) -> str:
     """The plain-text grammar of an HTML page's article."""
-    soup = BeautifulSoup(html, "html.parser")
+    with warnings.catch_warnings():
+        # A tiny page that looks like a URL or file name is still a page: the warning is noise.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
     root = _content_root(soup)
     page_title = _page_title(soup, root)
     for tag in root.find_all(_NEVER_CONTENT):

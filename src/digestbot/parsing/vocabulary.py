@@ -34,14 +34,14 @@ _NUM = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
 _SECTION_PATTERNS: tuple[tuple[Section, re.Pattern[str]], ...] = (
     (Section.OVERVIEW, re.compile(r"(?:今日|今天)?(?:总览|概览|概述)")),
     (Section.CONCLUSIONS, re.compile(rf"(?:今日|今天)?(?:{_NUM}条?)?(?:核心)?结论")),
-    (Section.EVENTS, re.compile(rf"(?:今日|今天)?(?:top{_NUM}?|{_NUM}大?)?大?事件")),
+    (Section.EVENTS, re.compile(rf"(?:今日|今天)?(?:(?:top{_NUM}?|{_NUM}大?)?大?事件|top{_NUM})")),
     (Section.ANALYSIS, re.compile(r"商业(?:与|和|及)?应用(?:解读|分析)")),
     (Section.X_POSTS, re.compile(r"(?:x|twitter|x/twitter)(?:平台)?高信号观点")),
     (Section.RESEARCH, re.compile(r"(?:前沿)?研究速递")),
 )
 
 # The number a heading promises ("三条", "Top 5"), to warn when the count differs.
-_PROMISED = re.compile(rf"(?:top)?({_NUM})(?:条|大)")
+_PROMISED = re.compile(rf"top({_NUM})|({_NUM})(?:条|大)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "十": 10}
 
@@ -78,7 +78,7 @@ def promised_count(line: str) -> int | None:
     match = _PROMISED.search(squash(line))
     if match is None:
         return None
-    word = match.group(1)
+    word = match.group(1) or match.group(2)
     if word.isdigit():
         return int(word)
     if len(word) == 1:
