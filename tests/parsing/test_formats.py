@@ -164,3 +164,13 @@ def test_sample_issue_is_complete_and_clean() -> None:
               len(issue.analysis), len(issue.x_posts), len(issue.research)]
     assert counts == [3, 3, 5, 3, 3, 3]
     assert all(e.sources for e in issue.events)
+
+
+@pytest.mark.parametrize("name", ["markdown_export.md", "cms_page.html"])
+def test_bom_and_crlf_do_not_hide_markdown_or_html(name: str) -> None:
+    text = fixture(name).read_text(encoding="utf-8")
+    reference = parse_issue(text, filename=name)
+    noisy = "\ufeff" + text.replace("\n", "\r\n")
+    assert parse_issue(noisy, filename=name) == reference
+    assert parse_issue(noisy) == reference
+    assert parse_issue(codecs.BOM_UTF8 + noisy[1:].encode()) == reference

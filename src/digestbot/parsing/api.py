@@ -19,7 +19,7 @@ def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
     """
     # Text given as str is taken as text: control characters are dropped by normalization
     # (so parse_issue(normalize(t)) == parse_issue(t)); binary sniffing is for bytes only.
-    text = decode(data) if isinstance(data, bytes) else data
+    text = (decode(data) if isinstance(data, bytes) else data).lstrip("\ufeff")
     if not text.strip():
         raise NotAnIssueError("the input is empty")
     fmt = detect_format(text, filename)
