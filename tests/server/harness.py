@@ -3,6 +3,7 @@ does exactly what Slack does (v0:timestamp:body, HMAC-SHA256)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -27,8 +28,8 @@ from digestbot.store import Store, open_store
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "2026-04-20.txt"
 DAY = dt.date(2026, 4, 20)
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # noqa: S105 -- Slack's documented example shape
-UNSUBSCRIBE_SECRET = "unsubscribe-hmac-secret-for-tests"  # noqa: S105
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+UNSUBSCRIBE_SECRET = "unsubscribe-hmac-secret-for-tests"
 
 
 def sample_issue() -> Issue:
@@ -41,9 +42,12 @@ class FixedIssues:
 
     current_issue: CurrentIssue | None
     calls: int = 0
+    delay: float = 0.0  # a source that takes a while, like a remote fetch
 
     async def current(self) -> CurrentIssue | None:
         self.calls += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return self.current_issue
 
 

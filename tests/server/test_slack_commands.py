@@ -59,9 +59,13 @@ async def test_every_variant_arrives_within_slack_limits(
     assert 1 <= len(slack_fake.responses) <= 5
     for posted in slack_fake.responses:
         assert_valid_slack_message(posted.body)
-    sent_blocks = [b for r in slack_fake.responses for b in r.body["blocks"] if b["type"] != "divider"]
+    sent_blocks = [
+        b for r in slack_fake.responses for b in r.body["blocks"] if b["type"] != "divider"
+    ]
     rendered = [
-        b for m in Renderer().slack(sample_issue(), variant.lower()) for b in m.blocks
+        b
+        for m in Renderer().slack(sample_issue(), variant.lower())
+        for b in m.blocks
         if b["type"] != "divider"
     ]
     assert sent_blocks == rendered
@@ -223,9 +227,7 @@ async def test_an_oversized_body_is_refused_before_verification(app_env: AppEnv)
     assert response.status_code == 413
 
 
-async def test_a_refused_reply_stops_further_posts(
-    app_env: AppEnv, slack_fake: SlackFake
-) -> None:
+async def test_a_refused_reply_stops_further_posts(app_env: AppEnv, slack_fake: SlackFake) -> None:
     # A response_url that Slack no longer accepts (expired): nothing crashes, nothing retries.
     body = command_body("full", slack_fake.url + "/nowhere")
     async with app_env.client() as client:
