@@ -142,14 +142,15 @@ def test_slack_fake_rate_limits_per_channel_with_retry_after_header() -> None:
         headers = {"Authorization": f"Bearer {fake.token}"}
         replies = [
             client.post(url, headers=headers, json={"channel": ch, "text": "x"})
-            for ch in ("C1", "C1", "C2")
+            for ch in ("C1", "C1", "C1", "C2")
         ]
 
-    assert [r.status_code for r in replies] == [200, 429, 200]
-    assert replies[1].headers["Retry-After"] == "1"
-    assert replies[1].json() == {"ok": False, "error": "ratelimited"}
+    # ~1/s per channel with a short burst (2) tolerated, as Slack documents.
+    assert [r.status_code for r in replies] == [200, 200, 429, 200]
+    assert replies[2].headers["Retry-After"] == "1"
+    assert replies[2].json() == {"ok": False, "error": "ratelimited"}
     assert fake.rate_limited == 1
-    assert len({p.ts for p in fake.posts}) == 2
+    assert len({p.ts for p in fake.posts}) == 3
 
 
 def test_slack_fake_accepts_form_bodies_and_rejects_unknown_threads() -> None:

@@ -44,14 +44,16 @@ class SlidingWindow:
 class TokenBucket:
     """`rate` events per second on average with bursts of `burst`: how Telegram's bot-wide
     ~30 msg/s behaves (a burst of 30, then one every 1/30 s), and the model behind the
-    benchmark's floor of (N - 30) / 30 s."""
+    benchmark's floor of (N - 30) / 30 s. `tolerance` (seconds) lets an arrival that much
+    early pass: per-chat limits of "about one message per second" are not enforced to the
+    millisecond by the services, while a request's network delay varies by a few."""
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
+    def __init__(self, rate: float, burst: int, tolerance: float = 0.0) -> None:
+        self.rate, self.burst, self.tolerance = rate, burst, tolerance
         self._tat = float("-inf")  # theoretical arrival time of the next conforming event
 
     def wait_time(self, now: float) -> float:
-        allowed_at = max(self._tat, now) - (self.burst - 1) / self.rate
+        allowed_at = max(self._tat, now) - (self.burst - 1) / self.rate - self.tolerance
         return max(0.0, allowed_at - now)
 
     def add(self, now: float) -> None:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from tests.fakes._server import BackgroundServer, SlidingWindow, drop_connection
+from tests.fakes._server import BackgroundServer, TokenBucket, drop_connection
 
 DEFAULT_TOKEN = "xoxb-1111-2222-fakeSlackTokenForTests"
 MAX_BLOCKS = 50
@@ -114,7 +114,7 @@ class SlackFake(BackgroundServer):
         self.requests: list[tuple[str, int]] = []  # (API method, HTTP status)
         self.rate_limited = 0
         self._faults: dict[str, list[SlackFault]] = {}
-        self._windows: dict[str, SlidingWindow] = {}
+        self._windows: dict[str, TokenBucket] = {}
         self._ts = itertools.count(100, 100)
 
     @property
@@ -274,7 +274,8 @@ class SlackFake(BackgroundServer):
                 return _slack_error("thread_not_found")
             if self.per_channel_per_second is not None:
                 window = self._windows.setdefault(
-                    channel, SlidingWindow(self.per_channel_per_second, 1.0)
+                    # Slack: ~1 message per second per channel, "short bursts" over it tolerated.
+                    channel, TokenBucket(self.per_channel_per_second, burst=2)
                 )
                 wait = window.wait_time(self.now())
                 if wait > 0:

@@ -35,7 +35,13 @@ DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
 MAX_TEXT_UTF16 = 4096
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Digest", "username": "digest_fake_bot"}
 _JSON_PARAMS = ("link_preview_options", "reply_markup", "commands", "entities", "allowed_updates")
-_CHAT_METHODS = frozenset({"sendmessage", "getchat", "editmessagetext"})
+_CHAT_METHODS = frozenset({"sendmessage", "getchat", "editmessagetext", "getchatmember"})
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
+MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 
 FaultKind = Literal["blocked", "kicked", "not_found", "migrated", "error", "slow", "drop"]
 
@@ -142,9 +148,10 @@ class TelegramFake(BackgroundServer):
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[str, itertools.count[int]] = {}
-        self._chat_windows: dict[str, SlidingWindow] = {}
+        self._chat_windows: dict[str, SlidingWindow | TokenBucket] = {}
         self._global_window = _bot_bucket(self.limits)
         self._update_event: asyncio.Event | None = None
+        self._members: dict[tuple[str, int], MemberStatus] = {}
 
     # ----- scripting -------------------------------------------------------------------
 
@@ -186,6 +193,11 @@ class TelegramFake(BackgroundServer):
             self.limits = limits
             self._chat_windows.clear()
             self._global_window = _bot_bucket(limits)
+
+    def set_member(self, chat_id: str, user_id: int, status: MemberStatus) -> None:
+        """What getChatMember answers for this user in this chat (default: "member")."""
+        with self.lock:
+            self._members[(str(chat_id), int(user_id))] = status
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue a raw update for getUpdates; returns its update_id."""
@@ -290,6 +302,7 @@ class TelegramFake(BackgroundServer):
             "editmessagetext": self._edit_message_text,
             "deletewebhook": self._delete_webhook,
             "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
         }.get(name)
         if handler is None:
             return _error(404, "Not Found")
@@ -348,7 +361,7 @@ class TelegramFake(BackgroundServer):
             window = (
                 SlidingWindow(limits.group_per_minute, 60.0)
                 if is_group(chat_id)
-                else SlidingWindow(limits.private_per_second, 1.0)
+                else TokenBucket(limits.private_per_second, burst=1, tolerance=0.05)
             )
             self._chat_windows[chat_id] = window
         wait = max(window.wait_time(now), self._global_window.wait_time(now))
@@ -462,6 +475,29 @@ class TelegramFake(BackgroundServer):
             return _error(400, "Bad Request: chat not found")
         # getChat answers a ChatFullInfo, which has a few more required fields.
         return _ok({**_chat(chat_id), "accent_color_id": 0, "max_reaction_count": 11})
+
+    async def _get_chat_member(self, params: dict[str, Any]) -> web.Response:
+        chat_id = str(params.get("chat_id", ""))
+        try:
+            user_id = int(params.get("user_id", ""))
+        except ValueError:
+            return _error(400, "Bad Request: invalid user_id specified")
+        if not chat_id:
+            return _error(400, "Bad Request: chat not found")
+        with self.lock:
+            status = self._members.get((chat_id, user_id), "member")
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            rights = dict.fromkeys(_ADMIN_RIGHTS, True)
+            member.update(rights, can_be_edited=False, is_anonymous=False)
+        elif status == "kicked":
+            member["until_date"] = 0
+        elif status == "restricted":
+            return _error(400, "Bad Request: the fake does not model restricted members")
+        return _ok(member)
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset", 0) or 0)
