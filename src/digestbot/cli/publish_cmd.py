@@ -137,6 +137,9 @@ def print_report(report: PublishReport) -> None:
             f"{run.seconds:.1f}s" if run else "-",
         )
     console.print(table)
+    for name, run in report.runs.items():
+        if run.error:
+            console.print(f"[red]{name} unavailable[/red]: {run.error}; deliveries stay pending")
     if report.unfinished:
         console.print(
             f"{report.unfinished} deliveries not done: see `digestbot log --date "

@@ -64,6 +64,7 @@ class ChannelRun:
     parts_sent: int = 0
     rate_limited: int = 0  # 429s the provider answered despite our pacing
     seconds: float = 0.0
+    error: str | None = None  # the channel could not be used at all (login failed, outage)
 
 
 class Progress(Protocol):
@@ -94,9 +95,43 @@ class Fanout:
         self._monotonic = monotonic
         self._sleep = sleep
 
+    async def open(self, job: ChannelJob) -> str | None:
+        """Connect/log in, retrying a transient outage; the reason when it stays unusable."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await job.sender.open()
+            except (PermanentError, TargetGone) as exc:
+                return exc.detail
+            except ChannelError as exc:
+                if attempt >= self.settings.max_attempts:
+                    return f"{exc.detail} (after {attempt} attempts)"
+                await self._sleep(
+                    backoff_delay(
+                        attempt, self.settings.backoff_base, self.settings.backoff_cap, self._rng
+                    )
+                )
+            else:
+                return None
+
     async def run(self, issue_date: dt.date, job: ChannelJob) -> ChannelRun:
+        """Open the channel, deliver everything claimable, close it. A channel that cannot be
+        opened leaves its deliveries pending for the next run and says why in `error`."""
         started = self._monotonic()
         result = ChannelRun(job.channel)
+        result.error = await self.open(job)
+        if result.error is not None:
+            log.error("%s unavailable, its deliveries stay pending: %s", job.channel, result.error)
+            return result
+        try:
+            await self._deliver_all(issue_date, job, result)
+        finally:
+            await job.sender.close()
+        result.seconds = self._monotonic() - started
+        return result
+
+    async def _deliver_all(self, issue_date: dt.date, job: ChannelJob, result: ChannelRun) -> None:
         limiter = MultiLimiter(job.pacing.limit, clock=self._monotonic, sleep=self._sleep)
         self._replay_recent_sends(limiter, job)
         active: dict[int, asyncio.Task[Status]] = {}
@@ -128,8 +163,6 @@ class Fanout:
             if active:
                 await asyncio.gather(*active.values(), return_exceptions=True)
                 self.store.release(list(active), self.owner)
-        result.seconds = self._monotonic() - started
-        return result
 
     def _replay_recent_sends(self, limiter: MultiLimiter, job: ChannelJob) -> None:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),

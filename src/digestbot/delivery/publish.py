@@ -134,13 +134,7 @@ async def publish(
         before = store.summary(issue.date)
         for name in names:
             progress.channel_started(name, before.get(name, Counter())[Status.PENDING])
-    for job in jobs:
-        await job.sender.open()
-    try:
-        runs = await asyncio.gather(*(fanout.run(issue.date, job) for job in jobs))
-    finally:
-        for job in jobs:
-            await job.sender.close()
+    runs = await asyncio.gather(*(fanout.run(issue.date, job) for job in jobs))
     report.runs = {run.channel: run for run in runs}
     summary = store.summary(issue.date)
     report.ledger = {name: summary.get(name, Counter()) for name in names}

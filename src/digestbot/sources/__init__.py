@@ -1,8 +1,8 @@
 """Where issues come from: a folder, a dated URL, or a feed."""
 
 from digestbot.sources.base import FetchedIssue, IssueSource, SourceError
-from digestbot.sources.feed import FeedSource
 from digestbot.sources.factory import source_from_config
+from digestbot.sources.feed import FeedSource
 from digestbot.sources.folder import EXTENSIONS, FolderSource
 from digestbot.sources.http import ConditionalFetcher, UrlSource
 
