@@ -11,6 +11,7 @@ import pytest
 
 from digestbot.bot import CurrentIssue, TelegramBot, staleness_note
 from digestbot.bot import texts as bot_texts
+from digestbot.config import TelegramConfig
 from digestbot.model import Issue, Variant
 from digestbot.rendering import Renderer
 from digestbot.store import Store
@@ -388,3 +389,33 @@ async def test_the_token_never_reaches_the_logs(
     assert caplog.records
     assert telegram_fake.token not in caplog.text
     assert telegram_fake.token.split(":")[1] not in caplog.text
+
+
+async def test_a_bot_built_from_the_telegram_config_section_answers_its_admins(
+    telegram_fake: TelegramFake, store: Store, issues: FixedIssues
+) -> None:
+    config = TelegramConfig.model_validate(
+        {"token": telegram_fake.token, "api_base_url": telegram_fake.url, "admin_chat_ids": ["77"]}
+    )
+    bot = TelegramBot.from_config(config, store=store, renderer=Renderer(), issues=issues)
+    await bot.start()
+    try:
+        telegram_fake.push_message("77", "/status")
+        [reply] = await reply_count(telegram_fake, "77", 1)
+    finally:
+        await bot.stop()
+
+    assert reply.text.endswith(bot_texts.STATUS_UNAVAILABLE)
+
+
+async def test_a_failing_issue_source_gets_a_short_apology_not_silence(
+    bot: TelegramBot, telegram_fake: TelegramFake, issues: FixedIssues
+) -> None:
+    async def broken() -> CurrentIssue | None:
+        raise OSError("source unreachable")
+
+    issues.current = broken  # type: ignore[method-assign]
+    telegram_fake.push_message("42", "/today")
+    [reply] = await reply_count(telegram_fake, "42", 1)
+
+    assert reply.text == bot_texts.TODAY_FAILED

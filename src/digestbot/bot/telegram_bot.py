@@ -45,6 +45,7 @@ from digestbot.bot.throttle import UserThrottle, Verdict
 from digestbot.channels.errors import RetryAfter
 from digestbot.channels.redact import install_redaction
 from digestbot.channels.telegram import DEFAULT_BASE_URL, bot_base_url, map_telegram_error
+from digestbot.config import TelegramConfig
 from digestbot.delivery.pacing import TelegramPacing
 from digestbot.model import Variant
 from digestbot.ratelimit import MultiLimiter
@@ -132,6 +133,37 @@ class TelegramBot:
         self._running = False
         self._initialized = False
         self.app = self._build_application(token, base_url)
+
+    @classmethod
+    def from_config(
+        cls,
+        config: TelegramConfig,
+        *,
+        store: Store,
+        renderer: Renderer,
+        issues: IssueProvider,
+        status_text: StatusText | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+        limiter: MultiLimiter | None = None,
+    ) -> TelegramBot:
+        """The bot as `[telegram]` describes it (token, api_base_url, admin_chat_ids, rate)."""
+        if config.token is None:
+            raise ValueError("[telegram] token is required to run the bot")
+        rate = config.rate
+        return cls(
+            config.token.get_secret_value(),
+            config.api_base_url,
+            store=store,
+            renderer=renderer,
+            issues=issues,
+            admin_chat_ids=config.admin_chat_ids,
+            status_text=status_text,
+            today=today,
+            pacing=TelegramPacing(
+                rate.per_chat_per_second, rate.per_group_per_minute, rate.global_per_second
+            ),
+            limiter=limiter,
+        )
 
     # ----- lifecycle ------------------------------------------------------------------------
 
@@ -441,7 +473,12 @@ class TelegramBot:
         if variant is None:
             await self._reply(update, texts.UNKNOWN_VARIANT)
             return
-        current = await self.issues.current()
+        try:
+            current = await self.issues.current()
+        except Exception:
+            log.exception("/today: looking up the current issue failed")
+            await self._reply(update, texts.TODAY_FAILED)
+            return
         if current is None:
             await self._reply(update, texts.NO_ISSUE_YET)
             return
