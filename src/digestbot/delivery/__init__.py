@@ -1,6 +1,13 @@
 """Fan-out: targets × parts, paced under the providers' limits, recorded part by part."""
 
-from digestbot.delivery.fanout import ChannelJob, ChannelRun, DeliverySettings, Fanout, Progress
+from digestbot.delivery.fanout import (
+    ChannelJob,
+    ChannelRun,
+    DeliverySettings,
+    Fanout,
+    Progress,
+    worker_id,
+)
 from digestbot.delivery.pacing import (
     Pacing,
     SlackPacing,
@@ -15,7 +22,6 @@ from digestbot.delivery.publish import (
     publish,
     record_intent,
     select_channels,
-    worker_id,
 )
 from digestbot.delivery.wiring import build_channel, delivery_settings, pacing_for
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import random
+import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
@@ -73,6 +75,26 @@ class Progress(Protocol):
     def delivery_done(self, channel: str, status: Status) -> None: ...
 
 
+def worker_id() -> str:
+    """Names this process in leases, so an operator can tell which worker holds a row."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """True when `owner` ("host:pid", see `worker_id`) is a process of this host that is gone.
+    Workers on other hosts are never judged: their leases simply expire."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by another user
+        return False
+    return False
+
+
 class Fanout:
     def __init__(
         self,
@@ -132,6 +154,10 @@ class Fanout:
         return result
 
     async def _deliver_all(self, issue_date: dt.date, job: ChannelJob, result: ChannelRun) -> None:
+        for owner in self.store.lease_owners(issue_date, job.channel):
+            if owner != self.owner and owner_is_dead(owner):
+                log.warning("%s: taking over the leases of dead worker %s", job.channel, owner)
+                self.store.break_leases(owner)
         limiter = MultiLimiter(job.pacing.limit, clock=self._monotonic, sleep=self._sleep)
         self._replay_recent_sends(limiter, job)
         active: dict[int, asyncio.Task[Status]] = {}
@@ -276,4 +302,12 @@ class Fanout:
                 return Status.SENT, target, message_id
 
 
-__all__ = ["ChannelJob", "ChannelRun", "DeliverySettings", "Fanout", "Progress"]
+__all__ = [
+    "ChannelJob",
+    "ChannelRun",
+    "DeliverySettings",
+    "Fanout",
+    "Progress",
+    "owner_is_dead",
+    "worker_id",
+]

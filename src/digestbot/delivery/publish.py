@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import socket
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from digestbot.config import Config
-from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress
+from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress, worker_id
 from digestbot.delivery.wiring import build_channel, delivery_settings, pacing_for
 from digestbot.model import Issue, Variant
 from digestbot.readiness import publication_problems
@@ -39,11 +37,6 @@ class PublishReport:
             for counts in self.ledger.values()
             for s in (Status.FAILED, Status.UNCERTAIN, Status.PENDING)
         )
-
-
-def worker_id() -> str:
-    """Names this process in leases, so an operator can tell which worker holds a row."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def iter_targets(config: Config, store: Store, channel: str) -> Iterator[tuple[str, Variant]]:
@@ -149,5 +142,4 @@ __all__ = [
     "record_intent",
     "render_all",
     "select_channels",
-    "worker_id",
 ]

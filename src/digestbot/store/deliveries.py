@@ -215,6 +215,32 @@ class DeliveryLedger(StoreBase):
                 .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
             ).rowcount
 
+    def lease_owners(self, issue_date: dt.date, channel: str) -> set[str]:
+        """Who holds unexpired leases on unfinished deliveries of this issue and channel."""
+        with self._read() as conn:
+            return set(
+                conn.execute(
+                    select(D.c.lease_owner)
+                    .distinct()
+                    .where(
+                        D.c.issue_date == issue_date,
+                        D.c.channel == channel,
+                        D.c.lease_owner.is_not(None),
+                        D.c.lease_expires_at > self.now(),
+                    )
+                ).scalars()
+            )
+
+    def break_leases(self, owner: str) -> int:
+        """Expire every lease `owner` holds: it is known dead (a killed process on this host),
+        so its rows need not wait for the lease to run out."""
+        with self._write() as conn:
+            return conn.execute(
+                update(D)
+                .where(D.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
+            ).rowcount
+
     # --- part outcomes ----------------------------------------------------------------------
 
     def mark_part_in_flight(self, delivery_id: int, part_index: int) -> None:
@@ -376,20 +402,24 @@ class DeliveryLedger(StoreBase):
     # --- reading ---------------------------------------------------------------------------
 
     def sent_since(self, channel: str, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
-        """(target, sent_at) of every part sent on `channel` at or after `since`, oldest first:
-        a restarted process feeds these to its rate limiter so it does not burst."""
+        """(target, when the request left) of every request on `channel` at or after `since`
+        that may have arrived (sent, uncertain, or in flight when a process died), oldest
+        first: a restarted process feeds these to its rate limiter so it does not burst into
+        limits a crashed run already used up."""
+        left_at = func.coalesce(P.c.in_flight_at, P.c.sent_at)
         with self._read() as conn:
             rows = conn.execute(
-                select(D.c.target, P.c.sent_at)
+                select(D.c.target, left_at)
                 .join(D, D.c.id == P.c.delivery_id)
                 .where(
                     D.c.channel == channel,
-                    P.c.status == Status.SENT.value,
-                    P.c.sent_at >= since,
+                    P.c.status != Status.FAILED.value,
+                    left_at.is_not(None),
+                    left_at >= since,
                 )
-                .order_by(P.c.sent_at)
+                .order_by(left_at)
             )
-            return [(target, sent_at) for target, sent_at in rows]
+            return [(target, when) for target, when in rows]
 
     def log(
         self,
