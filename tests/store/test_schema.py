@@ -33,7 +33,7 @@ def test_reopening_an_upgraded_database_changes_nothing(store_url: str) -> None:
         assert second.count_active_subscribers("telegram") == 1
         with second.engine.connect() as conn:
             versions = conn.execute(text("select version_num from alembic_version")).all()
-        assert [v for (v,) in versions] == ["0001"]
+        assert [v for (v,) in versions] == [_head_revision()]
     finally:
         second.close()
 
@@ -75,3 +75,16 @@ def test_store_urls_are_normalized_to_an_installed_driver(url: str, driver: str)
 def test_unsupported_store_urls_are_refused(url: str) -> None:
     with pytest.raises(StoreURLError):
         parse_store_url(url)
+
+
+def _head_revision() -> str:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from digestbot.store.engine import MIGRATIONS_DIR
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head

@@ -3,6 +3,7 @@ Alembic; SQLite embedded, PostgreSQL for several workers)."""
 
 from __future__ import annotations
 
+from digestbot.store.archive import StoredIssue
 from digestbot.store.engine import StoreURLError, parse_store_url, sqlite_file
 from digestbot.store.records import ClaimedDelivery, LogRow, PartState, SubscriberRow
 from digestbot.store.store import Store, open_store
@@ -15,6 +16,7 @@ __all__ = [
     "Status",
     "Store",
     "StoreURLError",
+    "StoredIssue",
     "SubscriberRow",
     "open_store",
     "parse_store_url",

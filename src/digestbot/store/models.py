@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -110,20 +111,36 @@ class TargetAlias(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class PublishedIssue(Base):
+    """The bytes of every issue that was published, as they were published: `retry`, a resumed
+    run and the bots' `/today` render from here, not from a source that may have changed."""
+
+    __tablename__ = "issues"
+
+    issue_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(256))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 # Core handles for the query modules (the store speaks Core for short, explicit statements).
 deliveries = cast(Table, Delivery.__table__)
 delivery_parts = cast(Table, DeliveryPart.__table__)
 subscribers = cast(Table, Subscriber.__table__)
 target_aliases = cast(Table, TargetAlias.__table__)
+published_issues = cast(Table, PublishedIssue.__table__)
 
 __all__ = [
     "Base",
     "Delivery",
     "DeliveryPart",
+    "PublishedIssue",
     "Subscriber",
     "TargetAlias",
     "deliveries",
     "delivery_parts",
+    "published_issues",
     "subscribers",
     "target_aliases",
 ]

@@ -1,0 +1,89 @@
+"""The published issues, kept as bytes so every later render sees exactly what went out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, select, update
+
+from digestbot.store.base import StoreBase
+from digestbot.store.models import PublishedIssue, published_issues
+
+ISSUES = published_issues
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIssue:
+    issue_date: dt.date
+    filename: str
+    data: bytes
+    published_at: dt.datetime
+
+
+class IssueArchive(StoreBase):
+    def save_issue(self, issue_date: dt.date, filename: str, data: bytes) -> bool:
+        """Keep the published bytes of `issue_date`. The first version published wins: once
+        deliveries went out, an edited file must not silently change what a retry sends.
+        Returns False when a *different* version was already archived."""
+        digest = hashlib.sha256(data).hexdigest()
+        with self._write() as conn:
+            existing = conn.execute(
+                select(ISSUES.c.sha256).where(ISSUES.c.issue_date == issue_date)
+            ).scalar()
+            if existing is not None:
+                return bool(existing == digest)
+            conn.execute(
+                ISSUES.insert().values(
+                    issue_date=issue_date,
+                    filename=filename,
+                    sha256=digest,
+                    data=data,
+                    published_at=self.now(),
+                )
+            )
+            return True
+
+    def replace_issue(self, issue_date: dt.date, filename: str, data: bytes) -> None:
+        """An operator's explicit correction (`publish --file` of a fixed version)."""
+        if self.save_issue(issue_date, filename, data):
+            return
+        with self._write() as conn:
+            conn.execute(
+                update(ISSUES)
+                .where(ISSUES.c.issue_date == issue_date)
+                .values(
+                    filename=filename,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    data=data,
+                    published_at=self.now(),
+                )
+            )
+
+    def get_issue(self, issue_date: dt.date) -> StoredIssue | None:
+        with self._read() as conn:
+            row = conn.execute(select(ISSUES).where(ISSUES.c.issue_date == issue_date)).first()
+        return _stored(row) if row is not None else None
+
+    def latest_issue(self, on_or_before: dt.date | None = None) -> StoredIssue | None:
+        """The newest archived issue (not after `on_or_before` when given)."""
+        stmt = select(ISSUES).order_by(ISSUES.c.issue_date.desc()).limit(1)
+        if on_or_before is not None:
+            stmt = stmt.where(ISSUES.c.issue_date <= on_or_before)
+        with self._read() as conn:
+            row = conn.execute(stmt).first()
+        return _stored(row) if row is not None else None
+
+
+def _stored(row: Row[Any]) -> StoredIssue:
+    return StoredIssue(
+        issue_date=row.issue_date,
+        filename=row.filename,
+        data=bytes(row.data),
+        published_at=row.published_at,
+    )
+
+
+__all__ = ["IssueArchive", "PublishedIssue", "StoredIssue"]

@@ -1,0 +1,31 @@
+"""The archive keeps the bytes that were published; retry and /today render from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from digestbot.store import Store
+
+D1, D2, D3 = dt.date(2026, 4, 19), dt.date(2026, 4, 20), dt.date(2026, 4, 21)
+
+
+def test_first_published_version_wins_and_an_edit_is_reported(store: Store) -> None:
+    assert store.save_issue(D2, "2026-04-20.txt", "原文".encode())
+    assert store.save_issue(D2, "2026-04-20.txt", "原文".encode()), "same bytes: fine"
+    assert not store.save_issue(D2, "2026-04-20.txt", b"edited")
+    stored = store.get_issue(D2)
+    assert stored is not None and stored.data == "原文".encode()
+    store.replace_issue(D2, "2026-04-20.md", b"fixed")
+    stored = store.get_issue(D2)
+    assert stored is not None and (stored.filename, stored.data) == ("2026-04-20.md", b"fixed")
+
+
+def test_latest_issue_is_the_newest_not_after_a_date(store: Store) -> None:
+    assert store.latest_issue() is None
+    store.save_issue(D1, "a.txt", b"one")
+    store.save_issue(D3, "c.txt", b"three")
+    latest = store.latest_issue()
+    assert latest is not None and latest.issue_date == D3
+    before = store.latest_issue(on_or_before=D2)
+    assert before is not None and before.issue_date == D1
+    assert store.get_issue(D2) is None
