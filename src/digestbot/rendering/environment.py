@@ -26,9 +26,9 @@ CHANNELS = ("telegram", "slack", "email")
 
 # Separates the blocks (sections, cards) of a Telegram render: messages split only between them.
 BLOCK_BREAK = "\x1e"
-# C0 controls other than tab and newline: invisible, rejected or mangled by the platforms, and
-# BLOCK_BREAK among them must never come from content.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 and C1 controls other than tab and newline: invisible, rejected or mangled by the
+# platforms (and by mail headers), and BLOCK_BREAK among them must never come from content.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINKABLE_SCHEMES = frozenset({"http", "https", "mailto", "tg"})
 # A Slack link longer than this could not share a 3000-character section with anything.
 _SLACK_MAX_LINK = 2000

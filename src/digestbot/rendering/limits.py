@@ -36,6 +36,7 @@ _TG_TOKEN = re.compile(
     r"|(?P<char>.)",
     re.DOTALL,
 )
+_TG_TAG = re.compile(r"<(/?)[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?>")
 _MRKDWN_TOKEN = re.compile(
     r"(?P<link><[^<>]*>)|(?P<entity>&(?:amp|lt|gt);)|(?P<char>.)",
     re.DOTALL,
@@ -58,11 +59,16 @@ def utf16_len(text: str) -> int:
 
 
 def _telegram_atoms(text: str) -> list[_Atom]:
+    """One atom per tag, entity or character: the stream the splitter cuts between. Only
+    built for a block that must be split; measuring uses the faster functions below."""
     atoms: list[_Atom] = []
     for m in _TG_TOKEN.finditer(text):
         if m.group("tag"):
             kind: Literal["start", "end"] = "end" if m.group("slash") else "start"
             atoms.append(_Atom(kind, m.group(0), name=m.group("name").lower()))
+        elif m.group("char"):
+            char = m.group(0)
+            atoms.append(_Atom("text", char, char, 2 if ord(char) > 0xFFFF else 1))
         else:
             visible = html.unescape(m.group(0))
             atoms.append(_Atom("text", m.group(0), visible, utf16_len(visible)))
@@ -71,7 +77,7 @@ def _telegram_atoms(text: str) -> list[_Atom]:
 
 def telegram_visible_text(text: str) -> str:
     """The text a Telegram reader sees: tags dropped, entities decoded."""
-    return "".join(a.visible for a in _telegram_atoms(text))
+    return html.unescape(_TG_TAG.sub("", text))
 
 
 def telegram_length(text: str) -> int:
@@ -81,7 +87,7 @@ def telegram_length(text: str) -> int:
 
 def telegram_entity_count(text: str) -> int:
     """Formatting entities in Telegram HTML: one per opening tag."""
-    return sum(1 for a in _telegram_atoms(text) if a.kind == "start")
+    return sum(1 for m in _TG_TAG.finditer(text) if not m.group(1))
 
 
 def strip_part_number(text: str) -> str:
@@ -142,7 +148,8 @@ def _split_atoms(atoms: Sequence[_Atom], limit: int, max_entities: int) -> list[
         reopened = list(stack)
         open_tags = list(stack)
         size, entities = 0, len(reopened)
-        best: dict[int, tuple[int, list[_Atom]]] = {}  # level -> (cut index, open tags there)
+        # level -> (cut index, size before the cut, open tags there), the latest of each level
+        best: dict[int, tuple[int, int, list[_Atom]]] = {}
         j = i
         while j < n:
             a = atoms[j]
@@ -164,12 +171,12 @@ def _split_atoms(atoms: Sequence[_Atom], limit: int, max_entities: int) -> list[
                     continue
                 protected = in_url[o] or any(t.name == "a" for t in open_tags)
                 level = -1 if protected else _boundary_level(visible, o)
-                best[level] = (j, list(open_tags))
+                best[level] = (j, size, list(open_tags))
         if j >= n:
             chunks.append(reopened + list(atoms[i:n]))
             break
         if best:
-            cut, stack_at_cut = best[max(best)]
+            cut, stack_at_cut = _choose_cut(best, limit)
         else:
             cut, stack_at_cut = max(j, i + 1), open_tags
         chunk = reopened + list(atoms[i:cut])
@@ -181,6 +188,19 @@ def _split_atoms(atoms: Sequence[_Atom], limit: int, max_entities: int) -> list[
         while i < n and atoms[i].kind == "text" and atoms[i].visible.isspace():
             i += 1
     return chunks
+
+
+def _choose_cut(
+    best: dict[int, tuple[int, int, list[_Atom]]], limit: int
+) -> tuple[int, list[_Atom]]:
+    """The best kind of boundary that still fills at least half a message; a paragraph end
+    near the start of a huge paragraph would otherwise leave a tiny first part."""
+    for level in sorted(best, reverse=True):
+        cut, size, stack = best[level]
+        if size * 2 >= limit:
+            return cut, stack
+    cut, _, stack = max(best.values(), key=lambda c: c[0])
+    return cut, stack
 
 
 def _is_cut_candidate(atoms: Sequence[_Atom], j: int) -> bool:
@@ -220,20 +240,24 @@ def pack_telegram(
     if _fits_telegram(whole, limit, max_entities):
         return [whole] if whole else []
     budget = limit - _PART_PREFIX_RESERVE
-    pieces: list[str] = []
+    # (piece, must start a new message): the pieces of one split block each go out on their
+    # own, so a reader sees the block continue across messages, never a gap inside one.
+    pieces: list[tuple[str, bool]] = []
     for block in blocks:
         if _fits_telegram(block, budget, max_entities):
-            pieces.append(block)
+            pieces.append((block, False))
         else:
-            pieces.extend(split_telegram_html(block, budget, max_entities))
+            split = split_telegram_html(block, budget, max_entities)
+            pieces.extend((piece, n > 0) for n, piece in enumerate(split))
     sep_len = utf16_len(separator)
     messages: list[str] = []
     current: list[str] = []
     size = entities = 0
-    for piece in pieces:
+    for piece, fresh in pieces:
         p_size, p_entities = telegram_length(piece), telegram_entity_count(piece)
         extra = sep_len if current else 0
-        if current and (size + extra + p_size > budget or entities + p_entities > max_entities):
+        full = size + extra + p_size > budget or entities + p_entities > max_entities
+        if current and (fresh or full):
             messages.append(separator.join(current))
             current, size, entities, extra = [], 0, 0, 0
         current.append(piece)

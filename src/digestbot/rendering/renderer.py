@@ -63,6 +63,11 @@ class Renderer:
                 self._cache.popitem(last=False)
         return list(payloads)
 
+    def clear_cache(self) -> None:
+        """Forget every memoized render (after an operator edits templates, or in benchmarks)."""
+        with self._lock:
+            self._cache.clear()
+
     def _render(self, issue: Issue, channel: str, variant: Variant) -> tuple[Payload, ...]:
         env: jinja2.Environment = self._envs[channel]
         if channel == "telegram":
