@@ -218,13 +218,13 @@ class TelegramBot:
 
     async def stop(self) -> None:
         """Stop polling (confirming fetched updates), finish running handlers, close HTTP."""
-        if self._running:
-            self._running = False
-            updater = self.app.updater
-            if updater is not None and updater.running:
-                await updater.stop()
-            if self.app.running:
-                await self.app.stop()
+        # Checked piece by piece, so a start() that failed half-way is still torn down.
+        self._running = False
+        updater = self.app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.app.running:
+            await self.app.stop()
         if self._initialized:
             self._initialized = False
             await self.app.shutdown()
