@@ -55,15 +55,15 @@ def today(config: Config) -> dt.date:
     return dt.datetime.now(config.source.zone).date()
 
 
-def issue_from_file(path: Path) -> Issue:
+def fetch_file(path: Path) -> FetchedIssue:
     try:
         data = path.read_bytes()
     except OSError as exc:
         fail(f"{path}: cannot read: {exc.strerror or exc}")
-    return _parse(FetchedIssue(data, path.name, str(path)))
+    return FetchedIssue(data, path.name, str(path))
 
 
-def issue_from_source(config: Config, date: dt.date) -> Issue:
+def fetch_from_source(config: Config, date: dt.date) -> FetchedIssue:
     async def fetch() -> FetchedIssue | None:
         source = source_from_config(config.source)
         try:
@@ -77,10 +77,10 @@ def issue_from_source(config: Config, date: dt.date) -> Issue:
         fail(f"source: {exc}")
     if fetched is None:
         fail(f"no issue for {date.isoformat()} in the {config.source.kind} source yet")
-    return _parse(fetched)
+    return fetched
 
 
-def _parse(fetched: FetchedIssue) -> Issue:
+def parse_fetched(fetched: FetchedIssue) -> Issue:
     try:
         return parse_issue(fetched.data, filename=fetched.filename)
     except NotAnIssueError as exc:
@@ -89,9 +89,10 @@ def _parse(fetched: FetchedIssue) -> Issue:
 
 __all__ = [
     "config_or_exit",
-    "issue_from_file",
-    "issue_from_source",
+    "fetch_file",
+    "fetch_from_source",
     "parse_date",
+    "parse_fetched",
     "setup_logging",
     "store_or_exit",
     "today",

@@ -24,9 +24,10 @@ from rich.table import Table
 from digestbot.cli.app import app, console, fail
 from digestbot.cli.common import (
     config_or_exit,
-    issue_from_file,
-    issue_from_source,
+    fetch_file,
+    fetch_from_source,
     parse_date,
+    parse_fetched,
     setup_logging,
     store_or_exit,
     today,
@@ -42,6 +43,7 @@ from digestbot.delivery import (
 from digestbot.model import Issue, Variant
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer, RenderError
+from digestbot.sources import FetchedIssue
 from digestbot.store import Status, Store
 
 DateOption = Annotated[
@@ -179,6 +181,12 @@ def publish_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be sent; send nothing.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="This file corrects the version of its date published earlier."
+        ),
+    ] = False,
 ) -> None:
     """Deliver an issue to every target once. Re-running sends only what is not sent yet.
 
@@ -190,18 +198,28 @@ def publish_command(
     config = config_or_exit()
     expected = parse_date(date) if date else None
     if file is not None:
-        issue = issue_from_file(file)
+        fetched = fetch_file(file)
     else:
         expected = expected or today(config)
-        issue = issue_from_source(config, expected)
+        fetched = fetch_from_source(config, expected)
+    issue = parse_fetched(fetched)
     problems = publication_problems(issue, expected_date=expected)
     if problems:
         fail("refused, nothing was sent: " + "; ".join(problems))
+    assert issue.date is not None
     store = store_or_exit(config)
     try:
         if dry_run:
             _dry_run(issue, config, store, channel)
             return
+        if replace:
+            store.replace_issue(issue.date, fetched.filename, fetched.data)
+        elif not store.save_issue(issue.date, fetched.filename, fetched.data):
+            fail(
+                f"a different version of {issue.date.isoformat()} was already published; "
+                "`digestbot retry` finishes that one, or add --replace to send this version "
+                "to the targets that have not received it yet"
+            )
         report = _run_publish(issue, config, store, channel, record=True)
     finally:
         store.close()
@@ -211,9 +229,9 @@ def publish_command(
 
 @app.command("retry")
 def retry_command(
-    date: DateOption = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", help="The issue file that was published.")
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Issue date YYYY-MM-DD (default: the latest published)."),
     ] = None,
     uncertain: Annotated[
         bool,
@@ -225,23 +243,23 @@ def retry_command(
     channel: ChannelOption = None,
 ) -> None:
     """Try again what failed for a transient reason (and, with --uncertain, what may not have
-    arrived). Permanent failures (chat not found, invalid auth) are left alone."""
+    arrived), using the issue exactly as it was published. Permanent failures (chat not
+    found, invalid auth) are left alone."""
     setup_logging()
     config = config_or_exit()
-    issue = (
-        issue_from_file(file)
-        if file is not None
-        else issue_from_source(config, parse_date(date) if date else today(config))
-    )
-    if issue.date is None:
-        fail("the issue has no date")
     store = store_or_exit(config)
     try:
+        stored = store.get_issue(parse_date(date)) if date else store.latest_issue()
+        if stored is None:
+            fail(f"no published issue {'for ' + date if date else 'yet'} in the ledger")
+        issue = parse_fetched(
+            FetchedIssue(stored.data, stored.filename, f"archive:{stored.issue_date}")
+        )
         names = select_channels(config, channel)
-        reopened = sum(store.reset_failed_transient(issue.date, name) for name in names)
+        reopened = sum(store.reset_failed_transient(stored.issue_date, name) for name in names)
         if uncertain:
-            reopened += sum(store.reset_uncertain(issue.date, name) for name in names)
-        console.print(f"reopened {reopened} deliveries of {issue.date.isoformat()}")
+            reopened += sum(store.reset_uncertain(stored.issue_date, name) for name in names)
+        console.print(f"reopened {reopened} deliveries of {stored.issue_date.isoformat()}")
         report = _run_publish(issue, config, store, names, record=False)
     except PublishRefused as exc:
         fail(str(exc))
