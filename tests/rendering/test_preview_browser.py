@@ -24,7 +24,7 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--virtual-time-budget=5000",  # let the srcdoc iframes load before dumping/shooting
+    "--virtual-time-budget=15000",  # let all three srcdoc iframes load before dumping/shooting
 ]
 
 

@@ -138,11 +138,12 @@ def _view(channel: str, payloads: list[Payload]) -> str:
     (message,) = payloads
     assert isinstance(message, EmailMessage)
     subject = html.escape(message.subject)
-    # sandbox: mail clients run no scripts, and neither does this frame.
+    # sandbox: mail clients run no scripts, and neither does this frame; same-origin keeps it
+    # in the page's renderer process, so headless screenshots include it.
+    srcdoc = html.escape(message.html, quote=True)
     return (
         f"<p><b>Subject:</b> {subject}</p>"
-        f'<iframe sandbox="" title="{subject}" srcdoc="{html.escape(message.html, quote=True)}">'
-        "</iframe>"
+        f'<iframe sandbox="allow-same-origin" title="{subject}" srcdoc="{srcdoc}"></iframe>'
     )
 
 
