@@ -5,6 +5,7 @@ Everything time-related comes from an injected clock, so the schedule is tested 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 import hashlib
@@ -36,10 +37,12 @@ class Outcome(enum.StrEnum):
     LATE_ALERTED = "late-alerted"  # the deadline passed; admins were told once
     REFUSED = "refused"  # out but malformed; admins told once per version of the file
     PUBLISHED = "published"
+    PARTIAL = "partial"  # published, but some deliveries are pending (a provider is down)
 
 
 ParseFn = Callable[[FetchedIssue], Issue]
-PublishFn = Callable[[Issue], Awaitable[str]]  # returns the per-channel report for admins
+# Publishes the issue (the fetched bytes are archived with it); returns the admins' report.
+PublishFn = Callable[[Issue, FetchedIssue], Awaitable[str]]
 DoneFn = Callable[[dt.date], Awaitable[bool]]
 AlertFn = Callable[[str], Awaitable[None]]
 Clock = Callable[[], dt.datetime]
@@ -67,6 +70,8 @@ class PublicationWatcher:
         self._late_alerted: set[dt.date] = set()
         self._refused_versions: set[str] = set()
         self._done: set[dt.date] = set()
+        self._partial_alerted: set[dt.date] = set()
+        self._lock = asyncio.Lock()
 
     def today(self) -> dt.date:
         return self._local_now().date()
@@ -75,7 +80,12 @@ class PublicationWatcher:
         return self._clock().astimezone(self.schedule.timezone)
 
     async def poll(self) -> Outcome:
-        """One look at the source. Safe to call at any time and as often as wanted."""
+        """One look at the source. Safe to call at any time and as often as wanted: polls
+        that overlap (a scheduled one and a catch-up) run one after the other."""
+        async with self._lock:
+            return await self._poll()
+
+    async def _poll(self) -> Outcome:
         now = self._local_now()
         day = now.date()
         if now.time() < self.schedule.start:
@@ -110,10 +120,16 @@ class PublicationWatcher:
                     f"⚠️ {day.isoformat()}: refused {fetched.origin}, nothing was sent.\n{details}"
                 )
             return Outcome.REFUSED
-        report = await self._publish(issue)
-        self._done.add(day)
-        await self._alert(f"✅ {day.isoformat()} published.\n{report}")
-        return Outcome.PUBLISHED
+        report = await self._publish(issue, fetched)
+        if await self._already_published(day):
+            self._done.add(day)
+            await self._alert(f"✅ {day.isoformat()} published.\n{report}")
+            return Outcome.PUBLISHED
+        # Something is left (a provider was down): later polls resume it; tell admins once.
+        if day not in self._partial_alerted:
+            self._partial_alerted.add(day)
+            await self._alert(f"⚠️ {day.isoformat()} partly published; retrying.\n{report}")
+        return Outcome.PARTIAL
 
     async def _maybe_late(self, day: dt.date, now: dt.datetime, why: str) -> Outcome:
         if now.time() < self.schedule.deadline:

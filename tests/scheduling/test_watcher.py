@@ -42,7 +42,7 @@ class Harness:
     def parse(fetched: FetchedIssue) -> Issue:
         return parse_issue(fetched.data, filename=fetched.filename)
 
-    async def publish(self, issue: Issue) -> str:
+    async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
         self.published_issues.append(issue)
         self.ledger_days.add(issue.date or DAY)
         return "telegram: 3 sent"

@@ -105,6 +105,7 @@ class Fanout:
         progress: Progress | None = None,
         stop: asyncio.Event | None = None,
         rng: random.Random | None = None,
+        limiters: dict[str, MultiLimiter] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -114,6 +115,8 @@ class Fanout:
         self.progress = progress
         self.stop = stop or asyncio.Event()
         self._rng = rng or random.Random()  # noqa: S311 -- jitter, not secrecy
+        # Shared with whatever else sends on the same bot token (the bot's /today replies).
+        self.limiters = limiters if limiters is not None else {}
         self._monotonic = monotonic
         self._sleep = sleep
 
@@ -158,8 +161,10 @@ class Fanout:
             if owner != self.owner and owner_is_dead(owner):
                 log.warning("%s: taking over the leases of dead worker %s", job.channel, owner)
                 self.store.break_leases(owner)
-        limiter = MultiLimiter(job.pacing.limit, clock=self._monotonic, sleep=self._sleep)
-        self._replay_recent_sends(limiter, job)
+        limiter = self.limiters.get(job.channel)
+        if limiter is None:
+            limiter = MultiLimiter(job.pacing.limit, clock=self._monotonic, sleep=self._sleep)
+            self._replay_recent_sends(limiter, job)
         active: dict[int, asyncio.Task[Status]] = {}
         renewer = asyncio.create_task(self._renew_leases(active))
         try:

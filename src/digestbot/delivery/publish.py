@@ -13,6 +13,7 @@ from digestbot.config import Config
 from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress, worker_id
 from digestbot.delivery.wiring import build_channel, delivery_settings, pacing_for
 from digestbot.model import Issue, Variant
+from digestbot.ratelimit import MultiLimiter
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer
 from digestbot.rendering.payloads import Payload
@@ -103,6 +104,7 @@ async def publish(
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
     record: bool = True,
+    limiters: dict[str, MultiLimiter] | None = None,
 ) -> PublishReport:
     """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
     by `retry`) no new intent is written: only what the ledger holds is finished."""
@@ -116,7 +118,12 @@ async def publish(
     else:
         rendered = {name: render_all(renderer, issue, name) for name in names}
     fanout = Fanout(
-        store, delivery_settings(config), owner=worker_id(), progress=progress, stop=stop
+        store,
+        delivery_settings(config),
+        owner=worker_id(),
+        progress=progress,
+        stop=stop,
+        limiters=limiters,
     )
     jobs = [
         ChannelJob(name, build_channel(config, name), rendered[name], pacing_for(config, name))
