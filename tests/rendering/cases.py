@@ -48,10 +48,13 @@ def _is_issue(path: Path) -> bool:
     return True
 
 
+SEED_PREFIX = "seed-"
+
+
 def _sources() -> dict[str, Callable[[], Issue]]:
     found: dict[str, Callable[[], Issue]] = {"sample": sample_issue}
     for path in seed_paths():
-        found[f"seed-{path.stem}"] = lambda p=path: _parse(p)  # type: ignore[misc]
+        found[f"{SEED_PREFIX}{path.stem}"] = lambda p=path: _parse(p)  # type: ignore[misc]
     if ISSUE_FIXTURES_DIR.is_dir():
         for path in sorted(ISSUE_FIXTURES_DIR.iterdir()):
             if path.suffix.lower() in _ISSUE_SUFFIXES and _is_issue(path):
@@ -66,6 +69,15 @@ def case_names() -> list[str]:
     """Inputs present now plus any with a golden directory (a vanished seed then skips)."""
     golden = {p.name for p in GOLDEN_DIR.iterdir() if p.is_dir()} if GOLDEN_DIR.is_dir() else set()
     return sorted(set(SOURCES) | golden)
+
+
+SEED_CASES = frozenset(f"{SEED_PREFIX}{path.stem}" for path in seed_paths())
+
+
+def is_seed_case(name: str) -> bool:
+    """A render of a real issue from ../shared/seeds: its golden file holds a digest, not text.
+    (A case left only by its golden directory, its seed gone, keeps the seed prefix.)"""
+    return name in SEED_CASES or name.startswith(SEED_PREFIX)
 
 
 def load_case(name: str) -> Issue:
