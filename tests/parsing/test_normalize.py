@@ -38,8 +38,8 @@ from digestbot.parsing.vocabulary import match_section
         ),
         ("今日总览\n\nthe frontier\n\nmodel is here.", "今日总览\n\nthe frontier model is here."),
         (
-            "今日总览\n\n对大模型公司而言，2026-04-08\n\n之前一周。",
-            "今日总览\n\n对大模型公司而言，2026-04-08 之前一周。",
+            "今日总览\n\n对云厂商来说，2026-04-20\n\n之后的一周。",
+            "今日总览\n\n对云厂商来说，2026-04-20 之后的一周。",
         ),
         # …but a finished sentence, a heading or a numbered item is never joined.
         ("今日总览\n\n句子结束。\n\n下一段。", "今日总览\n\n句子结束。\n\n下一段。"),

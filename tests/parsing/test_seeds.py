@@ -108,12 +108,17 @@ def test_seed_000_sources_of_every_style(seeds: list[Path]) -> None:
 
 
 def test_seed_002_header_and_broken_paragraph_are_joined(seeds: list[Path]) -> None:
-    issue = _parse(next(p for p in seeds if p.name.startswith("002")))
+    path = next(p for p in seeds if p.name.startswith("002"))
+    issue = _parse(path)
+    # The expected text is read from the seed, never copied here (../shared/seeds/README.md).
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    wrapped = lines[next(i for i, line in enumerate(lines) if "覆盖窗口：" in line) + 1]
+    broken = [line for line in lines[lines.index("商业与应用解读") + 1 :] if line][:2]
     # 日期 and 覆盖窗口 share a line and the 覆盖窗口 wraps onto the next one.
-    assert issue.coverage == (
-        "重点核查 2026-04-01 至 2026-04-08 期间新增、更新或仍具战略影响的公开高信号信息"
-    )
-    assert issue.analysis[0].startswith("对大模型公司而言，2026-04-08 之前一周")
+    assert issue.coverage == f"重点核查 2026-04-01 至 2026-04-08 {wrapped}"
+    # The first analysis paragraph is broken after a date: joined with one space.
+    assert broken[0].endswith("2026-04-08")
+    assert issue.analysis[0].startswith(f"{broken[0]} {broken[1][:4]}")
 
 
 def test_seed_002_full_width_bare_and_unclosed_sources(seeds: list[Path]) -> None:
