@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from digestbot.delivery import publish
@@ -247,3 +248,60 @@ async def test_a_provider_down_at_login_leaves_deliveries_pending_for_the_next_r
     report = await publish(sample_issue(), config, store, Renderer())
     assert report.ledger["telegram"] == Counter({Status.SENT: 1})
     assert len(telegram_fake.messages_to("501")) == 1
+
+
+async def test_telegram_429_is_honoured_and_everything_still_arrives_once(
+    tmp_path: Path, store: Store, telegram_fake: TelegramFake
+) -> None:
+    # Our pacing told to go 4x faster than the chat allows: the fake answers 429 with
+    # retry_after, and the fan-out must wait that long rather than lose or repeat anything.
+    config = load(
+        write_config(
+            tmp_path,
+            store_url=store.engine.url.render_as_string(hide_password=False),
+            telegram=telegram_fake,
+            telegram_targets=[("601", "full"), ("602", "full")],
+            telegram_rate="per_chat_per_second = 4.0",
+        )
+    )
+    issue = sample_issue()
+    parts = Renderer().telegram(issue, "full")
+    assert len(parts) >= 2, "the full variant must need several messages for this test"
+    report = await publish(issue, config, store, Renderer())
+    assert report.unfinished == 0
+    assert telegram_fake.rate_limited > 0, "the fake must have pushed back"
+    assert report.runs["telegram"].rate_limited == telegram_fake.rate_limited
+    for chat in ("601", "602"):
+        assert [m.text for m in telegram_fake.messages_to(chat)] == [p.text for p in parts]
+
+
+async def test_slack_429_retry_after_is_honoured_in_order(
+    tmp_path: Path, store: Store, slack_fake: SlackFake
+) -> None:
+    config_path = write_config(
+        tmp_path,
+        store_url=store.engine.url.render_as_string(hide_password=False),
+        slack=slack_fake,
+        slack_targets=[("C0000601", "full")],
+    )
+    config_path.write_text(
+        config_path.read_text() + "\n[slack.rate]\nper_channel_per_second = 20.0\n"
+    )
+    config = load(config_path)
+    issue = sample_issue()
+    expected = Renderer().slack(issue, "full")
+    # Someone else (another app on the same token) just used up the channel's burst.
+    async with httpx.AsyncClient() as client:
+        for _ in range(2):
+            await client.post(
+                f"{slack_fake.api_url}chat.postMessage",
+                headers={"Authorization": f"Bearer {slack_fake.token}"},
+                json={"channel": "C0000601", "text": "someone else"},
+            )
+    report = await publish(issue, config, store, Renderer())
+    posts = [p for p in slack_fake.posts_to("C0000601") if p.text != "someone else"]
+    assert [p.text for p in posts] == [m.text for m in expected]
+    assert all(p.thread_ts == posts[0].ts for p in posts[1:])
+    assert report.unfinished == 0
+    assert slack_fake.rate_limited > 0
+    assert report.runs["slack"].rate_limited == slack_fake.rate_limited
