@@ -56,11 +56,23 @@ def today(config: Config) -> dt.date:
 
 
 def fetch_file(path: Path) -> FetchedIssue:
+    """The bytes of an issue file, or one clear error line and exit 2."""
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except IsADirectoryError:
+        fail(f"{path}: is a directory")
     except OSError as exc:
         fail(f"{path}: cannot read: {exc.strerror or exc}")
     return FetchedIssue(data, path.name, str(path))
+
+
+def fetch_file_or_stdin(file: str) -> FetchedIssue:
+    """Like fetch_file, but "-" reads stdin; with no file name the parser sniffs the format."""
+    if file == "-":
+        return FetchedIssue(sys.stdin.buffer.read(), "", "<stdin>")
+    return fetch_file(Path(file))
 
 
 def fetch_from_source(config: Config, date: dt.date) -> FetchedIssue:
@@ -87,10 +99,17 @@ def parse_fetched(fetched: FetchedIssue) -> Issue:
         fail(f"{fetched.origin}: not an issue: {exc}")
 
 
+def load_issue(path: Path) -> Issue:
+    """The parsed issue in a file, or one clear error line and exit 2."""
+    return parse_fetched(fetch_file(path))
+
+
 __all__ = [
     "config_or_exit",
     "fetch_file",
+    "fetch_file_or_stdin",
     "fetch_from_source",
+    "load_issue",
     "parse_date",
     "parse_fetched",
     "setup_logging",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from digestbot.cli.app import app, fail, out
+from digestbot.cli.app import app, out
+from digestbot.cli.common import fetch_file_or_stdin, parse_fetched
 from digestbot.model import Issue
-from digestbot.parsing import NotAnIssueError, parse_issue
 
 
 @app.command("parse")
@@ -23,30 +22,12 @@ def parse_command(
     ] = False,
 ) -> None:
     """Parse one issue and show what was found (and any warnings)."""
-    data, filename = _read(file)
-    try:
-        issue = parse_issue(data, filename=filename)
-    except NotAnIssueError as exc:
-        fail(f"{file}: not an issue: {exc}")
+    issue = parse_fetched(fetch_file_or_stdin(file))
     if as_json:
         sys.stdout.write(json.dumps(issue.to_contract(), ensure_ascii=False, indent=2) + "\n")
         sys.stdout.flush()
         return
     _summary(issue)
-
-
-def _read(file: str) -> tuple[bytes, str | None]:
-    if file == "-":
-        return sys.stdin.buffer.read(), None
-    path = Path(file)
-    try:
-        return path.read_bytes(), path.name
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except IsADirectoryError:
-        fail(f"{file}: is a directory")
-    except OSError as exc:
-        fail(f"{file}: cannot read: {exc.strerror or exc}")
 
 
 def _summary(issue: Issue) -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from digestbot.cli.app import app, console, fail
-from digestbot.cli.render_cmd import TemplatesDirOption, load_issue, make_renderer
+from digestbot.cli.common import load_issue
+from digestbot.cli.render_cmd import TemplatesDirOption, make_renderer
 from digestbot.rendering import RenderError
 from digestbot.rendering.preview import build_gallery
 

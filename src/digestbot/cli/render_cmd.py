@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from digestbot.cli.app import app, fail
-from digestbot.model import Issue, Variant
-from digestbot.parsing import ParseError, parse_issue
+from digestbot.cli.common import load_issue
+from digestbot.model import Variant
 from digestbot.rendering import CHANNELS, EmailMessage, Payload, Renderer, RenderError
 
 TemplatesDirOption = Annotated[
@@ -21,22 +21,6 @@ TemplatesDirOption = Annotated[
         help="Directory whose templates override the built-in ones (e.g. telegram/top5.html.j2).",
     ),
 ]
-
-
-def load_issue(file: Path) -> Issue:
-    """The parsed issue, or one clear error line and exit 2."""
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except IsADirectoryError:
-        fail(f"{file}: is a directory")
-    except OSError as exc:
-        fail(f"{file}: cannot read: {exc.strerror or exc}")
-    try:
-        return parse_issue(data, filename=file.name)
-    except ParseError as exc:
-        fail(f"{file}: not an issue: {exc}")
 
 
 def make_renderer(templates_dir: Path | None) -> Renderer:
@@ -99,4 +83,4 @@ def render_command(
     sys.stdout.flush()
 
 
-__all__ = ["load_issue", "make_renderer", "payloads_json", "render_command"]
+__all__ = ["make_renderer", "payloads_json", "render_command"]
