@@ -42,9 +42,13 @@ def test_demo_publish_then_republish_sends_nothing_twice(demo_config: Path) -> N
     first = outbox_files(demo_config.parent)
     assert any(p.parent.parent.name == "telegram" for p in first)
     assert any(p.suffix == ".eml" for p in first)
-    code, _, err = invoke(demo_config, "publish", "--file", str(SAMPLE))
+    code, out, err = invoke(demo_config, "publish", "--file", str(SAMPLE), "--json")
     assert code == 0, err
     assert outbox_files(demo_config.parent) == first
+    summary = json.loads(out)
+    assert summary["unfinished"] == 0
+    assert summary["channels"]["telegram"]["sent"] == 3
+    assert summary["channels"]["email"]["pending"] == 0
     code, out, _ = invoke(demo_config, "log", "--json")
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]

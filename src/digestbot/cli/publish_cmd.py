@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +50,9 @@ from digestbot.store import Status, Store
 
 DateOption = Annotated[
     str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default: today).")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the per-channel summary as JSON on stdout.")
 ]
 ChannelOption = Annotated[
     list[str] | None, typer.Option("--channel", help="Only this channel (repeatable).")
@@ -122,7 +127,11 @@ def _run_publish(
         fail(str(exc))
 
 
-def print_report(report: PublishReport) -> None:
+def print_report(report: PublishReport, as_json: bool = False) -> None:
+    """The per-channel summary table on stderr; with --json, the same as JSON on stdout."""
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
     table = Table(title=f"Delivery of {report.issue_date.isoformat()}")
     for column in ("channel", "sent", "skipped", "failed", "uncertain", "pending", "429s", "time"):
         table.add_column(column, justify="left" if column == "channel" else "right")
@@ -187,6 +196,7 @@ def publish_command(
             "--replace", help="This file corrects the version of its date published earlier."
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Deliver an issue to every target once. Re-running sends only what is not sent yet.
 
@@ -223,7 +233,7 @@ def publish_command(
         report = _run_publish(issue, config, store, channel, record=True)
     finally:
         store.close()
-    print_report(report)
+    print_report(report, as_json)
     raise typer.Exit(1 if report.unfinished else 0)
 
 
@@ -241,6 +251,7 @@ def retry_command(
         ),
     ] = False,
     channel: ChannelOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Try again what failed for a transient reason (and, with --uncertain, what may not have
     arrived), using the issue exactly as it was published. Permanent failures (chat not
@@ -265,5 +276,5 @@ def retry_command(
         fail(str(exc))
     finally:
         store.close()
-    print_report(report)
+    print_report(report, as_json)
     raise typer.Exit(1 if report.unfinished else 0)

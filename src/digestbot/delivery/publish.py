@@ -30,6 +30,23 @@ class PublishReport:
     runs: dict[str, ChannelRun] = field(default_factory=dict)
     ledger: dict[str, Counter[Status]] = field(default_factory=dict)  # every worker's rows
 
+    def to_json(self) -> dict[str, object]:
+        """The summary scripts read (`publish --json`): per channel, the ledger's counts."""
+        channels: dict[str, object] = {}
+        for name, counts in self.ledger.items():
+            run = self.runs.get(name)
+            channels[name] = {
+                **{status.value: counts[status] for status in Status},
+                "rate_limited": run.rate_limited if run else 0,
+                "seconds": round(run.seconds, 3) if run else 0.0,
+                "error": run.error if run else None,
+            }
+        return {
+            "issue_date": self.issue_date.isoformat(),
+            "unfinished": self.unfinished,
+            "channels": channels,
+        }
+
     @property
     def unfinished(self) -> int:
         """Deliveries failed, uncertain or still pending: the reason to exit non-zero."""
