@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Insert, func, or_, select, update
+from sqlalchemy import Insert, Update, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -16,7 +17,7 @@ from digestbot.model import Variant
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import Delivery, deliveries, delivery_parts, target_aliases
 from digestbot.store.records import ClaimedDelivery, LogRow, PartState
-from digestbot.store.types import Status, overall_status
+from digestbot.store.types import OVERALL_PRECEDENCE, Status, overall_status
 
 D = deliveries
 P = delivery_parts
@@ -246,13 +247,13 @@ class DeliveryLedger(StoreBase):
     def mark_part_in_flight(self, delivery_id: int, part_index: int) -> None:
         """Call right before the request leaves (after the rate limiter let it go): counts the
         attempt, and a crash from here on leaves the part `uncertain`, never re-sent blindly."""
-        now = self.now()
-        self._update_part(
-            delivery_id,
-            part_index,
-            {"in_flight_at": now, "attempts": P.c.attempts + 1, "updated_at": now},
-            recompute=False,
-        )
+        with self._write() as conn:
+            result = conn.execute(
+                _IN_FLIGHT,
+                {"w_delivery": delivery_id, "w_part": part_index, "w_now": self.now()},
+            )
+            if result.rowcount != 1:
+                raise LookupError(f"no part {part_index} of delivery {delivery_id}")
 
     def mark_part_retrying(self, delivery_id: int, part_index: int, error: str) -> None:
         """The attempt certainly did not arrive (429, 5xx before sending, connect error) and
@@ -326,16 +327,18 @@ class DeliveryLedger(StoreBase):
     def _update_part(
         self, delivery_id: int, part_index: int, values: dict[str, Any], recompute: bool = True
     ) -> None:
+        # The fan-out's hot path (two calls per message): one statement object per set of
+        # columns, built once, so SQLAlchemy's compiled cache is hit without rebuilding the
+        # expression; the overall status is recomputed by one UPDATE … CASE.
         with self._write() as conn:
             result = conn.execute(
-                update(P)
-                .where(P.c.delivery_id == delivery_id, P.c.part_index == part_index)
-                .values(**values)
+                _part_update(tuple(sorted(values))),
+                {"w_delivery": delivery_id, "w_part": part_index, **_plain(values)},
             )
             if result.rowcount != 1:
                 raise LookupError(f"no part {part_index} of delivery {delivery_id}")
             if recompute:
-                self._recompute(conn, [delivery_id], self.now())
+                conn.execute(_RECOMPUTE_ONE, {"w_delivery": delivery_id, "w_now": self.now()})
 
     def _recompute(
         self, conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
@@ -503,6 +506,57 @@ class DeliveryLedger(StoreBase):
                 )
             )
             return {old: new for old, new in rows}
+
+
+@functools.cache
+def _part_update(columns: tuple[str, ...]) -> Update:
+    """UPDATE delivery_parts SET <columns> WHERE (delivery_id, part_index) = (…): bound by
+    name, so one statement serves every part."""
+    return (
+        update(P)
+        .where(
+            P.c.delivery_id == bindparam("w_delivery"),
+            P.c.part_index == bindparam("w_part"),
+        )
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Bind values for `_part_update`."""
+    return {f"v_{name}": value for name, value in values.items()}
+
+
+_IN_FLIGHT = (
+    update(P)
+    .where(
+        P.c.delivery_id == bindparam("w_delivery"), P.c.part_index == bindparam("w_part")
+    )
+    .values(
+        in_flight_at=bindparam("w_now"), attempts=P.c.attempts + 1, updated_at=bindparam("w_now")
+    )
+)
+
+
+def _overall_status_sql() -> Any:
+    """The status precedence of `overall_status`, as a CASE over the delivery's parts."""
+    whens = [
+        (
+            exists().where(
+                P.c.delivery_id == bindparam("w_delivery"), P.c.status == status.value
+            ),
+            status.value,
+        )
+        for status in OVERALL_PRECEDENCE[:-1]
+    ]
+    return case(*whens, else_=OVERALL_PRECEDENCE[-1].value)
+
+
+_RECOMPUTE_ONE = (
+    update(D)
+    .where(D.c.id == bindparam("w_delivery"))
+    .values(status=_overall_status_sql(), updated_at=bindparam("w_now"))
+)
 
 
 def _follow(aliases: Mapping[str, str], target: str) -> str:
