@@ -9,11 +9,19 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
-from typing import Any, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from aiohttp import web
 
 T = TypeVar("T")
+
+
+class _Counted(Protocol):
+    times: int | None  # uses left; None: for ever
+
+
+F = TypeVar("F", bound=_Counted)
+ANY_TARGET = "*"
 
 
 def free_port() -> int:
@@ -58,6 +66,51 @@ class TokenBucket:
 
     def add(self, now: float) -> None:
         self._tat = max(self._tat, now) + 1.0 / self.rate
+
+
+class FaultScript(Generic[F]):
+    """Faults a test scripted per target (a chat, a channel; "*" for every request). Each
+    fake keeps its own fault type and the methods that name its faults; what they share is
+    this bookkeeping: the first live fault applies, a counted one is used up as it fires."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # requests are served on the server's thread
+        self._faults: dict[str, list[F]] = {}
+
+    def add(self, target: str, fault: F) -> None:
+        with self._lock:
+            self._faults.setdefault(target, []).append(fault)
+
+    def take(self, target: str) -> F | None:
+        """The fault for a request to `target` ("" when it names none), using up one of its
+        uses; faults for the target itself come before those for every request."""
+        with self._lock:
+            for key in (target, ANY_TARGET) if target else (ANY_TARGET,):
+                for fault in self._faults.get(key, []):
+                    if fault.times is not None:
+                        if fault.times <= 0:
+                            continue
+                        fault.times -= 1
+                    return fault
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+
+async def read_params(request: web.Request) -> dict[str, Any]:
+    """Query string plus JSON or form body in one dict, as both Web APIs accept either."""
+    params: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                params.update(body)
+        else:
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    return params
 
 
 class BackgroundServer:
@@ -147,6 +200,16 @@ class BackgroundServer:
 
     def now(self) -> float:
         return self.clock()
+
+    def serve_forever(self, banner: str) -> None:
+        """For `python -m tests.fakes.…`: serve until Ctrl-C."""
+        self.start()
+        print(f"{banner} on {self.url}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            self.stop()
 
 
 async def drop_connection(request: web.Request) -> web.StreamResponse:

@@ -25,7 +25,13 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from tests.fakes._server import BackgroundServer, TokenBucket, drop_connection
+from tests.fakes._server import (
+    BackgroundServer,
+    FaultScript,
+    TokenBucket,
+    drop_connection,
+    read_params,
+)
 
 DEFAULT_TOKEN = "xoxb-1111-2222-fakeSlackTokenForTests"
 MAX_BLOCKS = 50
@@ -113,7 +119,7 @@ class SlackFake(BackgroundServer):
         self.responses: list[ResponsePost] = []
         self.requests: list[tuple[str, int]] = []  # (API method, HTTP status)
         self.rate_limited = 0
-        self._faults: dict[str, list[SlackFault]] = {}
+        self._faults: FaultScript[SlackFault] = FaultScript()
         self._windows: dict[str, TokenBucket] = {}
         self._ts = itertools.count(100, 100)
 
@@ -128,8 +134,7 @@ class SlackFake(BackgroundServer):
     # ----- scripting -------------------------------------------------------------------
 
     def add_fault(self, channel: str, fault: SlackFault) -> None:
-        with self.lock:
-            self._faults.setdefault(channel, []).append(fault)
+        self._faults.add(channel, fault)
 
     def not_found(self, channel: str) -> None:
         self.add_fault(channel, SlackFault("not_found"))
@@ -151,8 +156,7 @@ class SlackFake(BackgroundServer):
         self.add_fault(channel, SlackFault("drop", times=times, deliver=deliver))
 
     def clear_faults(self) -> None:
-        with self.lock:
-            self._faults.clear()
+        self._faults.clear()
 
     # ----- inspection ------------------------------------------------------------------
 
@@ -223,7 +227,7 @@ class SlackFake(BackgroundServer):
         if method != "chat.postMessage":
             return _slack_error("unknown_method", status=404)
         channel = str(params.get("channel", ""))
-        fault = self._take_fault(channel)
+        fault = self._faults.take(channel)
         if fault is not None:
             if fault.kind == "error":
                 return web.Response(status=fault.status, text="upstream error")
@@ -241,17 +245,6 @@ class SlackFake(BackgroundServer):
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.delay)
         return response
-
-    def _take_fault(self, channel: str) -> SlackFault | None:
-        with self.lock:
-            for key in (channel, "*"):
-                for fault in self._faults.get(key, []):
-                    if fault.times is not None:
-                        if fault.times <= 0:
-                            continue
-                        fault.times -= 1
-                    return fault
-        return None
 
     async def _post_message(self, channel: str, params: dict[str, Any]) -> web.Response:
         if not channel:
@@ -310,15 +303,7 @@ class SlackFake(BackgroundServer):
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
-    params: dict[str, Any] = dict(request.query)
-    if request.method == "POST" and request.can_read_body:
-        if request.content_type == "application/json":
-            body = await request.json()
-            if isinstance(body, dict):
-                params.update(body)
-        else:
-            form = await request.post()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    params = await read_params(request)
     if isinstance(params.get("blocks"), str):
         try:
             params["blocks"] = json.loads(params["blocks"])
@@ -335,13 +320,8 @@ def main() -> None:
     args = parser.parse_args()
     fake = SlackFake(
         args.token, port=args.port, per_channel_per_second=None if args.no_limits else 1
-    ).start()
-    print(f"slack fake on {fake.url} (base_url {fake.api_url})", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
+    )
+    fake.serve_forever(f"slack fake (base_url {fake.api_url})")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,14 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from tests.fakes._server import BackgroundServer, SlidingWindow, TokenBucket, drop_connection
+from tests.fakes._server import (
+    BackgroundServer,
+    FaultScript,
+    SlidingWindow,
+    TokenBucket,
+    drop_connection,
+    read_params,
+)
 from tests.fakes.telegram_html import EntityParseError, utf16_len, visible_text
 
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
@@ -144,7 +151,7 @@ class TelegramFake(BackgroundServer):
         self.rate_limited_by_chat: dict[str, int] = {}
         self.commands: list[dict[str, Any]] = []
         self.answered_callbacks: list[dict[str, Any]] = []
-        self._faults: dict[str, list[Fault]] = {}
+        self._faults: FaultScript[Fault] = FaultScript()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[str, itertools.count[int]] = {}
@@ -156,8 +163,7 @@ class TelegramFake(BackgroundServer):
     # ----- scripting -------------------------------------------------------------------
 
     def add_fault(self, chat_id: str, fault: Fault) -> None:
-        with self.lock:
-            self._faults.setdefault(str(chat_id), []).append(fault)
+        self._faults.add(str(chat_id), fault)
 
     def block(self, chat_id: str) -> None:
         self.add_fault(chat_id, Fault("blocked"))
@@ -185,8 +191,7 @@ class TelegramFake(BackgroundServer):
         self.add_fault(chat_id, Fault("drop", times=times, deliver=deliver))
 
     def clear_faults(self) -> None:
-        with self.lock:
-            self._faults.clear()
+        self._faults.clear()
 
     def set_limits(self, limits: TelegramLimits) -> None:
         with self.lock:
@@ -288,7 +293,7 @@ class TelegramFake(BackgroundServer):
         if head[3:] != self.token:
             return _error(401, "Unauthorized")
         name = method.lower()
-        fault = self._take_fault(str(params.get("chat_id", "")) if name in _CHAT_METHODS else "")
+        fault = self._faults.take(str(params.get("chat_id", "")) if name in _CHAT_METHODS else "")
         if fault is not None:
             early = await self._apply_fault(request, fault, name, params)
             if early is not None:
@@ -310,18 +315,6 @@ class TelegramFake(BackgroundServer):
         if fault is not None and fault.kind == "slow" and response.status == 200:
             await asyncio.sleep(fault.delay)
         return response
-
-    def _take_fault(self, chat_id: str) -> Fault | None:
-        """The fault that applies to this request, consuming one use of a counted fault."""
-        with self.lock:
-            for key in (chat_id, "*") if chat_id else ("*",):
-                for fault in self._faults.get(key, []):
-                    if fault.times is not None:
-                        if fault.times <= 0:
-                            continue
-                        fault.times -= 1
-                    return fault
-        return None
 
     async def _apply_fault(
         self, request: web.Request, fault: Fault, name: str, params: dict[str, Any]
@@ -520,15 +513,7 @@ class TelegramFake(BackgroundServer):
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
-    params: dict[str, Any] = dict(request.query)
-    if request.method == "POST" and request.can_read_body:
-        if request.content_type == "application/json":
-            body = await request.json()
-            if isinstance(body, dict):
-                params.update(body)
-        else:
-            form = await request.post()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    params = await read_params(request)
     for key in _JSON_PARAMS:
         value = params.get(key)
         if isinstance(value, str):
@@ -553,13 +538,7 @@ def main() -> None:
         if args.paid_broadcast
         else TelegramLimits()
     )
-    fake = TelegramFake(args.token, port=args.port, limits=limits).start()
-    print(f"telegram fake on {fake.url}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
+    TelegramFake(args.token, port=args.port, limits=limits).serve_forever("telegram fake")
 
 
 if __name__ == "__main__":
