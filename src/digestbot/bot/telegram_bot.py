@@ -20,6 +20,7 @@ from typing import Any
 import telegram.error as tg_error
 from telegram import (
     BotCommand,
+    Chat,
     ChatMember,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -375,6 +376,17 @@ class TelegramBot:
             return False
         return member.status in _MANAGERS
 
+    async def _managed_chat(self, update: Update) -> Chat | None:
+        """The chat a /start or /stop may change; None when the sender is over budget or may
+        not manage it (then they have been told why, or throttled into silence)."""
+        chat = update.effective_chat
+        if chat is None or not await self._admit(update):
+            return None
+        if not await self._may_manage(update):
+            await self._reply(update, texts.GROUP_ADMINS_ONLY)
+            return None
+        return chat
+
     def _is_admin(self, update: Update) -> bool:
         chat, user = update.effective_chat, update.effective_user
         ids = {str(chat.id) if chat else None, str(user.id) if user else None}
@@ -383,11 +395,8 @@ class TelegramBot:
     # ----- commands ----------------------------------------------------------------------------
 
     async def _on_start(self, update: Update, _: Ctx) -> None:
-        chat = update.effective_chat
-        if chat is None or not await self._admit(update):
-            return
-        if not await self._may_manage(update):
-            await self._reply(update, texts.GROUP_ADMINS_ONLY)
+        chat = await self._managed_chat(update)
+        if chat is None:
             return
         target = str(chat.id)
         existing = await asyncio.to_thread(self.store.get_subscriber, CHANNEL, target)
@@ -400,11 +409,8 @@ class TelegramBot:
         )
 
     async def _on_stop(self, update: Update, _: Ctx) -> None:
-        chat = update.effective_chat
-        if chat is None or not await self._admit(update):
-            return
-        if not await self._may_manage(update):
-            await self._reply(update, texts.GROUP_ADMINS_ONLY)
+        chat = await self._managed_chat(update)
+        if chat is None:
             return
         left = await asyncio.to_thread(self.store.unsubscribe, CHANNEL, str(chat.id))
         await self._reply(update, texts.UNSUBSCRIBED if left else texts.NOT_SUBSCRIBED)
