@@ -2,6 +2,7 @@
 
 from digestbot.server.app import background_of, build_app
 from digestbot.server.background import BackgroundWork
+from digestbot.server.body import read_body_within
 from digestbot.server.health import HealthCheck, store_health
 from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
 from digestbot.server.serving import bind, serve
@@ -29,6 +30,7 @@ __all__ = [
     "background_of",
     "bind",
     "build_app",
+    "read_body_within",
     "response_messages",
     "serve",
     "store_health",

@@ -24,6 +24,7 @@ from digestbot.bot.commands import VARIANT_HELP, IssueProvider, parse_variant, s
 from digestbot.model import Variant
 from digestbot.rendering import Renderer
 from digestbot.server.background import BackgroundWork
+from digestbot.server.body import read_body_within
 from digestbot.server.metrics import Metrics
 from digestbot.server.slack_replies import (
     ResponseType,
@@ -43,10 +44,6 @@ FAILED = (
     "抱歉，获取日报时出错，请稍后再试。/ Sorry, the digest could not be fetched; try again later."
 )
 USAGE = f"用法 / Usage: `/today [variant]` — {VARIANT_HELP}"
-
-
-class _Unreadable(Exception):
-    """The body could not be read within MAX_BODY_BYTES."""
 
 
 class _SdkClock(SignatureClock):
@@ -108,18 +105,6 @@ def _stale_reason(timestamp: str | None, signature: str | None, now: float) -> s
     return None
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _Unreadable
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _Unreadable
-    return bytes(body)
-
-
 class SlashCommands:
     def __init__(
         self,
@@ -157,9 +142,8 @@ class SlashCommands:
             log.warning("slash command refused: slack.signing_secret is not configured")
             self.metrics.record_slash_command("not_configured")
             return PlainTextResponse("slash commands are not configured", status_code=503)
-        try:
-            body = await _read_body(request, MAX_BODY_BYTES)
-        except _Unreadable:
+        body = await read_body_within(request, MAX_BODY_BYTES)
+        if body is None:
             return PlainTextResponse("request too large", status_code=413)
         if not self._verified(request, body):
             self.metrics.record_slash_command("unauthorized")

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from digestbot.model import Variant
+from digestbot.server.body import read_body_within
 from digestbot.server.metrics import Metrics
 from digestbot.server.pages import confirm_form, page
 from digestbot.store import Store
@@ -68,11 +69,9 @@ async def _form_token(request: Request) -> str | None:
         "application/x-www-form-urlencoded"
     ):
         return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_FORM_BYTES:
-            return None
+    body = await read_body_within(request, MAX_FORM_BYTES)
+    if body is None:
+        return None
     values = parse_qs(body.decode("utf-8", errors="replace")).get("t")
     return values[0] if values else None
 
