@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from digestbot.config import Config, load_config
-from digestbot.model import Issue
-from digestbot.parsing import parse_issue
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_server import TelegramFake
+from tests.sample import DAY, REPO, SAMPLE, sample_issue
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "2026-04-20.txt"
-DAY = dt.date(2026, 4, 20)
 SMTP_PASSWORD = "smtp-Pa55word-for-tests"
 UNSUBSCRIBE_SECRET = "unsubscribe-hmac-secret-for-tests"
-
-
-def sample_issue() -> Issue:
-    return parse_issue(SAMPLE.read_bytes(), filename=SAMPLE.name)
 
 
 def _targets(key: str, pairs: Sequence[tuple[str, str]]) -> str:
@@ -86,6 +77,7 @@ def load(path: Path) -> Config:
 
 __all__ = [
     "DAY",
+    "REPO",
     "SAMPLE",
     "SMTP_PASSWORD",
     "UNSUBSCRIBE_SECRET",

@@ -13,11 +13,9 @@ from digestbot.model import Issue
 from digestbot.parsing import parse_issue
 from digestbot.sources import FetchedIssue, FolderSource
 from digestbot.watcher import Outcome, PublicationWatcher, Schedule
+from tests.sample import DAY, SAMPLE
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "2026-04-20.txt"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DAY = dt.date(2026, 4, 20)
 
 
 class Harness:

@@ -4,7 +4,6 @@ does exactly what Slack does (v0:timestamp:body, HMAC-SHA256)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import hmac
 import time
@@ -18,22 +17,14 @@ import httpx
 import pytest
 
 from digestbot.bot.commands import CurrentIssue
-from digestbot.model import Issue
-from digestbot.parsing import parse_issue
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics, background_of, build_app
 from digestbot.server.slack_replies import ResponseType
 from digestbot.store import Store, open_store
+from tests.sample import DAY, sample_issue
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "2026-04-20.txt"
-DAY = dt.date(2026, 4, 20)
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 UNSUBSCRIBE_SECRET = "unsubscribe-hmac-secret-for-tests"
-
-
-def sample_issue() -> Issue:
-    return parse_issue(SAMPLE.read_bytes(), filename=SAMPLE.name)
 
 
 @dataclass
