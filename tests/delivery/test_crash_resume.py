@@ -72,6 +72,6 @@ def test_sigkill_mid_fanout_then_resume_delivers_each_chat_exactly_once(
         else:
             assert statuses[chat] is Status.SENT, chat
             assert received[chat] == 1, chat
-    # The resumed run counted the crashed run's last-minute sends: no burst into a 429.
-    assert telegram_fake.rate_limited == 0
+    # (That the resumed run counts the crashed run's last-minute sends is checked exactly, on a
+    # virtual clock, in test_replay.py; here wall-clock jitter would make a 429 count flaky.)
     assert second.returncode == (1 if uncertain else 0), second.stderr
