@@ -312,6 +312,12 @@ class Fanout:
                 await self._sleep(
                     backoff_delay(attempts, settings.backoff_base, settings.backoff_cap, self._rng)
                 )
+            except Exception as exc:  # a bug, not a provider answer: the request may have left
+                log.exception("%s: unexpected error sending to %s", job.channel, target)
+                store.mark_part_uncertain(
+                    claimed.id, part.index, f"unexpected {type(exc).__name__} while sending"
+                )
+                return Status.UNCERTAIN, target, None
             else:
                 store.mark_part_sent(claimed.id, part.index, message_id)
                 run.parts_sent += 1
