@@ -51,3 +51,12 @@ def test_filter_redacts_records_made_elsewhere() -> None:
 def test_http_client_request_logs_stay_off() -> None:
     install_redaction()
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+
+
+def test_slack_response_urls_are_redacted_wherever_they_appear() -> None:
+    from digestbot.channels.redact import redact
+
+    url = "https://hooks.slack.com/commands/T0001/1234567890/AbCdEfGhIjKlMnOp"
+    cleaned = redact(f"POST {url} failed")
+    assert "AbCdEfGhIjKlMnOp" not in cleaned and "T0001" not in cleaned
+    assert cleaned.startswith("POST https://hooks.slack.com/")

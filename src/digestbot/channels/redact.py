@@ -16,11 +16,13 @@ from typing import Any
 REDACTED = "<redacted>"
 
 # Shapes of secrets we know even when nobody registered them: Telegram bot tokens
-# (digits:35 chars), the token segment of Bot API URLs, Slack tokens (xoxb-, xoxp-, ...).
+# (digits:35 chars), the token segment of Bot API URLs, Slack tokens (xoxb-, xoxp-, ...),
+# and Slack's response_url/webhook paths (anyone holding one can post as the app).
 _PATTERNS = (
     re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"),
     re.compile(r"(?<=/bot)[^/\s\"']{10,}(?=/)"),
     re.compile(r"\bxox[abpors]-[A-Za-z0-9-]+"),
+    re.compile(r"(?<=hooks\.slack\.com/)(?:commands|actions|services|workflows)/[^\s\"'<>]+"),
 )
 
 # Loggers whose INFO output is one line per HTTP request, URL included.

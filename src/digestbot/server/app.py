@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from digestbot.bot.commands import IssueProvider
+from digestbot.channels.redact import install_redaction
 from digestbot.model import Variant
 from digestbot.rendering import CHANNELS, Renderer
 from digestbot.server.background import BackgroundWork
@@ -41,6 +42,8 @@ def build_app(
     """The Starlette app. `today` dates the staleness note (pass the issue timezone's date);
     `health` defaults to a `SELECT 1` on the store. Slash-command replies run in the
     background: `background_of(app).drain()` waits for them (serve() does at shutdown)."""
+    # Request URLs logged by httpx would carry response_url tokens; secrets are redacted too.
+    install_redaction(slack_signing_secret, unsubscribe_secret)
     background = BackgroundWork()
     slash = SlashCommands(
         settings=SlashSettings(
