@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from digestbot.bot import CurrentIssue
 from digestbot.bot.telegram_bot import TelegramBot
+from digestbot.channels.errors import ChannelError, PermanentError
 from digestbot.config import Config
 from digestbot.delivery import PublishReport, pacing_for, publish
 from digestbot.model import Issue
@@ -38,6 +39,7 @@ from digestbot.watcher import PublicationWatcher, Schedule
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 30.0  # seconds a running publish gets to finish its requests in flight
+BOT_RETRY_FIRST, BOT_RETRY_CAP = 5.0, 300.0  # seconds between tries to reach Telegram
 
 
 class PublishInterrupted(Exception):
@@ -192,6 +194,25 @@ class Service:
         except Exception:  # a bad poll must not kill the schedule; the next one tries again
             log.exception("poll failed")
 
+    async def _start_bot(self) -> None:
+        """Telegram being unreachable at start must not keep the schedule, Slack and email
+        from running: retry with backoff; a rejected token is reported once and left off."""
+        assert self.bot is not None
+        delay = BOT_RETRY_FIRST
+        while not self.stop.is_set():
+            try:
+                await self.bot.start()
+                return
+            except PermanentError as exc:
+                log.error("telegram bot not started (%s): /today and admin alerts are off", exc)
+                return
+            except ChannelError as exc:
+                log.warning("telegram bot unavailable (%s); retrying in %.0f s", exc, delay)
+                await self.bot.stop()  # tear down a half-started bot before the next try
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), delay)
+            delay = min(delay * 2, BOT_RETRY_CAP)
+
     def scheduler(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=self.timezone)
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
@@ -233,9 +254,8 @@ class Service:
         http = asyncio.create_task(
             serve(app, server.host, server.port, self.stop, on_ready=on_ready)
         )
+        bot_task = asyncio.create_task(self._start_bot()) if self.bot is not None else None
         try:
-            if self.bot is not None:
-                await self.bot.start()
             scheduler.start()
             log.info("digestbot running; polling %s", self.config.source.kind)
             await self.stop.wait()
@@ -243,6 +263,9 @@ class Service:
             scheduler.shutdown(wait=False)
             if self._polls:  # a publish saw `stop`: let its requests in flight land
                 await asyncio.wait(self._polls, timeout=SHUTDOWN_GRACE)
+            if bot_task is not None:
+                bot_task.cancel()
+                await asyncio.gather(bot_task, return_exceptions=True)
             if self.bot is not None:
                 await self.bot.stop()
             self.stop.set()
