@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from digestbot.bot import CurrentIssue
 from digestbot.bot.telegram_bot import TelegramBot
 from digestbot.channels.errors import ChannelError, PermanentError
-from digestbot.config import Config
+from digestbot.config import Config, reveal
 from digestbot.delivery import PublishReport, pacing_for, publish
 from digestbot.model import Issue
 from digestbot.parsing import parse_issue
@@ -239,14 +239,14 @@ class Service:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop.set)
-        server, slack = self.config.server, self.config.slack
+        server, slack, email = self.config.server, self.config.slack, self.config.email
         app = build_app(
             store=self.store,
             renderer=self.renderer,
             issues=self.issues,
-            slack_signing_secret=_secret(self.config, "slack", "signing_secret"),
+            slack_signing_secret=reveal(slack.signing_secret) if slack else None,
             slack_response_type=slack.slash_response if slack else "ephemeral",
-            unsubscribe_secret=_secret(self.config, "email", "unsubscribe_secret"),
+            unsubscribe_secret=reveal(email.unsubscribe_secret) if email else None,
             metrics=self.metrics,
             today=self.issues.today,
         )
@@ -274,13 +274,6 @@ class Service:
             await self.watcher.source.aclose()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
-
-
-def _secret(config: Config, channel: str, key: str) -> str | None:
-    section = getattr(config, channel)
-    value = getattr(section, key, None) if section is not None else None
-    return value.get_secret_value() if value is not None else None
-
 
 
 __all__ = ["ArchivedIssues", "PublishInterrupted", "Service", "report_text"]

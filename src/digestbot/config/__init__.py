@@ -23,6 +23,7 @@ from digestbot.config.models import (
     TelegramTarget,
     TemplatesConfig,
     Transport,
+    reveal,
 )
 from digestbot.config.problems import ConfigError
 from digestbot.config.targets_file import TargetsFile
@@ -50,4 +51,5 @@ __all__ = [
     "Transport",
     "check_config",
     "load_config",
+    "reveal",
 ]

@@ -319,6 +319,11 @@ class Config(Section):
         return f"{channels}; store {self.store.safe_url}"
 
 
+def reveal(secret: SecretStr | None) -> str | None:
+    """The plain value of an optional secret, for the one place that hands it to a client."""
+    return secret.get_secret_value() if secret is not None else None
+
+
 def _has(secret: SecretStr | None) -> bool:
     return secret is not None and bool(secret.get_secret_value())
 
@@ -347,4 +352,5 @@ __all__ = [
     "TelegramTarget",
     "TemplatesConfig",
     "Transport",
+    "reveal",
 ]

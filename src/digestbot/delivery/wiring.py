@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from digestbot.channels import EmailChannel, OutboxChannel, SlackChannel, TelegramChannel
 from digestbot.channels.base import Channel
-from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig
+from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig, reveal
 from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
-
-
-def _secret(value: object) -> str | None:
-    getter = getattr(value, "get_secret_value", None)
-    return str(getter()) if getter is not None else None
 
 
 def _section(config: Config, channel: str) -> TelegramConfig | SlackConfig | EmailConfig:
@@ -26,7 +21,7 @@ def build_channel(config: Config, channel: str) -> Channel:
     section = _section(config, channel)
     email = section if isinstance(section, EmailConfig) else None
     unsubscribe_url = email.unsubscribe_url if email else None
-    unsubscribe_secret = _secret(email.unsubscribe_secret) if email else None
+    unsubscribe_secret = reveal(email.unsubscribe_secret) if email else None
     if section.transport == "outbox":
         return OutboxChannel(
             config.outbox.path,
@@ -36,16 +31,16 @@ def build_channel(config: Config, channel: str) -> Channel:
             unsubscribe_secret=unsubscribe_secret,
         )
     if isinstance(section, TelegramConfig):
-        return TelegramChannel(_secret(section.token) or "", section.api_base_url)
+        return TelegramChannel(reveal(section.token) or "", section.api_base_url)
     if isinstance(section, SlackConfig):
-        return SlackChannel(_secret(section.token) or "", section.base_url)
+        return SlackChannel(reveal(section.token) or "", section.base_url)
     return EmailChannel(
         section.host,
         section.port,
         from_addr=section.from_address,
         security=section.security,
         username=section.username,
-        password=_secret(section.password),
+        password=reveal(section.password),
         unsubscribe_url=unsubscribe_url,
         unsubscribe_secret=unsubscribe_secret,
     )
