@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hashlib
 import logging
 import signal
 import time
@@ -65,7 +64,7 @@ class ArchivedIssues:
         return CurrentIssue(self.parse(stored), is_today=stored.issue_date == today)
 
     def parse(self, stored: StoredIssue) -> Issue:
-        key = (stored.issue_date, hashlib.sha256(stored.data).hexdigest())
+        key = (stored.issue_date, stored.sha256)
         issue = self._parsed.get(key)
         if issue is None:
             issue = parse_issue(stored.data, filename=stored.filename)

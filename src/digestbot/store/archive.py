@@ -20,6 +20,7 @@ class StoredIssue:
     issue_date: dt.date
     filename: str
     data: bytes
+    sha256: str  # of `data`, as stored: identifies the version without rehashing it
     published_at: dt.datetime
 
 
@@ -28,7 +29,9 @@ class IssueArchive(StoreBase):
         """Keep the published bytes of `issue_date`. The first version published wins: once
         deliveries went out, an edited file must not silently change what a retry sends.
         Returns False when a *different* version was already archived."""
-        digest = hashlib.sha256(data).hexdigest()
+        return self._save(issue_date, filename, data, hashlib.sha256(data).hexdigest())
+
+    def _save(self, issue_date: dt.date, filename: str, data: bytes, digest: str) -> bool:
         with self._write() as conn:
             existing = conn.execute(
                 select(ISSUES.c.sha256).where(ISSUES.c.issue_date == issue_date)
@@ -48,7 +51,8 @@ class IssueArchive(StoreBase):
 
     def replace_issue(self, issue_date: dt.date, filename: str, data: bytes) -> None:
         """An operator's explicit correction (`publish --file` of a fixed version)."""
-        if self.save_issue(issue_date, filename, data):
+        digest = hashlib.sha256(data).hexdigest()
+        if self._save(issue_date, filename, data, digest):
             return
         with self._write() as conn:
             conn.execute(
@@ -56,7 +60,7 @@ class IssueArchive(StoreBase):
                 .where(ISSUES.c.issue_date == issue_date)
                 .values(
                     filename=filename,
-                    sha256=hashlib.sha256(data).hexdigest(),
+                    sha256=digest,
                     data=data,
                     published_at=self.now(),
                 )
@@ -82,6 +86,7 @@ def _stored(row: Row[Any]) -> StoredIssue:
         issue_date=row.issue_date,
         filename=row.filename,
         data=bytes(row.data),
+        sha256=row.sha256,
         published_at=row.published_at,
     )
 
