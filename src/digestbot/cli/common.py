@@ -12,7 +12,7 @@ import typer
 
 from digestbot.channels import install_redaction
 from digestbot.cli.app import fail, state
-from digestbot.config import Config, ConfigError, load_config
+from digestbot.config import Config, ConfigError, check_config, load_config
 from digestbot.model import Issue
 from digestbot.parsing import NotAnIssueError, parse_issue
 from digestbot.sources import FetchedIssue, SourceError, source_from_config
@@ -25,14 +25,20 @@ def setup_logging(level: int = logging.WARNING) -> None:
     install_redaction()
 
 
-def config_or_exit() -> Config:
-    try:
-        config = load_config(state.config_path)
-    except ConfigError as exc:
-        for line in exc.problems:
-            print(f"digestbot: config: {line}", file=sys.stderr)
-        raise typer.Exit(2) from None
-    return config
+def config_or_exit(*, runtime_checks: bool = False, refusal: str | None = None) -> Config:
+    """The loaded config, or every problem on stderr (and `refusal` after them) and exit 2.
+    `runtime_checks` also reaches the store and the folders, as `check-config` does."""
+    problems = check_config(state.config_path) if runtime_checks else []
+    if not problems:
+        try:
+            return load_config(state.config_path)
+        except ConfigError as exc:
+            problems = exc.problems
+    for line in problems:
+        print(f"digestbot: config: {line}", file=sys.stderr)
+    if refusal:
+        print(f"digestbot: {refusal}", file=sys.stderr)
+    raise typer.Exit(2)
 
 
 def store_or_exit(config: Config) -> Store:
