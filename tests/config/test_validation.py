@@ -71,6 +71,17 @@ BAD_CONFIGS = [
     ("[delivery]\nmax_attempts = 0", "delivery.max_attempts: must be greater than or equal"),
     ("[delivery]\nbackoff_cap = 0.5", "delivery.backoff_cap: must be at least"),
     ("[delivery]\nconcurrency = 2.5", "delivery.concurrency: must be an integer"),
+    ('[site]\nbase_url = "digest.example.org"', "site.base_url: must be the site's http(s)"),
+    ('[site]\nbase_url = "https://x.org/?a=1"', "site.base_url: must be the site's http(s)"),
+    ('[site]\nbase_url = "https://例子.org"', "site.base_url: must be the site's http(s)"),
+    (
+        EMAIL + 'unsubscribe_url = "https://example.org/退订"',
+        "email.unsubscribe_url: must be ASCII and at most 500",
+    ),
+    (
+        EMAIL + f'unsubscribe_url = "https://example.org/{"u" * 500}"',
+        "email.unsubscribe_url: must be ASCII and at most 500",
+    ),
     ("[telegarm]\n", "telegarm: unknown key"),
     ("store = 3", "store: must be a table"),
 ]
@@ -114,6 +125,30 @@ def test_a_missing_file_is_one_clear_problem(tmp_path: Path) -> None:
 def test_an_empty_file_means_defaults_and_no_channels(tmp_path: Path) -> None:
     config = _load(tmp_path, "")
     assert config.enabled_channels() == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("written", "base_url", "issue_url"),
+    [
+        ("", "", None),
+        (
+            "https://digest.example.org/",
+            "https://digest.example.org",
+            "https://digest.example.org/issues/2026-04-16",
+        ),
+        (
+            "http://127.0.0.1:8080/daily",
+            "http://127.0.0.1:8080/daily",
+            "http://127.0.0.1:8080/daily/issues/2026-04-16",
+        ),
+    ],
+)
+def test_site_base_url_gives_each_issue_its_page(
+    tmp_path: Path, written: str, base_url: str, issue_url: str | None
+) -> None:
+    config = _load(tmp_path, f'[site]\nbase_url = "{written}"\n')
+    assert config.site.base_url == base_url  # type: ignore[attr-defined]
+    assert config.site.issue_url(dt.date(2026, 4, 16)) == issue_url  # type: ignore[attr-defined]
 
 
 def test_values_are_parsed_into_their_types(tmp_path: Path) -> None:

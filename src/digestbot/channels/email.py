@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from email.utils import parseaddr
 from typing import Literal
 
 import aiosmtplib
@@ -72,7 +73,9 @@ class EmailChannel:
         self.name = name
         self._host, self._port, self._security = host, port, security
         self._username, self._password = username, password
+        # The From header keeps the display name; the envelope (MAIL FROM) is the bare address.
         self._from = from_addr
+        self._envelope_from = parseaddr(from_addr)[1] or from_addr
         self._unsubscribe_url, self._unsubscribe_secret = unsubscribe_url, unsubscribe_secret
         self._timeout = timeout
         self._tls_context = tls_context
@@ -129,7 +132,7 @@ class EmailChannel:
             smtp = self._smtp
             phase: Phase = "envelope"
             try:
-                await smtp.mail(self._from)
+                await smtp.mail(self._envelope_from)
                 await smtp.rcpt(target)
                 phase = "data"
                 await smtp.data(data)

@@ -3,16 +3,12 @@ as .eml, so what the outbox shows is byte for byte what SMTP would carry."""
 
 from __future__ import annotations
 
-import email.policy
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate, make_msgid
 
+from digestbot.channels.mail_headers import POLICY, from_header, list_id, list_unsubscribe
 from digestbot.rendering.payloads import EmailMessage
 from digestbot.unsubscribe import unsubscribe_link
-
-# policy.SMTP: CRLF line ends and RFC 2047 encoded words for non-ASCII headers, so a CJK
-# subject survives servers without SMTPUTF8.
-POLICY = email.policy.SMTP
 
 
 def msgid_domain(from_addr: str) -> str:
@@ -30,7 +26,8 @@ def build_email(
     unsubscribe_secret: str | None = None,
 ) -> MimeMessage:
     """A multipart/alternative message (text, then HTML - clients show the last part they
-    understand) with Message-ID, Date and RFC 8058 one-click unsubscribe headers."""
+    understand) with Message-ID, Date, List-Id and RFC 8058 one-click unsubscribe headers.
+    `from_addr` may carry a display name (`AI 前沿发展日报 <digest@example.org>`)."""
     link = None
     if unsubscribe_url and unsubscribe_secret:
         link = unsubscribe_link(unsubscribe_url, unsubscribe_secret, to_addr)
@@ -39,13 +36,14 @@ def build_email(
     body = payload.for_recipient(link) if link else payload
 
     msg = MimeMessage(policy=POLICY)
-    msg["From"] = from_addr
+    msg["From"] = from_header(from_addr)
     msg["To"] = to_addr
     msg["Subject"] = body.subject
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = make_msgid(domain=msgid_domain(from_addr))
+    msg["List-Id"] = list_id(from_addr)
     if link:
-        msg["List-Unsubscribe"] = f"<{link}>"
+        msg["List-Unsubscribe"] = list_unsubscribe(link)
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(body.text, subtype="plain", charset="utf-8")
     msg.add_alternative(body.html, subtype="html", charset="utf-8")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,7 @@ from digestbot.model import Variant
 from digestbot.store.engine import StoreURLError, parse_store_url
 
 CHANNELS = ("telegram", "slack", "email")
+_MAX_UNSUBSCRIBE_URL = 500
 Transport = Literal["live", "outbox"]
 
 
@@ -211,6 +213,10 @@ class EmailConfig(ChannelSection):
     def _http(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise problem("must be an http:// or https:// URL")
+        # It goes into List-Unsubscribe verbatim, with a token of up to ~370 characters after
+        # it, and a header line may not pass 998: ASCII only (percent-encode the rest).
+        if not value.isascii() or len(value) > _MAX_UNSUBSCRIBE_URL:
+            raise problem(f"must be ASCII and at most {_MAX_UNSUBSCRIBE_URL} characters")
         return value
 
     @model_validator(mode="after")
@@ -262,6 +268,28 @@ class ServerConfig(Section):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+class SiteConfig(Section):
+    # The public address of the issue pages ("https://digest.example.org"): digests link to
+    # `{base_url}/issues/YYYY-MM-DD`. Empty: no page to point to, so digests print no link.
+    base_url: str = ""
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_root(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value) or not value.isascii():
+            raise problem(
+                'must be the site\'s http(s) address without query, e.g. "https://digest.example.org"'
+            )
+        return value.rstrip("/")
+
+    def issue_url(self, issue_date: dt.date) -> str | None:
+        """The web page of one issue, or None without a site."""
+        return f"{self.base_url}/issues/{issue_date.isoformat()}" if self.base_url else None
+
+
 class DeliveryConfig(Section):
     max_attempts: int = Field(default=5, ge=1)
     backoff_base: float = Field(default=1.0, gt=0)
@@ -289,6 +317,7 @@ class Config(Section):
     templates: TemplatesConfig = TemplatesConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     server: ServerConfig = ServerConfig()
+    site: SiteConfig = SiteConfig()
     delivery: DeliveryConfig = DeliveryConfig()
 
     def channel(self, name: str) -> TelegramConfig | SlackConfig | EmailConfig | None:
@@ -342,6 +371,7 @@ __all__ = [
     "OutboxConfig",
     "ScheduleConfig",
     "ServerConfig",
+    "SiteConfig",
     "SlackConfig",
     "SlackRate",
     "SlackTarget",

@@ -26,7 +26,7 @@ def build_channel(config: Config, channel: str) -> Channel:
         return OutboxChannel(
             config.outbox.path,
             channel,
-            from_addr=email.from_address if email else "digestbot@localhost",
+            from_addr=email.from_ if email else "digestbot@localhost",
             unsubscribe_url=unsubscribe_url or None,
             unsubscribe_secret=unsubscribe_secret,
         )
@@ -37,7 +37,7 @@ def build_channel(config: Config, channel: str) -> Channel:
     return EmailChannel(
         section.host,
         section.port,
-        from_addr=section.from_address,
+        from_addr=section.from_,
         security=section.security,
         username=section.username,
         password=reveal(section.password),
