@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from digestbot.model import Issue
 from digestbot.parsing import parse_issue
-from tests.conftest import seed_paths
 
 # Keyed by the seed's number prefix so the table survives a renamed hash suffix.
 EXPECTED = {
@@ -28,19 +25,17 @@ def _all_text(issue: Issue) -> str:
     return json.dumps(issue.to_contract(), ensure_ascii=False)
 
 
-@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
-def test_seed_parses_with_its_date_title_and_no_warnings(path: Path) -> None:
-    issue = _parse(path)
-    expected = EXPECTED[path.name[:3]]
+def test_seed_parses_with_its_date_title_and_no_warnings(seed: Path) -> None:
+    issue = _parse(seed)
+    expected = EXPECTED[seed.name[:3]]
     assert issue.date == expected["date"]
     assert issue.title == expected["title"]
     assert issue.coverage.startswith("重点核查")
     assert issue.warnings == ()
 
 
-@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
-def test_seed_has_exact_counts_of_every_section(path: Path) -> None:
-    issue = _parse(path)
+def test_seed_has_exact_counts_of_every_section(seed: Path) -> None:
+    issue = _parse(seed)
     assert len(issue.overview) == 3
     assert len(issue.conclusions) == 3
     assert len(issue.events) == 5
@@ -50,9 +45,8 @@ def test_seed_has_exact_counts_of_every_section(path: Path) -> None:
     assert [e.rank for e in issue.events] == [1, 2, 3, 4, 5]
 
 
-@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
-def test_seed_items_have_every_field_and_an_https_source(path: Path) -> None:
-    issue = _parse(path)
+def test_seed_items_have_every_field_and_an_https_source(seed: Path) -> None:
+    issue = _parse(seed)
     for event in issue.events:
         assert event.title
         assert event.what_happened
@@ -68,9 +62,8 @@ def test_seed_items_have_every_field_and_an_https_source(path: Path) -> None:
         assert paper.sources
 
 
-@pytest.mark.parametrize("path", seed_paths(), ids=lambda p: p.name[:3])
-def test_seed_spaced_dates_and_names_are_closed_up(path: Path) -> None:
-    text = _all_text(_parse(path))
+def test_seed_spaced_dates_and_names_are_closed_up(seed: Path) -> None:
+    text = _all_text(_parse(seed))
     assert "2026 - 04" not in text
     assert " - 5" not in text
 

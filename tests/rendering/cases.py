@@ -1,64 +1,59 @@
 """Every issue the rendering tests run on: the built-in sample, the seeds, the parser fixtures.
 
-Cases are named; the seeds and fixtures load lazily through the parser, so a missing seed or
-a missing parser only skips the cases that need them.
+Cases are named and load lazily through the parser. A case never skips quietly: a fixture the
+parser refuses fails its tests (a refusal is a parser regression, not a reason to render
+nothing), and a seed case without its seed fails in CI and skips with the reason elsewhere.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from digestbot.model import Issue
-from tests.conftest import FIXTURES_DIR, GOLDEN_DIR, seed_paths
+from digestbot.parsing import ParseError, parse_issue
+from tests.conftest import FIXTURES_DIR, GOLDEN_DIR, seed_paths, seeds_missing
 from tests.rendering.builders import sample_issue
 
 ISSUE_FIXTURES_DIR = FIXTURES_DIR / "issues"
 _ISSUE_SUFFIXES = {".txt", ".md", ".html", ".htm", ".markdown"}
+# Parser fixtures that are deliberately not issues (they test refusal): nothing to render.
+# Every other fixture is a render case, so a parser that starts refusing one fails loudly.
+NOT_ISSUES = frozenset({"unrelated_page.html"})
 
-
-def parser_available() -> bool:
-    return importlib.util.find_spec("digestbot.parsing") is not None
+SEED_PREFIX = "seed-"
+FIXTURE_PREFIX = "fixture-"
 
 
 def _parse(path: Path) -> Issue:
-    if not parser_available():
-        pytest.skip("digestbot.parsing is not there yet")
-    from digestbot.parsing import ParseError, parse_issue
-
     try:
         return parse_issue(path.read_bytes(), filename=path.name)
     except ParseError as exc:
-        pytest.skip(f"{path.name} is not an issue ({exc}); nothing to render")
+        pytest.fail(
+            f"the parser refuses {path.name} ({exc}), so its renders cannot be checked; "
+            f"if it is meant to be refused, list it in NOT_ISSUES ({__name__})"
+        )
 
 
-def _is_issue(path: Path) -> bool:
-    """Parser fixtures include non-issues (to test refusal); there is nothing to render there."""
-    if not parser_available():
-        return True  # the case will skip with a clear reason when loaded
-    from digestbot.parsing import ParseError, parse_issue
-
-    try:
-        parse_issue(path.read_bytes(), filename=path.name)
-    except ParseError:
-        return False
-    return True
-
-
-SEED_PREFIX = "seed-"
+def issue_fixtures() -> list[Path]:
+    """The parser fixtures that are issues (all but NOT_ISSUES)."""
+    if not ISSUE_FIXTURES_DIR.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(ISSUE_FIXTURES_DIR.iterdir())
+        if path.suffix.lower() in _ISSUE_SUFFIXES and path.name not in NOT_ISSUES
+    ]
 
 
 def _sources() -> dict[str, Callable[[], Issue]]:
     found: dict[str, Callable[[], Issue]] = {"sample": sample_issue}
     for path in seed_paths():
         found[f"{SEED_PREFIX}{path.stem}"] = lambda p=path: _parse(p)  # type: ignore[misc]
-    if ISSUE_FIXTURES_DIR.is_dir():
-        for path in sorted(ISSUE_FIXTURES_DIR.iterdir()):
-            if path.suffix.lower() in _ISSUE_SUFFIXES and _is_issue(path):
-                found[f"fixture-{path.name}"] = lambda p=path: _parse(p)  # type: ignore[misc]
+    for path in issue_fixtures():
+        found[f"{FIXTURE_PREFIX}{path.name}"] = lambda p=path: _parse(p)  # type: ignore[misc]
     return found
 
 
@@ -66,22 +61,23 @@ SOURCES = _sources()
 
 
 def case_names() -> list[str]:
-    """Inputs present now plus any with a golden directory (a vanished seed then skips)."""
+    """Inputs present now plus any with a golden directory (a vanished input then fails, or
+    for a seed outside CI, skips with the reason)."""
     golden = {p.name for p in GOLDEN_DIR.iterdir() if p.is_dir()} if GOLDEN_DIR.is_dir() else set()
     return sorted(set(SOURCES) | golden)
 
 
-SEED_CASES = frozenset(f"{SEED_PREFIX}{path.stem}" for path in seed_paths())
-
-
 def is_seed_case(name: str) -> bool:
-    """A render of a real issue from ../shared/seeds: its golden file holds a digest, not text.
-    (A case left only by its golden directory, its seed gone, keeps the seed prefix.)"""
-    return name in SEED_CASES or name.startswith(SEED_PREFIX)
+    """A render of a real issue from ../shared/seeds: its golden file holds a digest, not text."""
+    return name.startswith(SEED_PREFIX)
 
 
 def load_case(name: str) -> Issue:
     loader = SOURCES.get(name)
     if loader is None:
-        pytest.skip(f"input for {name!r} is absent (seeds are read from ../shared/seeds)")
+        if is_seed_case(name):
+            seeds_missing()
+        pytest.fail(
+            f"tests/golden/{name} has no input any more; restore it or delete that folder"
+        )
     return loader()

@@ -11,9 +11,16 @@ import json
 import pytest
 
 from digestbot.model import Variant
+from digestbot.parsing import ParseError, parse_issue
 from digestbot.rendering import CHANNELS, Renderer
 from tests.conftest import GOLDEN_DIR
-from tests.rendering.cases import case_names, is_seed_case, load_case
+from tests.rendering.cases import (
+    ISSUE_FIXTURES_DIR,
+    NOT_ISSUES,
+    case_names,
+    is_seed_case,
+    load_case,
+)
 from tests.rendering.golden import digest, digest_differences, digest_text, full_text
 
 RENDERER = Renderer()
@@ -49,3 +56,11 @@ def test_golden_render_matches_reviewed_file(
         )
         return
     assert actual == expected, f"{case} {channel}/{variant} changed; {_UPDATE_HINT}"
+
+
+@pytest.mark.parametrize("name", sorted(NOT_ISSUES))
+def test_fixtures_left_out_of_the_render_cases_are_really_refused(name: str) -> None:
+    # NOT_ISSUES must not become a place to hide a fixture the parser stopped reading.
+    path = ISSUE_FIXTURES_DIR / name
+    with pytest.raises(ParseError):
+        parse_issue(path.read_bytes(), filename=path.name)
