@@ -1,7 +1,7 @@
 """A local Slack Web API: chat.postMessage and auth.test with Slack's error bodies, Bearer
-auth, block validation, thread replies, a per-channel rate limit answered with HTTP 429 and
-Retry-After, scripted faults - plus `POST /response/<id>` to receive slash-command
-response_url posts.
+auth, Block Kit limits (tests/fakes/slack_blocks.py), thread replies, a per-channel rate limit
+answered with HTTP 429 and Retry-After, scripted faults - plus slash-command response_urls
+(`fake.response_url(id)`, served at `POST /response/<id>`) with Slack's limits on them.
 
     with SlackFake(token="xoxb-...") as fake:
         SlackChannel(fake.token, fake.api_url)
@@ -32,12 +32,14 @@ from tests.fakes._server import (
     drop_connection,
     read_params,
 )
+from tests.fakes.slack_blocks import message_problem
+from tests.fakes.slack_responses import ResponsePost, ResponseUrls
 
 DEFAULT_TOKEN = "xoxb-1111-2222-fakeSlackTokenForTests"
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_HEADER_TEXT = 150
-MAX_TEXT = 40000
+# Slack's ~1 message/s per channel. The app paces with no burst, so the fake allows none: a
+# second message within the second is a 429, not a tolerated "short burst". 50 ms of tolerance
+# covers network jitter between our release and the arrival, as in the Telegram fake.
+CHANNEL_TOLERANCE = 0.05
 
 FaultKind = Literal["not_found", "archived", "not_in_channel", "error", "slow", "drop"]
 
@@ -53,13 +55,6 @@ class SlackPost:
     unfurl_media: bool | None
     time: float
     params: dict[str, Any] = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ResponsePost:
-    response_id: str
-    body: dict[str, Any]
-    time: float
 
 
 @dataclass(slots=True)
@@ -83,22 +78,15 @@ def _slack_error(error: str, status: int = 200, **headers: str) -> web.Response:
     return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
 
 
-def _check_blocks(blocks: Any) -> str | None:
-    """Slack's complaint about `blocks`, or None when they are acceptable."""
-    if not isinstance(blocks, list):
-        return "invalid_blocks_format"
-    if len(blocks) > MAX_BLOCKS:
-        return "invalid_blocks"
-    for block in blocks:
-        if not isinstance(block, dict) or "type" not in block:
-            return "invalid_blocks"
-        text = block.get("text")
-        content = text.get("text", "") if isinstance(text, dict) else ""
-        if block["type"] == "header" and len(content) > MAX_HEADER_TEXT:
-            return "invalid_blocks"
-        if block["type"] == "section" and len(content) > MAX_SECTION_TEXT:
-            return "invalid_blocks"
-    return None
+def _invalid_blocks(errors: list[str]) -> web.Response:
+    """chat.postMessage's answer to blocks Slack cannot accept, with its per-field reasons."""
+    body = {
+        "ok": False,
+        "error": "invalid_blocks",
+        "errors": errors,
+        "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]},
+    }
+    return web.json_response(body)
 
 
 class SlackFake(BackgroundServer):
@@ -116,7 +104,7 @@ class SlackFake(BackgroundServer):
         self.per_channel_per_second = per_channel_per_second  # None: no rate limit
         self.channels = channels  # None: every channel id exists
         self.posts: list[SlackPost] = []
-        self.responses: list[ResponsePost] = []
+        self.response_urls = ResponseUrls()
         self.requests: list[tuple[str, int]] = []  # (API method, HTTP status)
         self.rate_limited = 0
         self._faults: FaultScript[SlackFault] = FaultScript()
@@ -129,7 +117,20 @@ class SlackFake(BackgroundServer):
         return f"{self.url}/api/"
 
     def response_url(self, response_id: str) -> str:
+        """A slash command's response_url, its 30 minutes counted from now (the invocation)."""
+        with self.lock:
+            self.response_urls.issue(response_id, self.now())
         return f"{self.url}/response/{response_id}"
+
+    @property
+    def responses(self) -> list[ResponsePost]:
+        """The response_url posts Slack accepted, in order."""
+        return self.response_urls.accepted
+
+    @property
+    def response_refusals(self) -> list[tuple[str, int, str]]:
+        """(response id, HTTP status, plain-text error) of every refused response_url post."""
+        return self.response_urls.refused
 
     # ----- scripting -------------------------------------------------------------------
 
@@ -188,12 +189,12 @@ class SlackFake(BackgroundServer):
         try:
             body = await request.json()
         except ValueError:
-            return web.Response(status=400, text="invalid_payload")
+            body = None
         with self.lock:
-            self.responses.append(
-                ResponsePost(request.match_info["response_id"], body, time.time())
+            status, text = self.response_urls.post(
+                request.match_info["response_id"], body, self.now()
             )
-        return web.Response(text="ok")
+        return web.Response(status=status, text=text)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
@@ -253,12 +254,9 @@ class SlackFake(BackgroundServer):
             return _slack_error("channel_not_found")
         text = params.get("text")
         blocks = params.get("blocks")
-        if not text and not blocks:
-            return _slack_error("no_text")
-        if blocks is not None and (problem := _check_blocks(blocks)) is not None:
-            return _slack_error(problem)
-        if text is not None and len(str(text)) > MAX_TEXT:
-            return _slack_error("msg_too_long")
+        if (problem := message_problem(params)) is not None:
+            error, reasons = problem
+            return _invalid_blocks(reasons) if reasons else _slack_error(error)
         thread_ts = params.get("thread_ts") or None
         with self.lock:
             if thread_ts is not None and not any(
@@ -267,8 +265,8 @@ class SlackFake(BackgroundServer):
                 return _slack_error("thread_not_found")
             if self.per_channel_per_second is not None:
                 window = self._windows.setdefault(
-                    # Slack: ~1 message per second per channel, "short bursts" over it tolerated.
-                    channel, TokenBucket(self.per_channel_per_second, burst=2)
+                    channel,
+                    TokenBucket(self.per_channel_per_second, burst=1, tolerance=CHANNEL_TOLERANCE),
                 )
                 wait = window.wait_time(self.now())
                 if wait > 0:

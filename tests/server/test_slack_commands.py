@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from digestbot.bot.commands import CurrentIssue
 from digestbot.rendering import Renderer
-from tests.fakes.slack_server import MAX_BLOCKS, MAX_SECTION_TEXT, SlackFake
+from tests.fakes.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT
+from tests.fakes.slack_server import SlackFake
 from tests.server.harness import (
     AppEnv,
     ManualClock,
@@ -228,10 +230,15 @@ async def test_an_oversized_body_is_refused_before_verification(app_env: AppEnv)
 
 
 async def test_a_refused_reply_stops_further_posts(app_env: AppEnv, slack_fake: SlackFake) -> None:
-    # A response_url that Slack no longer accepts (expired): nothing crashes, nothing retries.
-    body = command_body("full", slack_fake.url + "/nowhere")
+    # A response_url Slack no longer accepts (its five posts used): nothing crashes, no retry.
+    url = slack_fake.response_url("spent")
+    async with httpx.AsyncClient() as direct:
+        for n in range(5):
+            assert (await direct.post(url, json={"text": f"earlier {n}"})).status_code == 200
+    body = command_body("full", url)
     async with app_env.client() as client:
         response = await client.post("/slack/commands", content=body, headers=slack_headers(body))
     assert response.status_code == 200
     await app_env.settle()
-    assert slack_fake.responses == []
+    assert len(slack_fake.responses) == 5
+    assert slack_fake.response_refusals == [("spent", 404, "used_url")]
