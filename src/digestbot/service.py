@@ -3,7 +3,8 @@
 - APScheduler polls the source from `[schedule] time` (issue timezone) and publishes the day's
   issue once it is out and valid; at the deadline it alerts the admins once.
 - The Telegram bot answers /start, /today … over long polling.
-- One HTTP server serves the Slack slash command, unsubscribe pages, /healthz and /metrics.
+- One HTTP server serves the Slack slash command, unsubscribe pages, the readers' web (issue
+  pages, archive, Atom feed), /healthz and /metrics.
 SIGTERM/SIGINT: no new sends, requests already out finish, the rest stays pending for the next
 start; nothing is marked sent that was not."""
 
@@ -35,6 +36,7 @@ from digestbot.server import Metrics, build_app, serve
 from digestbot.sources import FetchedIssue, source_from_config
 from digestbot.store import Status, Store, StoredIssue
 from digestbot.watcher import PublicationWatcher, Schedule
+from digestbot.web import IssueCatalog, Site, SitePages
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 30.0  # seconds a running publish gets to finish its requests in flight
@@ -248,6 +250,13 @@ class Service:
             unsubscribe_secret=reveal(email.unsubscribe_secret) if email else None,
             metrics=self.metrics,
             today=self.issues.today,
+            site=Site(
+                IssueCatalog(self.store),
+                SitePages(self.config.templates.dir),
+                base_url=None,
+                signup=False,
+                zone=self.timezone,
+            ),
         )
         scheduler = self.scheduler()
         http = asyncio.create_task(

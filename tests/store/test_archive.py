@@ -29,3 +29,20 @@ def test_latest_issue_is_the_newest_not_after_a_date(store: Store) -> None:
     before = store.latest_issue(on_or_before=D2)
     assert before is not None and before.issue_date == D1
     assert store.get_issue(D2) is None
+
+
+def test_list_issues_is_newest_first_without_data_and_follows_a_replacement(
+    store: Store,
+) -> None:
+    assert store.list_issues() == []
+    store.save_issue(D2, "b.txt", b"two")
+    store.save_issue(D1, "a.txt", b"one")
+    store.save_issue(D3, "c.txt", b"three")
+    listed = store.list_issues()
+    assert [v.issue_date for v in listed] == [D3, D2, D1]
+    assert [v.issue_date for v in store.list_issues(limit=2)] == [D3, D2]
+    before = listed[1].sha256
+    store.replace_issue(D2, "b.txt", b"two, corrected")
+    after = store.list_issues()[1]
+    stored = store.get_issue(D2)
+    assert stored is not None and after.sha256 == stored.sha256 != before

@@ -12,7 +12,13 @@ from digestbot.rendering.errors import RenderError
 
 def render_template(env: jinja2.Environment, name: str, issue: Issue, variant: Variant) -> str:
     """The text of template `name` for one issue and variant."""
-    context: dict[str, Any] = {"issue": issue, "variant": variant.value, "date": issue.date_iso}
+    return render_named(
+        env, name, {"issue": issue, "variant": variant.value, "date": issue.date_iso}
+    )
+
+
+def render_named(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """The text of template `name` with `context` (web pages pass their own)."""
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
@@ -27,4 +33,4 @@ def render_template(env: jinja2.Environment, name: str, issue: Issue, variant: V
         raise RenderError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-__all__ = ["render_template"]
+__all__ = ["render_named", "render_template"]

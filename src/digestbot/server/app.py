@@ -1,4 +1,4 @@
-"""The one HTTP server: Slack slash command, unsubscribe pages, health and metrics."""
+"""The one HTTP server: Slack slash command, unsubscribe pages, readers' web, health, metrics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import httpx
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from digestbot.bot.commands import IssueProvider
 from digestbot.channels.redact import install_redaction
@@ -17,10 +17,12 @@ from digestbot.rendering import CHANNELS, Renderer
 from digestbot.server.background import BackgroundWork
 from digestbot.server.health import HealthCheck, healthz_endpoint, metrics_endpoint, store_health
 from digestbot.server.metrics import Metrics
+from digestbot.server.site_routes import SiteRoutes
 from digestbot.server.slack_commands import SlashCommands, SlashSettings
 from digestbot.server.slack_replies import ResponseType
 from digestbot.server.unsubscribe import UnsubscribePages
 from digestbot.store import Store
+from digestbot.web import Site
 
 
 def build_app(
@@ -38,10 +40,12 @@ def build_app(
     health: HealthCheck | None = None,
     default_variant: Variant = Variant.TOP5,
     slash_per_user_per_minute: int = 3,
+    site: Site | None = None,
 ) -> Starlette:
     """The Starlette app. `today` dates the staleness note (pass the issue timezone's date);
     `health` defaults to a `SELECT 1` on the store. Slash-command replies run in the
-    background: `background_of(app).drain()` waits for them (serve() does at shutdown)."""
+    background: `background_of(app).drain()` waits for them (serve() does at shutdown).
+    `site` adds the readers' pages (`/`, `/issues/…`, `/feed.xml`)."""
     # Request URLs logged by httpx would carry response_url tokens; secrets are redacted too.
     install_redaction(slack_signing_secret, unsubscribe_secret)
     background = BackgroundWork()
@@ -61,13 +65,15 @@ def build_app(
         today=today,
     )
     pages = UnsubscribePages(store=store, secret=unsubscribe_secret or None, metrics=metrics)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/slack/commands", slash.handle, methods=["POST"]),
         Route("/unsubscribe", pages.confirm, methods=["GET"]),
         Route("/unsubscribe", pages.unsubscribe, methods=["POST"]),
         Route("/healthz", healthz_endpoint(health or store_health(store)), methods=["GET"]),
         Route("/metrics", metrics_endpoint(metrics, store, CHANNELS), methods=["GET"]),
     ]
+    if site is not None:
+        routes.extend(SiteRoutes(site).routes())
     app = Starlette(routes=routes)
     app.state.background = background
     return app

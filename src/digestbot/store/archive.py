@@ -24,6 +24,15 @@ class StoredIssue:
     published_at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ArchivedVersion:
+    """What identifies an archived issue without its bytes: listings stay one small query."""
+
+    issue_date: dt.date
+    sha256: str
+    published_at: dt.datetime
+
+
 class IssueArchive(StoreBase):
     def save_issue(self, issue_date: dt.date, filename: str, data: bytes) -> bool:
         """Keep the published bytes of `issue_date`. The first version published wins: once
@@ -81,6 +90,18 @@ class IssueArchive(StoreBase):
         return _stored(row) if row is not None else None
 
 
+    def list_issues(self, limit: int | None = None) -> list[ArchivedVersion]:
+        """Every archived issue (the newest `limit` when given), newest first, without data."""
+        stmt = select(ISSUES.c.issue_date, ISSUES.c.sha256, ISSUES.c.published_at).order_by(
+            ISSUES.c.issue_date.desc()
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return [ArchivedVersion(r.issue_date, r.sha256, r.published_at) for r in rows]
+
+
 def _stored(row: Row[Any]) -> StoredIssue:
     return StoredIssue(
         issue_date=row.issue_date,
@@ -91,4 +112,4 @@ def _stored(row: Row[Any]) -> StoredIssue:
     )
 
 
-__all__ = ["IssueArchive", "PublishedIssue", "StoredIssue"]
+__all__ = ["ArchivedVersion", "IssueArchive", "PublishedIssue", "StoredIssue"]
