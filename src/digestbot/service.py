@@ -253,7 +253,7 @@ class Service:
             site=Site(
                 IssueCatalog(self.store),
                 SitePages(self.config.templates.dir),
-                base_url=None,
+                base_url=self.config.site.base_url or None,
                 signup=False,
                 zone=self.timezone,
             ),
