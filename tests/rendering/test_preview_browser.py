@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from digestbot.rendering.preview import build_gallery
-from tests.conftest import IN_CI, REPO, seed_paths
+from tests.chromium import QUIET_FLAGS, chromium_path
+from tests.conftest import REPO, seed_paths
 from tests.rendering.builders import sample_issue
 from tests.rendering.cases import load_case
 
@@ -18,23 +18,10 @@ ARTIFACTS = REPO / "test-artifacts"
 FLAGS = [
     "--headless",
     "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *QUIET_FLAGS,
     "--virtual-time-budget=15000",  # let all three srcdoc iframes load before dumping/shooting
 ]
 
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if IN_CI:
-            pytest.fail("headless Chromium is required in CI (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    return found
 
 
 def _run(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +37,7 @@ def _run(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess
 @pytest.mark.browser
 @pytest.mark.slow
 def test_preview_gallery_renders_nine_panes_without_console_errors(tmp_path: Path) -> None:
-    browser = _chromium()
+    browser = chromium_path()
     seeds = seed_paths()
     issue = load_case(f"seed-{seeds[0].stem}") if seeds else sample_issue()
     page = tmp_path / "index.html"

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.conftest import IN_CI, REPO
+from tests.chromium import QUIET_FLAGS, chromium_path
+from tests.conftest import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
-# What the machine's probe found necessary: no sandbox as root, and no background traffic,
-# which this network refuses.
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTHS = (390, 1280)
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if IN_CI:
-            pytest.fail("headless Chromium is required in CI (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +22,7 @@ def browser() -> Iterator[Browser]:
     executable = chromium_path()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            executable_path=executable, headless=True, args=QUIET_FLAGS
         )
         yield chromium
         chromium.close()
@@ -54,4 +35,4 @@ def artifact(name: str) -> Path:
     return path
 
 
-__all__ = ["ARTIFACTS", "WIDTHS", "artifact", "browser", "chromium_path"]
+__all__ = ["ARTIFACTS", "WIDTHS", "artifact", "browser"]

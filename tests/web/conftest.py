@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics, build_app
@@ -27,8 +28,9 @@ def make_site(store: Store, base_url: str | None = None, templates: Path | None 
     return Site(IssueCatalog(store), SitePages(templates), base_url=base_url, signup=True)
 
 
-def client_for(store: Store, site: Site) -> httpx.AsyncClient:
-    app = build_app(
+def app_for(store: Store, site: Site) -> Starlette:
+    """The whole server app (no Slack secret, no email) with the readers' web on it."""
+    return build_app(
         store=store,
         renderer=Renderer(),
         issues=FixedIssues(None),
@@ -37,7 +39,12 @@ def client_for(store: Store, site: Site) -> httpx.AsyncClient:
         metrics=Metrics(),
         site=site,
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://digest.test")
+
+
+def client_for(store: Store, site: Site) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app_for(store, site)), base_url="http://digest.test"
+    )
 
 
 @pytest.fixture

@@ -12,13 +12,10 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from digestbot.model import Issue
-from digestbot.rendering import Renderer
-from digestbot.server import Metrics, build_app
 from digestbot.store import Store, open_store
-from tests.server.harness import FixedIssues
 from tests.web.archive import publish_samples, publish_seeds
 from tests.web.browser import WIDTHS, artifact
-from tests.web.conftest import make_site
+from tests.web.conftest import app_for, make_site
 from tests.web.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,15 +34,7 @@ def published(
 ) -> Iterator[tuple[str, dict[dt.date, Issue]]]:
     store: Store = open_store(f"sqlite:///{tmp_path_factory.mktemp('web') / 'db.sqlite'}")
     issues = {**publish_seeds(store), **publish_samples(store, [SAMPLE_DAY])}
-    app = build_app(
-        store=store,
-        renderer=Renderer(),
-        issues=FixedIssues(None),
-        slack_signing_secret=None,
-        unsubscribe_secret=None,
-        metrics=Metrics(),
-        site=make_site(store),
-    )
+    app = app_for(store, make_site(store))
     with LiveServer(app) as server:
         yield server.url, issues
     store.close()
