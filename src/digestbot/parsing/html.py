@@ -7,9 +7,10 @@ become sources.
 
 from __future__ import annotations
 
+import re
 import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from markdownify import MarkdownConverter
 
 from digestbot.parsing.markdown import markdown_to_text
@@ -51,10 +52,26 @@ def html_to_text(html: str) -> str:
         for tag in root.find_all(name):
             if name == "footer" or root.name == "body" or tag.find_parent("article") is None:
                 tag.decompose()
+    _number_apart(root)
     markdown = str(_converter().convert_soup(root))
     if page_title and not root.find(["h1"]):
         markdown = f"# {page_title}\n\n{markdown}"
     return markdown_to_text(markdown, unescape=False)
+
+
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_LONE_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.、．)）]?\s*")
+
+
+def _number_apart(root: Tag) -> None:
+    """`<h3><span>1</span>Title</h3>` reads "1Title" as text: write it "1. Title"."""
+    for heading in root.find_all(_HEADINGS):
+        first = next((c for c in heading.children if not str(c).isspace()), None)
+        if not isinstance(first, Tag) or first.find(_HEADINGS) is not None:
+            continue
+        number = _LONE_NUMBER.fullmatch(first.get_text())
+        if number is not None and heading.get_text().strip() != first.get_text().strip():
+            first.replace_with(NavigableString(f"{number.group(1)}. "))
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:

@@ -295,8 +295,8 @@ def _starts_item(
     section: Section, items: list[_Item], number: int, lines: list[Line], index: int
 ) -> bool:
     """Whether a numbered line opens the next item rather than a list inside a field."""
-    if not items:
-        return True
+    if not items or lines[index].text.startswith("#"):
+        return True  # the first number, or a heading: markdown.py marks item headings "### N."
     if number != len(items) + 1:
         return False
     current = items[-1]

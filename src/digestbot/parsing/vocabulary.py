@@ -219,6 +219,17 @@ def is_any_label(line: str) -> bool:
 # "1. title", "2、title", "3) title", "### 4. title"; at most three digits so years never match.
 _NUMBERED = re.compile(r"^(?:#{1,6}\s*)?(?:\*\*)?(\d{1,3})\s*[.、．)）](?!\d)\s*(.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-*+•·]\s+(.*)$", re.DOTALL)
+# A Markdown heading marker after the number ("1. ### title": a CMS's <li><h3>) is not title.
+_HEADING_MARKER = re.compile(r"^#{1,6}(?:\s+|$)")
+# The ways a heading numbers its item besides "1." / "1、": "#1", "No.1", "（1）", "[1]", "一、".
+_HEADING_ORDINAL = re.compile(
+    r"^(?:"
+    r"(?:#|No\.?|NO\.?|№)\s*\d{1,3}(?![\d.])[\s.、．:：)）]*"
+    r"|[（(【\[](?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）】\]]\s*"
+    r"|[一二三四五六七八九十]{1,3}[、．.]\s*"
+    r"|\d{1,3}\s*[.、．)）:：](?!\d)\s*"
+    r")"
+)
 
 
 def numbered_item(line: str) -> tuple[int, str] | None:
@@ -226,10 +237,15 @@ def numbered_item(line: str) -> tuple[int, str] | None:
     match = _NUMBERED.match(line)
     if match is None:
         return None
-    rest = match.group(2).strip()
+    rest = _HEADING_MARKER.sub("", match.group(2).strip())
     if rest.endswith("**") and rest.count("**") % 2 == 1:
         rest = rest[:-2].rstrip()
     return int(match.group(1)), rest
+
+
+def strip_ordinal(heading: str) -> str:
+    """A heading's text without the number it gives its item, in any numbering style."""
+    return _HEADING_ORDINAL.sub("", heading.strip(), count=1).strip()
 
 
 def bullet_item(line: str) -> str | None:
@@ -255,4 +271,5 @@ __all__ = [
     "numbered_item",
     "promised_count",
     "squash",
+    "strip_ordinal",
 ]
