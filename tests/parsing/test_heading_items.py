@@ -78,7 +78,9 @@ def test_every_item_section_of_a_heading_page_has_clean_titles(page: Issue) -> N
 
 
 def test_a_deeper_heading_inside_an_item_is_text_not_a_new_item(page: Issue) -> None:
-    assert "此前行业缺少公开的中文医疗评测" in page.events[1].what_happened
+    what = page.events[1].what_happened
+    assert "此前行业缺少公开的中文医疗评测" in what
+    assert "背景此前" not in what  # the sub-heading stays apart from its paragraph
     assert page.events[1].key_facts.startswith("评测集含")
     # A heading inside 今日总览 is not an item either.
     assert any("编者按" in p for p in page.overview)

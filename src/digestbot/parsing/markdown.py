@@ -17,17 +17,18 @@ from digestbot.parsing import vocabulary as vocab
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
 # A list item whose content is a heading: "1. ### title" or "- ### title".
 _LIST_HEADING = re.compile(r"^\s*(\d{1,3}[.)]|[-*+])\s+(#{1,6})(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
-_LIST_MARKER = re.compile(r"^(?:\d{1,3}[.)]|-)\s+")
+_LIST_MARK = re.compile(r"^(?:\d{1,3}[.)]|[-*+])\s+")
 _RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _BULLET = re.compile(r"^\s*[-*+]\s+")
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING_END = frozenset("。！？!?：:…")
 _ITEM_SECTIONS = frozenset({vocab.Section.EVENTS, vocab.Section.X_POSTS, vocab.Section.RESEARCH})
 
 
-class _ItemHeadings:
+class _Headings:
     """Which headings title items: in an item section, the level of its first heading that is
     neither a section nor a field label. Deeper headings inside an item stay text."""
 
@@ -44,16 +45,19 @@ class _ItemHeadings:
         self.section, self.level, self.count = section, None, 0
         return True
 
-    def item_line(self, level: int, text: str) -> str | None:
-        """`### N. title` when this heading titles the next item, else None."""
-        if self.see(text) or self.section not in _ITEM_SECTIONS or vocab.is_any_label(text):
-            return None
-        if self.level is None:
+    def heading_line(self, level: int, text: str) -> str:
+        """`### N. title` when this heading titles the next item. A sub-heading inside a
+        section ("背景") gets a colon, so normalization never glues it to the next paragraph."""
+        if self.see(text) or self.section is None or not text or vocab.is_any_label(text):
+            return text
+        if self.section in _ITEM_SECTIONS and self.level in (None, level):
             self.level = level
-        elif level != self.level:
-            return None
-        self.count += 1
-        return f"### {self.count}. {vocab.strip_ordinal(text)}"
+            self.count += 1
+            # "<li><h3>2. title" arrives as "2. 2. title": the list's number, then the heading's.
+            title = vocab.strip_ordinal(_LIST_MARK.sub("", text, count=1))
+            return f"### {self.count}. {title}"
+        listed = vocab.numbered_item(text) or vocab.bullet_item(text)
+        return text if listed or text[-1] in _HEADING_END else text + "："
 
 
 def markdown_to_text(markdown: str, *, unescape: bool = True) -> str:
@@ -64,7 +68,7 @@ def markdown_to_text(markdown: str, *, unescape: bool = True) -> str:
     """
     out: list[str] = []
     in_fence = False
-    items = _ItemHeadings()
+    items = _Headings()
     for line in markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if _FENCE.match(line):
             in_fence = not in_fence
@@ -75,10 +79,11 @@ def markdown_to_text(markdown: str, *, unescape: bool = True) -> str:
             continue
         converted = convert_line(line, unescape=unescape)
         level = _heading_level(line)
-        item = items.item_line(level, _LIST_MARKER.sub("", converted)) if level else None
-        if not level:
+        if level:
+            converted = items.heading_line(level, converted)
+        else:
             items.see(converted)
-        out.append(item or converted)
+        out.append(converted)
     return "\n".join(out)
 
 
