@@ -18,8 +18,12 @@ from digestbot.parsing.vocabulary import Field, Section
 from digestbot.parsing.warnings import WarningLog
 
 _DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-# The title's date is the last "| <date>" segment: a hostile title may itself contain "|".
-_TITLE_DATE_SEGMENT = re.compile(r"^(.*)[|｜]\s*(?=\d{4}\s*[-/.年])")
+# The title's date is its last "| <date> (timezone)" segment; the other segments (a special
+# issue's name, a hostile title's own "|") are title.
+_TITLE_SEPARATOR = re.compile(r"(\s*[|｜]\s*)")
+_TITLE_DATE = re.compile(
+    r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)日?\s*(?:[(（][^)）]*[)）])?\s*"
+)
 _INLINE_COVERAGE = re.compile(r"\s*(?:覆盖窗口|覆盖范围)\s*[:：]\s*")
 
 _ITEM_NOUN = {Section.EVENTS: "event", Section.X_POSTS: "X post", Section.RESEARCH: "research item"}
@@ -162,10 +166,21 @@ def _header(lines: list[Line], log: WarningLog) -> tuple[str, dt.date | None, st
 
 
 def _split_title(text: str) -> tuple[str, str]:
-    match = _TITLE_DATE_SEGMENT.match(text)
-    if match is None:
+    """(title, date text): the title line without its date segment."""
+    parts = _TITLE_SEPARATOR.split(text.strip())  # segment, separator, segment, …
+    dated = [i for i in range(0, len(parts), 2) if _TITLE_DATE.match(parts[i])]
+    if len(parts) == 1 or not dated:
         return text.strip(), ""
-    return match.group(1).strip().rstrip("|｜").strip(), text[match.end() :]
+    i = dated[-1]
+    match = _TITLE_DATE.match(parts[i])
+    assert match is not None
+    rest = parts[i][match.end() :].strip()
+    if rest:  # "2026-05-01 劳动节特刊": the name stays a segment of its own
+        parts[i] = rest
+    else:  # the segment goes, with the separator before it (after it when it comes first)
+        start = i - 1 if i else 0
+        del parts[start : start + 2]
+    return "".join(parts).strip(), match.group(0)
 
 
 def _parse_date(text: str) -> dt.date | None:
