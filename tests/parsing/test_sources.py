@@ -46,8 +46,8 @@ from digestbot.parsing import parse_sources
         ),
         ("Unclosed（<https://a.example/x-", [("Unclosed", "https://a.example/x-")]),
         (
-            "Reuters via Investing.com | T (<https://i.example/n>)",
-            [("Reuters via Investing.com | T", "https://i.example/n")],
+            "Reuters via Investing.com | Chipmaker expands in Japan (<https://i.example/n>)",
+            [("Reuters via Investing.com | Chipmaker expands in Japan", "https://i.example/n")],
         ),
         ("[c](//cdn.example/x)", [("c", "https://cdn.example/x")]),
         ("HTTP (<http://old.example/x>)", [("HTTP", "http://old.example/x")]),
@@ -60,16 +60,22 @@ def test_source_styles(text: str, expected: list[tuple[str, str]]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "problem"),
+    ("text", "expected", "problem"),
     [
-        ("只有名字", "source without a URL: 只有名字"),
-        ("[x](javascript:alert(1))", "unsupported scheme"),
-        ("A (<https://a.example>) | 尾巴", "source without a URL: 尾巴"),
+        ("只有名字", [("只有名字", "")], "source without a URL: 只有名字"),
+        ("[x](javascript:alert(1))", [], "unsupported scheme"),
+        (
+            "A (<https://a.example>) | 尾巴",
+            [("A", "https://a.example"), ("尾巴", "")],
+            "source without a URL: 尾巴",
+        ),
     ],
 )
-def test_unusable_source_text_is_reported_not_invented(text: str, problem: str) -> None:
+def test_unusable_source_text_is_reported_not_invented(
+    text: str, expected: list[tuple[str, str]], problem: str
+) -> None:
     sources, problems = parse_sources(text)
-    assert all(s.url.startswith("https://") for s in sources)
+    assert sources == tuple(Source(name, url) for name, url in expected)
     assert any(problem in p for p in problems)
 
 

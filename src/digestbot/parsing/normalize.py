@@ -120,15 +120,22 @@ def _blocks(lines: list[Line]) -> list[list[Line]]:
 
 def _join_paragraphs(blocks: list[list[Line]]) -> list[Line]:
     merged: list[list[Line]] = []
+    in_sources = False
     for index, block in enumerate(blocks):
-        block = _join_lines(block, first_of_document=index == 0)
+        block, ends_in_sources = _join_lines(
+            block, first_of_document=index == 0, in_sources=in_sources
+        )
         previous = merged[-1] if merged else None
         title_only = len(merged) == 1 and previous is not None and len(previous) == 1
-        if (
+        joins = (
             previous is not None
             and not title_only  # the title line never absorbs what follows it
+            and not in_sources
             and _continues(previous, block[0], blank_between=True)
-        ):
+        )
+        in_sources = ends_in_sources
+        if joins:
+            assert previous is not None
             last = previous[-1]
             previous[-1] = Line(last.number, glue(last.text, block[0].text))
             previous.extend(block[1:])
@@ -142,17 +149,33 @@ def _join_paragraphs(blocks: list[list[Line]]) -> list[Line]:
     return out
 
 
-def _join_lines(block: list[Line], *, first_of_document: bool) -> list[Line]:
+def _join_lines(
+    block: list[Line], *, first_of_document: bool, in_sources: bool
+) -> tuple[list[Line], bool]:
+    """The block with broken sentences re-joined, and whether it ends inside a source list
+    (one source per line: "电话会纪要" above "行业周刊（url）" are two names, not one)."""
     out: list[Line] = [block[0]]
+    in_sources = _sources_state(block[0].text, in_sources)
     for line in block[1:]:
-        if not (first_of_document and len(out) == 1) and _continues(
-            out, line, blank_between=False
+        if (
+            not in_sources
+            and not (first_of_document and len(out) == 1)
+            and _continues(out, line, blank_between=False)
         ):
             last = out[-1]
             out[-1] = Line(last.number, glue(last.text, line.text))
         else:
             out.append(line)
-    return out
+        in_sources = _sources_state(line.text, in_sources)
+    return out, in_sources
+
+
+def _sources_state(text: str, in_sources: bool) -> bool:
+    """Inside a source list from its label until the next label (or section heading)."""
+    label = vocab.split_label(text, _ANY_LABEL)
+    if label is not None:
+        return label[0] in _SOURCE_LABELS
+    return in_sources and vocab.match_section(text) is None and vocab.numbered_item(text) is None
 
 
 def _continues(previous: list[Line], nxt: Line, *, blank_between: bool) -> bool:
@@ -172,6 +195,7 @@ def _continues(previous: list[Line], nxt: Line, *, blank_between: bool) -> bool:
     )
 
 
+_SOURCE_LABELS = frozenset({"来源", "可信来源"})
 _ANY_LABEL: frozenset[str] = frozenset(
     {*(k for labels in vocab.LABELS.values() for k in labels), "日期", "覆盖窗口"}
 )

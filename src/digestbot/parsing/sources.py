@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from digestbot.model import Source
+from digestbot.parsing.source_names import clean_name, ends_open, split_names
+from digestbot.parsing.warnings import WarningKind
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _ACCEPTED_SCHEMES = ("http://", "https://")
@@ -30,13 +32,6 @@ _BARE_DOMAIN_PATH = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/")
 # A bare URL ends at whitespace, quotes, angle brackets, full-width punctuation or a pipe.
 _URL_STOP = frozenset(" \t\n<>\"'|（）【】「」《》，。；！？、｜\u3000")
 _TRAILING_PUNCT = ".,;:!?"
-_OPEN = "(（[<"
-_CLOSE = ")）]>"
-_EDGE_JUNK = " \t\n|｜,，;；、:：-–—·•*/"
-# "(4596854)" after a URL: an article id the CMS leaves behind.
-_ID_JUNK = re.compile(r"[(（]\s*\d+\s*[)）]")
-# Markdown backslash escapes ("\$10 billion") in names: the link syntax is not the name.
-_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,53 +42,81 @@ class _Found:
     text: str = ""  # a Markdown link's text
 
 
+@dataclass(frozen=True, slots=True)
+class SourceNote:
+    line: int  # 0-based, within the source text
+    message: str
+    kind: WarningKind
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSources:
+    """The sources of a 来源/可信来源 value, the line (0-based) each is on, and what to warn."""
+
+    sources: tuple[Source, ...]
+    lines: tuple[int, ...]
+    notes: tuple[SourceNote, ...]
+
+
 def parse_sources(text: str) -> tuple[tuple[Source, ...], list[str]]:
     """The sources in a 来源/可信来源 value, and problems worth a warning."""
-    problems: list[str] = []
+    read = read_sources(text)
+    return read.sources, [note.message for note in read.notes]
+
+
+def read_sources(text: str) -> ReadSources:
     sources: list[Source] = []
+    lines: list[int] = []
+    notes: list[SourceNote] = []
+
+    def without_url(line: int, name: str) -> None:
+        sources.append(Source(name=name, url=""))
+        lines.append(line)
+        notes.append(SourceNote(line, f"source without a URL: {name}", WarningKind.NO_URL))
+
     position = 0
+    line = 0
     for found in _scan(text):
         before = text[position : found.start]
+        names = split_names(before)
+        name = _url_name(names, before, found.text)
+        for delta, orphan in names:
+            without_url(line + delta, orphan)
+        line += before.count("\n")
         position = found.end
         url = _with_scheme(found.url)
         if url is None:
-            problems.append(f"source URL with an unsupported scheme ignored: {found.url}")
+            notes.append(SourceNote(
+                line, f"source URL with an unsupported scheme ignored: {found.url}",
+                WarningKind.BAD_SCHEME,
+            ))
             continue
-        name = _name(before, found.text, url)
-        sources.append(Source(name=name, url=url))
-    rest = _clean(_ID_JUNK.sub("", text[position:]))
-    if rest:
-        problems.append(f"source without a URL: {rest}")
-    return tuple(sources), problems
+        if any(c.isspace() for c in url):
+            notes.append(SourceNote(line, f"URL contains spaces: {url}", WarningKind.URL_SPACES))
+            url = "%20".join(url.split())
+        sources.append(Source(name=name or _host(url), url=url))
+        lines.append(line)
+        line += text.count("\n", found.start, found.end)
+    for delta, orphan in split_names(text[position:]):
+        without_url(line + delta, orphan)
+    return ReadSources(tuple(sources), tuple(lines), tuple(notes))
 
 
-def _name(before: str, link_text: str, url: str) -> str:
+def _url_name(names: list[tuple[int, str]], before: str, link_text: str) -> str:
+    """The name a URL belongs to, taken off `names` (what is left there has no URL)."""
     link_text = link_text.strip()
     if link_text and not _DOMAIN_LIKE.match(link_text):
-        name = _clean(_ID_JUNK.sub("", before) + " " + link_text)
-    else:
-        name = _clean(_ID_JUNK.sub("", before))
-    if name:
-        return name
+        if names and ends_open(before):  # "Reuters：[title](url)": one name
+            return clean_name(names.pop()[1] + " " + link_text)
+        return clean_name(link_text)
+    return names.pop()[1] if names else ""
+
+
+def _host(url: str) -> str:
     try:
         return urlsplit(url).hostname or url
     except ValueError:  # e.g. "https://[" — an unbalanced IPv6 bracket
         return url
-
-
-def _clean(text: str) -> str:
-    text = _MD_ESCAPE.sub(r"\1", text)
-    text = " ".join(text.split())
-    # Strip separators and dangling brackets at both edges, until nothing changes.
-    while True:
-        stripped = text.strip(_EDGE_JUNK)
-        if stripped[:1] in _CLOSE:
-            stripped = stripped[1:]
-        if stripped[-1:] in _OPEN:
-            stripped = stripped[:-1]
-        if stripped == text:
-            return text
-        text = stripped
 
 
 def _with_scheme(url: str) -> str | None:
@@ -253,4 +276,4 @@ def _matching(text: str, i: int, opener: str, closer: str) -> int | None:
     return None
 
 
-__all__ = ["parse_sources"]
+__all__ = ["ReadSources", "SourceNote", "parse_sources", "read_sources"]

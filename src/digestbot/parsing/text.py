@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 
-from digestbot.model import Event, Issue, Paper, Source, XPost
+from digestbot.model import Issue
 from digestbot.parsing import vocabulary as vocab
 from digestbot.parsing.errors import NotAnIssueError
+from digestbot.parsing.items import Item, check_count, parse_items
 from digestbot.parsing.normalize import Line, normalize_lines
-from digestbot.parsing.sources import parse_sources
-from digestbot.parsing.vocabulary import Field, Section
-from digestbot.parsing.warnings import WarningLog
+from digestbot.parsing.vocabulary import Section
+from digestbot.parsing.warnings import WarningKind, WarningLog
 
 _DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 # The title's date is its last "| <date> (timezone)" segment; the other segments (a special
@@ -26,7 +25,6 @@ _TITLE_DATE = re.compile(
 )
 _INLINE_COVERAGE = re.compile(r"\s*(?:覆盖窗口|覆盖范围)\s*[:：]\s*")
 
-_ITEM_NOUN = {Section.EVENTS: "event", Section.X_POSTS: "X post", Section.RESEARCH: "research item"}
 
 
 def parse_text(text: str) -> Issue:
@@ -58,6 +56,7 @@ def parse_lines(lines: list[Line]) -> Issue:
             log.add(
                 min(later) if later else last_line,
                 f"no {vocab.SECTION_HEADINGS[section]} section ({section} is empty)",
+                WarningKind.MISSING,
             )
 
     def paragraphs_of(section: Section) -> tuple[str, ...]:
@@ -66,17 +65,21 @@ def parse_lines(lines: list[Line]) -> Issue:
         heading, body = bodies[section]
         found = _paragraphs(body)
         if not found:
-            log.add(heading.number, f"{vocab.SECTION_HEADINGS[section]} section is empty")
+            log.add(
+                heading.number,
+                f"{vocab.SECTION_HEADINGS[section]} section is empty",
+                WarningKind.MISSING,
+            )
         return found
 
     conclusions: tuple[str, ...] = ()
     if Section.CONCLUSIONS in bodies:
         conclusions = _conclusions(*bodies[Section.CONCLUSIONS], log)
 
-    items: dict[Section, list[_Item]] = {}
+    items: dict[Section, list[Item]] = {}
     for section in (Section.EVENTS, Section.X_POSTS, Section.RESEARCH):
         if section in bodies:
-            items[section] = _items(section, *bodies[section], log)
+            items[section] = parse_items(section, *bodies[section], log)
 
     return Issue(
         date=date,
@@ -84,10 +87,10 @@ def parse_lines(lines: list[Line]) -> Issue:
         coverage=coverage,
         overview=paragraphs_of(Section.OVERVIEW),
         conclusions=conclusions,
-        events=tuple(_event(i) for i in items.get(Section.EVENTS, [])),
+        events=tuple(i.event() for i in items.get(Section.EVENTS, [])),
         analysis=paragraphs_of(Section.ANALYSIS),
-        x_posts=tuple(_x_post(i) for i in items.get(Section.X_POSTS, [])),
-        research=tuple(_paper(i) for i in items.get(Section.RESEARCH, [])),
+        x_posts=tuple(i.x_post() for i in items.get(Section.X_POSTS, [])),
+        research=tuple(i.paper() for i in items.get(Section.RESEARCH, [])),
         warnings=log.as_tuple(),
     )
 
@@ -148,20 +151,21 @@ def _header(lines: list[Line], log: WarningLog) -> tuple[str, dt.date | None, st
     title, title_date_text = _split_title(title_line.text) if title_line else ("", "")
     first = lines[0].number if lines else 1
     if not title:
-        log.add(title_line.number if title_line else first, "no title line")
+        log.add(title_line.number if title_line else first, "no title line", WarningKind.MISSING)
 
     date = _parse_date(date_text)
     title_date = _parse_date(title_date_text)
     if date is None and date_text:
-        log.add(date_line, f"日期 is not a date: {date_text}")
+        log.add(date_line, f"日期 is not a date: {date_text}", WarningKind.MISSING)
     if date is None:
         date = title_date
     elif title_date is not None and title_date != date:
         log.add(date_line, f"日期 {date} differs from the title's date {title_date}")
     if date is None:
-        log.add(date_line or first, "no date (neither a 日期 line nor a date in the title)")
+        log.add(date_line or first, "no date (neither a 日期 line nor a date in the title)",
+                WarningKind.MISSING)
     if not coverage:
-        log.add(date_line or first, "no 覆盖窗口")
+        log.add(date_line or first, "no 覆盖窗口", WarningKind.MISSING)
     return title, date, coverage
 
 
@@ -229,169 +233,8 @@ def _conclusions(heading: Line, lines: list[Line], log: WarningLog) -> tuple[str
         # No numbers: a bulleted list, else one conclusion per paragraph.
         bullets = [b for b in (vocab.bullet_item(line.text) for line in lines if line.text) if b]
         found = tuple(bullets) if bullets else _paragraphs(lines)
-    _check_count(heading, len(found), log)
+    check_count(heading, len(found), log)
     return found
-
-
-def _check_count(heading: Line, count: int, log: WarningLog) -> None:
-    if count == 0:
-        log.add(heading.number, f"{heading.text} has no items")
-        return
-    promised = vocab.promised_count(heading.text)
-    if promised is not None and promised != count:
-        log.add(heading.number, f"{heading.text} promises {promised} items but has {count}")
-
-
-# --- item sections ------------------------------------------------------------------------
-
-
-@dataclass
-class _Item:
-    rank: int
-    line: int
-    title: str
-    section: Section
-    noun: str
-    fields: dict[Field, list[str]] = field(default_factory=dict)
-    field_lines: dict[Field, int] = field(default_factory=dict)
-    current: Field | None = None
-    preamble: list[str] = field(default_factory=list)
-    preamble_line: int = 0
-    sources: tuple[Source, ...] = ()
-
-    def text(self, name: Field) -> str:
-        """A field's paragraphs ("" marks a paragraph break), joined by blank lines."""
-        paragraphs: list[list[str]] = [[]]
-        for piece in self.fields.get(name, []):
-            if piece:
-                paragraphs[-1].append(piece)
-            elif paragraphs[-1]:
-                paragraphs.append([])
-        return "\n\n".join("\n".join(p) for p in paragraphs if p)
-
-
-def _items(section: Section, heading: Line, lines: list[Line], log: WarningLog) -> list[_Item]:
-    noun = _ITEM_NOUN[section]
-    items: list[_Item] = []
-    for index, line in enumerate(lines):
-        current = items[-1] if items else None
-        if not line.text:
-            if current is not None and current.current is not None:
-                current.fields[current.current].append("")
-            continue
-        numbered = vocab.numbered_item(line.text)
-        if numbered is not None and _starts_item(section, items, numbered[0], lines, index):
-            items.append(_Item(len(items) + 1, line.number, numbered[1], section, noun))
-            continue
-        label = vocab.item_label(section, line.text)
-        if current is None:
-            log.add(line.number, f"text before the first {noun} ignored")
-        elif label is not None:
-            name, value = label
-            if current.fields.get(name):
-                current.fields[name].append("")
-            current.fields.setdefault(name, [])
-            current.field_lines.setdefault(name, line.number)
-            current.current = name
-            if value:
-                current.fields[name].append(value)
-        elif current.current is None:
-            current.preamble.append(line.text)
-            current.preamble_line = current.preamble_line or line.number
-        else:
-            current.fields[current.current].append(line.text)
-    for item in items:
-        _finish(item, log)
-    _check_count(heading, len(items), log)
-    return items
-
-
-def _starts_item(
-    section: Section, items: list[_Item], number: int, lines: list[Line], index: int
-) -> bool:
-    """Whether a numbered line opens the next item rather than a list inside a field."""
-    if not items or lines[index].text.startswith("#"):
-        return True  # the first number, or a heading: markdown.py marks item headings "### N."
-    if number != len(items) + 1:
-        return False
-    current = items[-1]
-    if Field.SOURCES in current.fields or current.current is None:
-        return True
-    following = next((line.text for line in lines[index + 1 :] if line.text), None)
-    if following is None:
-        return True
-    label = vocab.item_label(section, following)
-    if label is not None:
-        # The next item's fields start over: a first field, or one this item already has.
-        return label[0] == vocab.REQUIRED_FIELDS[section][0][0] or label[0] in current.fields
-    nxt = vocab.numbered_item(following)
-    return nxt is not None and nxt[0] == number + 1
-
-
-def _finish(item: _Item, log: WarningLog) -> None:
-    who = f"{item.noun} {item.rank}"
-    if not item.title:
-        log.add(item.line, f"{who} has no title")
-    required = vocab.REQUIRED_FIELDS[item.section]
-    if item.preamble:
-        first_field, first_label = required[0]
-        if not item.text(first_field):
-            item.fields[first_field] = ["\n".join(item.preamble)]
-            log.add(item.preamble_line, f"{who}: unlabelled text taken as {first_label}")
-        else:
-            log.add(item.preamble_line, f"{who}: unlabelled text before its fields ignored")
-    for name, label in required:
-        if name is Field.SOURCES:
-            continue
-        if not item.text(name):
-            log.add(item.line, f"{who} has no {label}")
-    sources_label = required[-1][1]
-    raw = "\n".join(p for p in item.fields.get(Field.SOURCES, []) if p)
-    if not raw:
-        log.add(item.line, f"{who} has no {sources_label}")
-        return
-    sources, problems = parse_sources(raw)
-    line = item.field_lines.get(Field.SOURCES, item.line)
-    for problem in problems:
-        log.add(line, f"{who}: {problem}")
-    if not sources:
-        log.add(line, f"{who} {sources_label} has no URL")
-    item.sources = sources
-
-
-def _event(item: _Item) -> Event:
-    return Event(
-        rank=item.rank,
-        title=item.title,
-        what_happened=item.text(Field.WHAT_HAPPENED),
-        key_facts=item.text(Field.KEY_FACTS),
-        why_it_matters=item.text(Field.WHY_IT_MATTERS),
-        implications=item.text(Field.IMPLICATIONS),
-        sources=item.sources,
-    )
-
-
-def _x_post(item: _Item) -> XPost:
-    return XPost(
-        rank=item.rank,
-        title=item.title,
-        kind=item.text(Field.KIND),
-        verification=item.text(Field.VERIFICATION),
-        verdict=item.text(Field.VERDICT),
-        sources=item.sources,
-    )
-
-
-def _paper(item: _Item) -> Paper:
-    return Paper(
-        rank=item.rank,
-        title=item.title,
-        what=item.text(Field.WHAT),
-        novelty=item.text(Field.NOVELTY),
-        applications=item.text(Field.APPLICATIONS),
-        verdict=item.text(Field.VERDICT),
-        sources=item.sources,
-    )
 
 
 __all__ = ["parse_lines", "parse_text"]
