@@ -45,6 +45,7 @@ from digestbot.delivery import (
     ChannelRun,
     DeliverySettings,
     Fanout,
+    PacedSender,
     TelegramPacing,
     Unpaced,
     record_intent,
@@ -170,7 +171,7 @@ class Timed:
 
 async def fan_out(store: Store, sender: Any, pacing: Pacing) -> Timed:
     fanout = Fanout(store, DeliverySettings(), owner=worker_id())
-    job = ChannelJob(CHANNEL, sender, one_part_payloads(), pacing)
+    job = ChannelJob(CHANNEL, PacedSender(sender, pacing), one_part_payloads())
     start, cpu = time.perf_counter(), time.process_time()
     run = await fanout.run(DAY, job)
     return Timed(time.perf_counter() - start, time.process_time() - cpu, run)
@@ -410,7 +411,7 @@ def child_audience(store_url: str, folder: str) -> dict[str, Any]:
         rendered = record_intent(config, store, Renderer(), issue, [CHANNEL])
         intent_s = time.perf_counter() - start
         fanout = Fanout(store, DeliverySettings(), owner=worker_id())
-        job = ChannelJob(CHANNEL, NoopChannel(), rendered[CHANNEL], Unpaced())
+        job = ChannelJob(CHANNEL, PacedSender(NoopChannel(), Unpaced()), rendered[CHANNEL])
         start = time.perf_counter()
         run = asyncio.run(fanout.run(DAY, job))
         fanout_s = time.perf_counter() - start

@@ -44,7 +44,7 @@ ParseFn = Callable[[FetchedIssue], Issue]
 # Publishes the issue (the fetched bytes are archived with it); returns the admins' report.
 PublishFn = Callable[[Issue, FetchedIssue], Awaitable[str]]
 DoneFn = Callable[[dt.date], Awaitable[bool]]
-AlertFn = Callable[[str], Awaitable[None]]
+AlertFn = Callable[[str], Awaitable[object]]  # returns whatever; only awaited
 Clock = Callable[[], dt.datetime]
 
 

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import pytest
 
 from digestbot.bot import CurrentIssue, TelegramBot
+from digestbot.channels.telegram import TelegramChannel
+from digestbot.delivery import PacedSender, TelegramPacing
 from digestbot.model import Issue
 from digestbot.parsing import parse_issue
 from digestbot.rendering import Renderer
@@ -89,7 +91,9 @@ async def make_bot(
             "poll_timeout": 1.0,
             **overrides,
         }
-        bot = TelegramBot(telegram_fake.token, telegram_fake.url, **options)
+        channel = TelegramChannel(telegram_fake.token, telegram_fake.url)
+        sender = PacedSender(channel, TelegramPacing())
+        bot = TelegramBot(sender, **options)
         await bot.start()
         started.append(bot)
         return bot

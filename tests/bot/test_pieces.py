@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from digestbot.bot import (
-    file_base_url,
     parse_variant_callback,
     variant_callback,
     variant_keyboard,
     with_note,
 )
 from digestbot.bot.keyboards import MAX_CALLBACK_BYTES
+from digestbot.channels.telegram import file_base_url
 from digestbot.model import Variant
 from digestbot.rendering import TelegramMessage, telegram_length
 

@@ -97,3 +97,14 @@ def test_never_more_than_limit_allowed_per_window_nor_two_notices_per_wait(
             quiet_until = clock.now + decision.retry_after
         else:
             assert clock.now < quiet_until
+
+
+def test_the_wait_reported_counts_down_and_the_budget_returns_after_the_period() -> None:
+    clock = Clock()
+    throttle = UserThrottle(3, 60.0, clock=clock)
+    assert [throttle.check("U1").verdict for _ in range(3)] == [A, A, A]
+    clock.now += 20
+    assert throttle.check("U1").retry_after == pytest.approx(40.0)
+    assert throttle.check("U2").verdict is A
+    clock.now += 40.5
+    assert throttle.check("U1").verdict is A

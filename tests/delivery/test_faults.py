@@ -80,7 +80,13 @@ async def test_a_read_timeout_is_uncertain_and_only_retry_uncertain_resends(
     tmp_path: Path, store: Store, telegram_fake: TelegramFake
 ) -> None:
     from digestbot.channels import TelegramChannel
-    from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, TelegramPacing
+    from digestbot.delivery import (
+        ChannelJob,
+        DeliverySettings,
+        Fanout,
+        PacedSender,
+        TelegramPacing,
+    )
     from digestbot.delivery.publish import render_all
 
     telegram_fake.slow("301", delay=2.0, times=1)
@@ -96,7 +102,7 @@ async def test_a_read_timeout_is_uncertain_and_only_retry_uncertain_resends(
     channel = TelegramChannel(
         telegram_fake.token, telegram_fake.url + "/bot", read_timeout=0.5
     )
-    job = ChannelJob("telegram", channel, payloads, TelegramPacing())
+    job = ChannelJob("telegram", PacedSender(channel, TelegramPacing()), payloads)
     fanout = Fanout(store, DeliverySettings(backoff_base=0.01, backoff_cap=0.05), owner="t")
     await fanout.run(DAY, job)
     log = rows(store, "telegram")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, TelegramPacing
+from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
 from digestbot.model import Variant
 from digestbot.rendering import TelegramMessage
 from digestbot.rendering.payloads import Payload
@@ -81,7 +81,8 @@ async def test_resumed_run_waits_out_the_group_window_the_crashed_run_used(
         sleep=clock.sleep,
     )
     started = clock.mono
-    await fanout.run(TODAY, ChannelJob("telegram", channel, payloads, TelegramPacing()))
+    sender = PacedSender(channel, TelegramPacing(), clock=clock.monotonic, sleep=clock.sleep)
+    await fanout.run(TODAY, ChannelJob("telegram", sender, payloads))
     store.close()
 
     assert len(channel.sent) == 1
@@ -101,6 +102,7 @@ async def test_a_fresh_ledger_sends_at_once(tmp_path: Path) -> None:
         store, DeliverySettings(), owner="w", monotonic=clock.monotonic, sleep=clock.sleep
     )
     started = clock.mono
-    await fanout.run(TODAY, ChannelJob("telegram", channel, payloads, TelegramPacing()))
+    sender = PacedSender(channel, TelegramPacing(), clock=clock.monotonic, sleep=clock.sleep)
+    await fanout.run(TODAY, ChannelJob("telegram", sender, payloads))
     store.close()
     assert channel.sent == [(GROUP, started)]

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from digestbot.channels import TelegramChannel
-from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, TelegramPacing
+from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
 from digestbot.delivery.publish import render_all
 from digestbot.model import Variant
 from digestbot.rendering import Renderer
@@ -32,7 +32,8 @@ async def test_three_workers_on_postgres_deliver_each_target_exactly_once(pg_url
         runs = []
         for n, store in enumerate(stores):
             channel = TelegramChannel(fake.token, fake.url + "/bot")
-            job = ChannelJob("telegram", channel, payloads, TelegramPacing(global_per_second=1000))
+            sender = PacedSender(channel, TelegramPacing(global_per_second=1000))
+            job = ChannelJob("telegram", sender, payloads)
             settings = DeliverySettings(concurrency=5, lease_seconds=30)
             runs.append(Fanout(store, settings, owner=f"worker-{n}").run(DAY, job))
         results = await asyncio.gather(*runs)

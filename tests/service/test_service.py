@@ -1,15 +1,17 @@
-"""The service in-process: Telegram unreachable at start must not stop the day's job."""
+"""The service in-process: Telegram unreachable at start must not stop the day's job, and the
+publish, the bot and the alerts share one Telegram client."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
-from digestbot import service as service_module
+from digestbot.bot import application as bot_application
 from digestbot.config import load_config
 from digestbot.service import Service
 from digestbot.store import open_store
@@ -26,10 +28,8 @@ async def eventually(condition: Callable[[], bool], timeout: float = 20.0) -> No
         await asyncio.sleep(0.05)
 
 
-async def test_telegram_down_at_start_then_back_the_bot_comes_up_and_the_issue_goes_out(
-    tmp_path: Path, telegram_fake: TelegramFake, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(service_module, "BOT_RETRY_FIRST", 0.2)
+def service_config(tmp_path: Path, telegram_fake: TelegramFake) -> Path:
+    """Targets 31 and 32, polling every second all day, today's issue in the folder."""
     config_path = write_config(
         tmp_path,
         store_url=f"sqlite:///{tmp_path}/ledger.db",
@@ -41,18 +41,55 @@ async def test_telegram_down_at_start_then_back_the_bot_comes_up_and_the_issue_g
     text += f'\n[server]\nhost = "127.0.0.1"\nport = {free_port()}\n'
     config_path.write_text(text)
     todays_issue(tmp_path / "issues")
-    telegram_fake.fail_next(4, status=502)  # the first getMe calls (bot and channel) fail
+    return config_path
 
+
+@contextlib.asynccontextmanager
+async def running_service(tmp_path: Path, config_path: Path) -> AsyncIterator[Service]:
+    """`Service.run()` in a task; stopped (and checked to end cleanly) on the way out."""
     store = open_store(f"sqlite:///{tmp_path}/ledger.db")
     service = Service(load_config(config_path), store)
     running = asyncio.create_task(service.run())
     try:
-        await eventually(lambda: len(telegram_fake.messages_to("31")) == 1)
-        await eventually(lambda: len(telegram_fake.messages_to("32")) == 1)
-        telegram_fake.push_message("77", "/today top3", user_id=77)
-        await eventually(lambda: len(telegram_fake.messages_to("77")) == 1)
+        yield service
     finally:
         service.stop.set()
         await asyncio.wait_for(running, 30)
         store.close()
     assert running.exception() is None
+
+
+async def issue_out_and_today_answered(fake: TelegramFake) -> None:
+    await eventually(lambda: len(fake.messages_to("31")) == 1)
+    await eventually(lambda: len(fake.messages_to("32")) == 1)
+    fake.push_message("77", "/today top3", user_id=77)
+    await eventually(lambda: len(fake.messages_to("77")) == 1)
+
+
+async def test_telegram_down_at_start_then_back_the_bot_comes_up_and_the_issue_goes_out(
+    tmp_path: Path, telegram_fake: TelegramFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot_application, "RETRY_FIRST", 0.2)
+    config_path = service_config(tmp_path, telegram_fake)
+    telegram_fake.fail_next(4, status=502)  # the first getMe calls (bot and channel) fail
+
+    async with running_service(tmp_path, config_path):
+        await issue_out_and_today_answered(telegram_fake)
+
+
+async def test_publish_today_replies_and_alerts_share_one_telegram_client(
+    tmp_path: Path, telegram_fake: TelegramFake
+) -> None:
+    config_path = service_config(tmp_path, telegram_fake)
+    config_path.write_text(
+        config_path.read_text().replace("admin_chat_ids = []", 'admin_chat_ids = ["900"]')
+    )
+
+    async with running_service(tmp_path, config_path) as service:
+        await issue_out_and_today_answered(telegram_fake)
+        reached = await service.alerts.send("a test alert")
+
+    assert reached == 1
+    assert [m.text for m in telegram_fake.messages_to("900")][-1] == "a test alert"
+    assert sum(1 for r in telegram_fake.requests if r.method.lower() == "getme") == 1
+    assert telegram_fake.rate_limited == 0

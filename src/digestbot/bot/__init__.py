@@ -1,6 +1,10 @@
-"""Readers' commands: Telegram handlers and the Slack slash command share `commands`."""
+"""Readers' commands: Telegram handlers and the Slack slash command share `commands` and
+`throttle`; the Telegram bot is assembled in `telegram_bot` from one-job parts."""
 
+from digestbot.bot.alerts import AdminAlerts
+from digestbot.bot.application import TelegramApp
 from digestbot.bot.commands import (
+    DEFAULT_VARIANT,
     VARIANT_HELP,
     CurrentIssue,
     IssueProvider,
@@ -8,21 +12,26 @@ from digestbot.bot.commands import (
     staleness_note,
 )
 from digestbot.bot.keyboards import parse_variant_callback, variant_callback, variant_keyboard
-from digestbot.bot.telegram_bot import TelegramBot, file_base_url, with_note
+from digestbot.bot.reading import publish_status, with_note
+from digestbot.bot.telegram_bot import TelegramBot, telegram_sender
 from digestbot.bot.throttle import Decision, UserThrottle, Verdict
 
 __all__ = [
+    "DEFAULT_VARIANT",
     "VARIANT_HELP",
+    "AdminAlerts",
     "CurrentIssue",
     "Decision",
     "IssueProvider",
+    "TelegramApp",
     "TelegramBot",
     "UserThrottle",
     "Verdict",
-    "file_base_url",
     "parse_variant",
     "parse_variant_callback",
+    "publish_status",
     "staleness_note",
+    "telegram_sender",
     "variant_callback",
     "variant_keyboard",
     "with_note",

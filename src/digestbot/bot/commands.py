@@ -10,6 +10,7 @@ from typing import Protocol
 from digestbot.model import Issue, Variant
 
 VARIANT_HELP = "top3 (三条结论), top5 (五大事件), full (全文)"
+DEFAULT_VARIANT = Variant.TOP5  # for readers who have not chosen one
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ def staleness_note(current: CurrentIssue, today: dt.date) -> str | None:
 
 
 __all__ = [
+    "DEFAULT_VARIANT",
     "VARIANT_HELP",
     "CurrentIssue",
     "IssueProvider",

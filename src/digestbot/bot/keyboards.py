@@ -3,9 +3,8 @@ most 64 bytes of callback_data)."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from digestbot.model import Variant
+from digestbot.rendering.payloads import InlineButton, InlineKeyboard
 
 CALLBACK_PREFIX = "v:"
 MAX_CALLBACK_BYTES = 64
@@ -32,15 +31,13 @@ def parse_variant_callback(data: str | None) -> Variant | None:
         return None
 
 
-def variant_keyboard(current: Variant | None = None) -> InlineKeyboardMarkup:
+def variant_keyboard(current: Variant | None = None) -> InlineKeyboard:
     """One row, the current choice ticked."""
-    row = [
-        InlineKeyboardButton(
-            ("✓ " if variant == current else "") + label, callback_data=variant_callback(variant)
-        )
+    row = tuple(
+        InlineButton(("✓ " if variant == current else "") + label, variant_callback(variant))
         for variant, label in VARIANT_LABELS.items()
-    ]
-    return InlineKeyboardMarkup([row])
+    )
+    return InlineKeyboard((row,))
 
 
 __all__ = [

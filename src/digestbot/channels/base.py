@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from digestbot.rendering.payloads import Payload
 
@@ -15,10 +15,12 @@ class Channel(Protocol):
     name: str
 
     async def open(self) -> None:
-        """Connect/log in once before a fan-out (SMTP login, HTTP session)."""
+        """Connect/log in (SMTP login, HTTP session); a no-op when already open. Everything
+        that sends on one provider shares one channel through a `delivery.PacedSender`, which
+        opens it for its first user and closes it after its last."""
 
     async def close(self) -> None:
-        """Release connections; safe to call twice."""
+        """Release connections; safe to call twice, and after an `open()` that failed."""
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
         """Send one part to `target` and return the provider's message id.
@@ -28,4 +30,14 @@ class Channel(Protocol):
         ...
 
 
-__all__ = ["Channel"]
+@runtime_checkable
+class Editable(Protocol):
+    """A channel whose sent messages can be changed in place (Telegram editMessageText).
+    Edits pass through the same pacing and retries as sends (`delivery.attempts`)."""
+
+    async def edit(self, target: str, message_id: str, payload: Payload) -> None:
+        """Replace the message `message_id` in `target` with `payload`."""
+        ...
+
+
+__all__ = ["Channel", "Editable"]

@@ -1,4 +1,7 @@
-"""Telegram through python-telegram-bot's Bot: one sendMessage per part, errors mapped once."""
+"""Telegram through python-telegram-bot's Bot: one sendMessage per part, errors mapped once.
+
+The channel's Bot is the process's only Telegram client: the fan-out, the bot's replies and
+alerts send through it, and the bot's PTB Application borrows it for long polling."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 import httpx
 import telegram
 import telegram.error as tg_error
-from telegram import LinkPreviewOptions
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.request import HTTPXRequest
 
 from digestbot.channels.errors import (
@@ -23,7 +26,7 @@ from digestbot.channels.errors import (
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
-from digestbot.rendering.payloads import Payload, TelegramMessage
+from digestbot.rendering.payloads import InlineKeyboard, Payload, TelegramMessage
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 _NUMERIC_CHAT = re.compile(r"-?\d+")
@@ -46,6 +49,16 @@ def bot_base_url(api_base_url: str) -> str:
     if "{token}" in url or url.endswith("/bot"):
         return url
     return f"{url}/bot"
+
+
+def file_base_url(api_base_url: str) -> str | None:
+    """The file download prefix beside the API one (`…/file/bot`), or None for PTB's default
+    when the configured URL is a `{token}` template we cannot safely rewrite."""
+    url = api_base_url.rstrip("/")
+    if "{token}" in url:
+        return None
+    url = url.removesuffix("/bot")
+    return f"{url}/file/bot"
 
 
 def _retry_seconds(exc: tg_error.RetryAfter) -> float:
@@ -85,8 +98,47 @@ def map_telegram_error(exc: Exception) -> ChannelError:
     raise exc
 
 
+class LentBot(telegram.Bot):
+    """The channel's client, lent to PTB's Application for long polling. The Application and
+    its Updater call `shutdown()` when polling stops, but the same connections still carry the
+    fan-out and the alerts: only the channel closes them (`release()`), when its last user is
+    done. `initialize()` is PTB's own and idempotent."""
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def release(self) -> None:
+        await super().shutdown()
+
+
+def _markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row]
+            for row in keyboard.inline_keyboard
+        ]
+    )
+
+
+def _preview(payload: TelegramMessage) -> LinkPreviewOptions | None:
+    return LinkPreviewOptions(is_disabled=True) if payload.disable_link_preview else None
+
+
+def _chat_id(target: str) -> int | str:
+    return int(target) if _NUMERIC_CHAT.fullmatch(target) else target
+
+
+def _telegram_message(payload: Payload) -> TelegramMessage:
+    if not isinstance(payload, TelegramMessage):
+        raise TypeError(f"TelegramChannel cannot send {type(payload).__name__}")
+    return payload
+
+
 class TelegramChannel:
-    """Sends TelegramMessage parts with HTML parse mode and link previews off."""
+    """Sends TelegramMessage parts (HTML or plain text, link previews off, optional buttons)
+    and edits them in place."""
 
     def __init__(
         self,
@@ -100,7 +152,7 @@ class TelegramChannel:
         pool_size: int = 64,
         name: str = "telegram",
     ) -> None:
-        install_redaction(token)
+        install_redaction(token)  # PTB and httpx put the token in every request URL
         self.name = name
         request = HTTPXRequest(
             connection_pool_size=pool_size,
@@ -109,10 +161,12 @@ class TelegramChannel:
             write_timeout=write_timeout,
             pool_timeout=pool_timeout,
         )
-        self.bot = telegram.Bot(
+        self.bot = LentBot(
             token,
             base_url=bot_base_url(base_url),
+            base_file_url=file_base_url(base_url) or "https://api.telegram.org/file/bot",
             request=request,
+            # Long polling holds its own connection so it never waits behind a send.
             get_updates_request=HTTPXRequest(connection_pool_size=1),
         )
         self._opened = False
@@ -128,28 +182,49 @@ class TelegramChannel:
         self._opened = True
 
     async def close(self) -> None:
-        if self._opened:
-            self._opened = False
-            await self.bot.shutdown()
+        """Close the connections (also after an `open()` that failed half-way)."""
+        self._opened = False
+        await self.bot.release()
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
-        if not isinstance(payload, TelegramMessage):
-            raise TypeError(f"TelegramChannel cannot send {type(payload).__name__}")
+        message = _telegram_message(payload)
         if not self._opened:
             await self.open()
-        chat_id: int | str = int(target) if _NUMERIC_CHAT.fullmatch(target) else target
         try:
-            message = await self.bot.send_message(
-                chat_id=chat_id,
-                text=payload.text,
-                parse_mode=payload.parse_mode,
-                link_preview_options=(
-                    LinkPreviewOptions(is_disabled=True) if payload.disable_link_preview else None
-                ),
+            sent = await self.bot.send_message(
+                chat_id=_chat_id(target),
+                text=message.text,
+                parse_mode=message.parse_mode,
+                link_preview_options=_preview(message),
+                reply_markup=_markup(message.keyboard),
             )
         except Exception as exc:
             raise map_telegram_error(exc) from exc
-        return str(message.message_id)
+        return str(sent.message_id)
+
+    async def edit(self, target: str, message_id: str, payload: Payload) -> None:
+        """editMessageText on a message this bot sent to `target`."""
+        message = _telegram_message(payload)
+        if not self._opened:
+            await self.open()
+        try:
+            await self.bot.edit_message_text(
+                message.text,
+                chat_id=_chat_id(target),
+                message_id=int(message_id),
+                parse_mode=message.parse_mode,
+                link_preview_options=_preview(message),
+                reply_markup=_markup(message.keyboard),
+            )
+        except Exception as exc:
+            raise map_telegram_error(exc) from exc
 
 
-__all__ = ["DEFAULT_BASE_URL", "TelegramChannel", "bot_base_url", "map_telegram_error"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "LentBot",
+    "TelegramChannel",
+    "bot_base_url",
+    "file_base_url",
+    "map_telegram_error",
+]

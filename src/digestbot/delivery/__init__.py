@@ -1,5 +1,15 @@
-"""Fan-out: targets × parts, paced under the providers' limits, recorded part by part."""
+"""Fan-out: targets × parts, paced under the providers' limits, recorded part by part; and the
+shared per-provider senders and retry policy that interactive replies use too."""
 
+from digestbot.delivery.attempts import (
+    REPLY_POLICY,
+    AttemptHooks,
+    PartResult,
+    RetryPolicy,
+    attempt,
+    edit_now,
+    send_now,
+)
 from digestbot.delivery.fanout import (
     ChannelJob,
     ChannelRun,
@@ -8,6 +18,7 @@ from digestbot.delivery.fanout import (
     Progress,
     worker_id,
 )
+from digestbot.delivery.paced import PacedSender, TargetLine
 from digestbot.delivery.pacing import (
     Pacing,
     SlackPacing,
@@ -17,33 +28,44 @@ from digestbot.delivery.pacing import (
 )
 from digestbot.delivery.publish import (
     PublishRefused,
-    PublishReport,
     iter_targets,
     publish,
     record_intent,
     select_channels,
 )
-from digestbot.delivery.wiring import build_channel, delivery_settings, pacing_for
+from digestbot.delivery.report import PublishReport, report_text
+from digestbot.delivery.wiring import build_channel, build_sender, delivery_settings, pacing_for
 
 __all__ = [
+    "REPLY_POLICY",
+    "AttemptHooks",
     "ChannelJob",
     "ChannelRun",
     "DeliverySettings",
     "Fanout",
+    "PacedSender",
     "Pacing",
+    "PartResult",
     "Progress",
     "PublishRefused",
     "PublishReport",
+    "RetryPolicy",
     "SlackPacing",
+    "TargetLine",
     "TelegramPacing",
     "Unpaced",
+    "attempt",
     "backoff_delay",
     "build_channel",
+    "build_sender",
     "delivery_settings",
+    "edit_now",
     "iter_targets",
     "pacing_for",
     "publish",
     "record_intent",
+    "report_text",
     "select_channels",
+    "send_now",
     "worker_id",
 ]

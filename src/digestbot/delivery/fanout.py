@@ -3,7 +3,10 @@
 Concurrent across targets, in order within one target (Slack thread replies after their
 parent). Every send first passes the rate limiter, then is marked in flight in the ledger, then
 leaves; its outcome is written before the next part. So after a crash the ledger knows, per
-part, whether it was sent, never left, or may have arrived (`uncertain`)."""
+part, whether it was sent, never left, or may have arrived (`uncertain`).
+
+Sends go through the channel's `PacedSender`, shared with whatever else sends on the same
+account (the bot's replies, alerts), and are tried by the one policy in `delivery.attempts`."""
 
 from __future__ import annotations
 
@@ -15,29 +18,19 @@ import random
 import socket
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from digestbot.channels.base import Channel
-from digestbot.channels.errors import (
-    ChannelError,
-    ChatMigrated,
-    PermanentError,
-    RetryAfter,
-    TargetGone,
-    UncertainDelivery,
-)
-from digestbot.delivery.pacing import Pacing, backoff_delay
+from digestbot.channels.errors import ChannelError, PermanentError, TargetGone
+from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
+from digestbot.delivery.paced import PacedSender, TargetLine
+from digestbot.delivery.pacing import backoff_delay
 from digestbot.model import Variant
-from digestbot.ratelimit import MultiLimiter
 from digestbot.rendering.payloads import Payload
 from digestbot.store import ClaimedDelivery, PartState, Status, Store
 
 log = logging.getLogger(__name__)
-
-# A provider that keeps answering 429 for one part this often is not being paced, it is down.
-MAX_RATE_LIMITED_RETRIES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +41,16 @@ class DeliverySettings:
     lease_seconds: float = 120.0
     concurrency: int = 50
 
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(self.max_attempts, self.backoff_base, self.backoff_cap)
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelJob:
     channel: str  # the ledger's channel name: telegram | slack | email
-    sender: Channel
+    sender: PacedSender[Any]
     payloads: Mapping[Variant, Sequence[Payload]]
-    pacing: Pacing
 
 
 @dataclass
@@ -105,7 +101,6 @@ class Fanout:
         progress: Progress | None = None,
         stop: asyncio.Event | None = None,
         rng: random.Random | None = None,
-        limiters: dict[str, MultiLimiter] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -115,8 +110,7 @@ class Fanout:
         self.progress = progress
         self.stop = stop or asyncio.Event()
         self._rng = rng or random.Random()  # noqa: S311 -- jitter, not secrecy
-        # Shared with whatever else sends on the same bot token (the bot's /today replies).
-        self.limiters = limiters if limiters is not None else {}
+        self._retry = settings.retry
         self._monotonic = monotonic
         self._sleep = sleep
 
@@ -161,10 +155,7 @@ class Fanout:
             if owner != self.owner and owner_is_dead(owner):
                 log.warning("%s: taking over the leases of dead worker %s", job.channel, owner)
                 self.store.break_leases(owner)
-        limiter = self.limiters.get(job.channel)
-        if limiter is None:
-            limiter = MultiLimiter(job.pacing.limit, clock=self._monotonic, sleep=self._sleep)
-            self._replay_recent_sends(limiter, job)
+        self._replay_recent_sends(job)
         active: dict[int, asyncio.Task[Status]] = {}
         renewer = asyncio.create_task(self._renew_leases(active))
         try:
@@ -175,7 +166,7 @@ class Fanout:
                         issue_date, job.channel, self.owner, room, self.settings.lease_seconds
                     ):
                         active[claimed.id] = asyncio.create_task(
-                            self._deliver(job, limiter, claimed, result)
+                            self._deliver(job, claimed, result)
                         )
                 if not active:
                     break
@@ -195,16 +186,16 @@ class Fanout:
                 await asyncio.gather(*active.values(), return_exceptions=True)
                 self.store.release(list(active), self.owner)
 
-    def _replay_recent_sends(self, limiter: MultiLimiter, job: ChannelJob) -> None:
+    def _replay_recent_sends(self, job: ChannelJob) -> None:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),
-        so a resumed run does not burst into limits that run already used up."""
+        so a resumed run does not burst into limits that run already used up. Once per sender:
+        a sender that has been sending since counts its own sends."""
         wall_now = self.store.now()
-        mono_now = self._monotonic()
-        for target, sent_at in self.store.sent_since(
-            job.channel, wall_now - dt.timedelta(seconds=60)
-        ):
-            at = mono_now - (wall_now - sent_at).total_seconds()
-            limiter.record(job.pacing.keys(target), at=at)
+        mono_now = job.sender.clock()
+        recent = self.store.sent_since(job.channel, wall_now - dt.timedelta(seconds=60))
+        job.sender.count_earlier_sends(
+            (target, mono_now - (wall_now - sent_at).total_seconds()) for target, sent_at in recent
+        )
 
     async def _renew_leases(self, active: Mapping[int, object]) -> None:
         interval = self.settings.lease_seconds / 3
@@ -213,12 +204,11 @@ class Fanout:
             if active:
                 self.store.renew_lease(list(active), self.owner, self.settings.lease_seconds)
 
-    async def _deliver(
-        self, job: ChannelJob, limiter: MultiLimiter, claimed: ClaimedDelivery, run: ChannelRun
-    ) -> Status:
+    async def _deliver(self, job: ChannelJob, claimed: ClaimedDelivery, run: ChannelRun) -> Status:
         status = Status.PENDING
         try:
-            status = await self._send_parts(job, limiter, claimed, run)
+            async with job.sender.line(claimed.target) as line:  # its parts stay together
+                status = await self._send_parts(job, line, claimed, run)
             return status
         finally:
             # A finished row is never claimed again whatever its lease says (and `retry`
@@ -228,7 +218,7 @@ class Fanout:
                 self.store.release([claimed.id], self.owner)
 
     async def _send_parts(
-        self, job: ChannelJob, limiter: MultiLimiter, claimed: ClaimedDelivery, run: ChannelRun
+        self, job: ChannelJob, line: TargetLine, claimed: ClaimedDelivery, run: ChannelRun
     ) -> Status:
         payloads = job.payloads[claimed.variant]
         if len(payloads) != claimed.parts_total:
@@ -249,79 +239,85 @@ class Fanout:
                 if part.index == 0:
                     reply_to = part.provider_message_id
                 continue
-            status, target, message_id = await self._send_part(
-                job, limiter, claimed, part, target, payloads[part.index], reply_to, run
+            result = await self._send_part(
+                job, line, claimed, part, target, payloads[part.index], reply_to
             )
-            if status is not Status.SENT:
-                return status  # later parts wait: order within a target is kept
+            run.rate_limited += result.rate_limited
+            self._record(job, claimed, part, result, run)
+            if result.status is not Status.SENT:
+                return result.status  # later parts wait: order within a target is kept
+            target = result.target
             if part.index == 0:
-                reply_to = message_id
+                reply_to = result.message_id
         return Status.SENT
 
     async def _send_part(
         self,
         job: ChannelJob,
-        limiter: MultiLimiter,
+        line: TargetLine,
         claimed: ClaimedDelivery,
         part: PartState,
         target: str,
         payload: Payload,
         reply_to: str | None,
+    ) -> PartResult:
+        hooks = _PartInLedger(self.store, self.stop, job.channel, claimed.id, part.index)
+        return await attempt(
+            job.sender,
+            line,
+            target,
+            sending(job.sender.channel, payload, reply_to),
+            policy=self._retry,
+            hooks=hooks,
+            attempts=part.attempts,
+            rng=self._rng,
+        )
+
+    def _record(
+        self,
+        job: ChannelJob,
+        claimed: ClaimedDelivery,
+        part: PartState,
+        result: PartResult,
         run: ChannelRun,
-    ) -> tuple[Status, str, str | None]:
-        attempts = part.attempts
-        rate_limited = 0
-        store, settings = self.store, self.settings
-        while True:
-            keys: list[Hashable] = job.pacing.keys(target)
-            await limiter.acquire(keys)
-            if self.stop.is_set():
-                return Status.PENDING, target, None  # never left: stays pending
-            store.mark_part_in_flight(claimed.id, part.index)
-            attempts += 1
-            try:
-                message_id = await job.sender.send(target, payload, reply_to=reply_to)
-            except RetryAfter as exc:
-                run.rate_limited += 1
-                rate_limited += 1
-                limiter.penalize(keys, exc.seconds)
-                if rate_limited > MAX_RATE_LIMITED_RETRIES:
-                    store.mark_part_failed(claimed.id, part.index, exc.detail, permanent=False)
-                    return Status.FAILED, target, None
-                store.mark_part_retrying(claimed.id, part.index, exc.detail)
-            except ChatMigrated as exc:
-                store.mark_part_retrying(claimed.id, part.index, exc.detail)
-                store.migrate_target(job.channel, target, exc.new_chat_id)
-                log.info("%s: %s moved to %s", job.channel, target, exc.new_chat_id)
-                target = exc.new_chat_id
-            except UncertainDelivery as exc:
-                store.mark_part_uncertain(claimed.id, part.index, exc.detail)
-                return Status.UNCERTAIN, target, None
-            except TargetGone as exc:
-                store.deactivate(job.channel, target, exc.detail)
-                store.mark_delivery_skipped(claimed.id, exc.detail)
-                return Status.SKIPPED, target, None
-            except PermanentError as exc:
-                store.mark_part_failed(claimed.id, part.index, exc.detail, permanent=True)
-                return Status.FAILED, target, None
-            except ChannelError as exc:  # TransientError and anything unclassified
-                if attempts >= settings.max_attempts:
-                    store.mark_part_failed(claimed.id, part.index, exc.detail, permanent=False)
-                    return Status.FAILED, target, None
-                store.mark_part_retrying(claimed.id, part.index, exc.detail)
-                await self._sleep(
-                    backoff_delay(attempts, settings.backoff_base, settings.backoff_cap, self._rng)
-                )
-            except Exception as exc:  # a bug, not a provider answer: the request may have left
-                log.exception("%s: unexpected error sending to %s", job.channel, target)
-                store.mark_part_uncertain(
-                    claimed.id, part.index, f"unexpected {type(exc).__name__} while sending"
-                )
-                return Status.UNCERTAIN, target, None
-            else:
-                store.mark_part_sent(claimed.id, part.index, message_id)
-                run.parts_sent += 1
-                return Status.SENT, target, message_id
+    ) -> None:
+        """Write how the part ended (PENDING: it never left, the row stays as it is)."""
+        store, detail = self.store, result.error.detail if result.error else ""
+        if result.status is Status.SENT:
+            store.mark_part_sent(claimed.id, part.index, result.message_id)
+            run.parts_sent += 1
+        elif result.status is Status.UNCERTAIN:
+            store.mark_part_uncertain(claimed.id, part.index, detail)
+        elif result.status is Status.SKIPPED:
+            store.deactivate(job.channel, result.target, detail)
+            store.mark_delivery_skipped(claimed.id, detail)
+        elif result.status is Status.FAILED:
+            permanent = isinstance(result.error, PermanentError)
+            store.mark_part_failed(claimed.id, part.index, detail, permanent=permanent)
+
+
+@dataclass(frozen=True, slots=True)
+class _PartInLedger:
+    """AttemptHooks that write each step of one part to the ledger."""
+
+    store: Store
+    stop: asyncio.Event
+    channel: str
+    delivery_id: int
+    index: int
+
+    def leaving(self) -> bool:
+        if self.stop.is_set():
+            return False  # never left: stays pending for the next run
+        self.store.mark_part_in_flight(self.delivery_id, self.index)
+        return True
+
+    def retrying(self, error: ChannelError) -> None:
+        self.store.mark_part_retrying(self.delivery_id, self.index, error.detail)
+
+    def migrated(self, old: str, new: str) -> None:
+        self.store.migrate_target(self.channel, old, new)
+        log.info("%s: %s moved to %s", self.channel, old, new)
 
 
 __all__ = [

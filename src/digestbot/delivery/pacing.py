@@ -28,6 +28,11 @@ class TelegramPacing:
     per_group_per_minute: int = 20
     global_per_second: float = 30.0
 
+    @property
+    def target_interval(self) -> float:
+        """Seconds between the answer to one message and the next one to the same chat."""
+        return 1.0 / self.per_chat_per_second
+
     def keys(self, target: str) -> list[Hashable]:
         keys: list[Hashable] = [("bot",), ("chat", target)]
         if target.startswith("-"):  # groups, supergroups and channels have negative ids
@@ -50,6 +55,10 @@ class TelegramPacing:
 class SlackPacing:
     per_channel_per_second: float = 1.0
 
+    @property
+    def target_interval(self) -> float:
+        return 1.0 / self.per_channel_per_second
+
     def keys(self, target: str) -> list[Hashable]:
         return [("channel", target)]
 
@@ -60,6 +69,8 @@ class SlackPacing:
 @dataclass(frozen=True, slots=True)
 class Unpaced:
     """Email and the outbox: one SMTP connection (or the disk) is its own pace."""
+
+    target_interval = 0.0
 
     def keys(self, target: str) -> list[Hashable]:
         return []

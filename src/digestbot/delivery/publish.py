@@ -4,16 +4,16 @@ then fan out on all channels at once. Re-running it sends only what is not sent 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from digestbot.config import Config
-from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress, worker_id
-from digestbot.delivery.wiring import build_channel, delivery_settings, pacing_for
+from digestbot.delivery.fanout import ChannelJob, Fanout, Progress, worker_id
+from digestbot.delivery.paced import PacedSender
+from digestbot.delivery.report import PublishReport
+from digestbot.delivery.wiring import build_sender, delivery_settings
 from digestbot.model import Issue, Variant
-from digestbot.ratelimit import MultiLimiter
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer
 from digestbot.rendering.payloads import Payload
@@ -22,39 +22,6 @@ from digestbot.store import Status, Store
 
 class PublishRefused(ValueError):
     """The issue may not go out (malformed, undated): nothing was sent or recorded."""
-
-
-@dataclass
-class PublishReport:
-    issue_date: dt.date
-    runs: dict[str, ChannelRun] = field(default_factory=dict)
-    ledger: dict[str, Counter[Status]] = field(default_factory=dict)  # every worker's rows
-
-    def to_json(self) -> dict[str, object]:
-        """The summary scripts read (`publish --json`): per channel, the ledger's counts."""
-        channels: dict[str, object] = {}
-        for name, counts in self.ledger.items():
-            run = self.runs.get(name)
-            channels[name] = {
-                **{status.value: counts[status] for status in Status},
-                "rate_limited": run.rate_limited if run else 0,
-                "seconds": round(run.seconds, 3) if run else 0.0,
-                "error": run.error if run else None,
-            }
-        return {
-            "issue_date": self.issue_date.isoformat(),
-            "unfinished": self.unfinished,
-            "channels": channels,
-        }
-
-    @property
-    def unfinished(self) -> int:
-        """Deliveries failed, uncertain or still pending: the reason to exit non-zero."""
-        return sum(
-            counts[s]
-            for counts in self.ledger.values()
-            for s in (Status.FAILED, Status.UNCERTAIN, Status.PENDING)
-        )
 
 
 def iter_targets(config: Config, store: Store, channel: str) -> Iterator[tuple[str, Variant]]:
@@ -121,10 +88,12 @@ async def publish(
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
     record: bool = True,
-    limiters: dict[str, MultiLimiter] | None = None,
+    senders: Mapping[str, PacedSender[Any]] | None = None,
 ) -> PublishReport:
     """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
-    by `retry`) no new intent is written: only what the ledger holds is finished."""
+    by `retry`) no new intent is written: only what the ledger holds is finished. `senders`
+    are the process's long-lived ones (`digestbot run`: shared with the bot); a channel
+    without one gets its own for this run."""
     problems = publication_problems(issue)
     if problems:
         raise PublishRefused("; ".join(problems))
@@ -140,10 +109,10 @@ async def publish(
         owner=worker_id(),
         progress=progress,
         stop=stop,
-        limiters=limiters,
     )
+    given = senders or {}
     jobs = [
-        ChannelJob(name, build_channel(config, name), rendered[name], pacing_for(config, name))
+        ChannelJob(name, given.get(name) or build_sender(config, name), rendered[name])
         for name in names
     ]
     report = PublishReport(issue.date)
@@ -160,7 +129,6 @@ async def publish(
 
 __all__ = [
     "PublishRefused",
-    "PublishReport",
     "iter_targets",
     "publish",
     "record_intent",

@@ -1,5 +1,6 @@
-"""From the config file to live parts: which Channel object and which pacing serve a channel.
-The only place that reads secrets out of the config to hand them to a client."""
+"""From the config file to live parts: which Channel object and which pacing serve a channel,
+and the `PacedSender` that pairs them. The only place that reads secrets out of the config to
+hand them to a client."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from digestbot.channels import EmailChannel, OutboxChannel, SlackChannel, Telegr
 from digestbot.channels.base import Channel
 from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig, reveal
 from digestbot.delivery.fanout import DeliverySettings
+from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
 
 
@@ -60,6 +62,12 @@ def pacing_for(config: Config, channel: str) -> Pacing:
     return Unpaced()
 
 
+def build_sender(config: Config, channel: str) -> PacedSender[Channel]:
+    """The channel's client with its pacing: build one per provider and process, and give it
+    to everything that sends there."""
+    return PacedSender(build_channel(config, channel), pacing_for(config, channel))
+
+
 def delivery_settings(config: Config) -> DeliverySettings:
     d = config.delivery
     return DeliverySettings(
@@ -71,4 +79,4 @@ def delivery_settings(config: Config) -> DeliverySettings:
     )
 
 
-__all__ = ["build_channel", "delivery_settings", "pacing_for"]
+__all__ = ["build_channel", "build_sender", "delivery_settings", "pacing_for"]

@@ -11,17 +11,43 @@ UNSUBSCRIBE_PLACEHOLDER = "urn:digestbot:unsubscribe-url"
 
 
 @dataclass(frozen=True, slots=True)
+class InlineButton:
+    text: str
+    callback_data: str  # ≤ 64 bytes, handed back to the bot when the button is pressed
+
+
+@dataclass(frozen=True, slots=True)
+class InlineKeyboard:
+    """Buttons under a Telegram message, in rows; named after the Bot API's own field."""
+
+    inline_keyboard: tuple[tuple[InlineButton, ...], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inline_keyboard": [
+                [{"text": b.text, "callback_data": b.callback_data} for b in row]
+                for row in self.inline_keyboard
+            ]
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramMessage:
     text: str  # Telegram HTML, ≤ 4096 UTF-16 units of visible text, ≤ 100 entities
-    parse_mode: str = "HTML"
+    parse_mode: str | None = "HTML"  # None: plain text (the bot's own short answers)
     # A digest cites many sources; a preview card of the first one would only push the text down.
     disable_link_preview: bool = True
+    keyboard: InlineKeyboard | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The sendMessage fields (Bot API 7+ spells the preview switch link_preview_options)."""
-        body: dict[str, Any] = {"text": self.text, "parse_mode": self.parse_mode}
+        body: dict[str, Any] = {"text": self.text}
+        if self.parse_mode is not None:
+            body["parse_mode"] = self.parse_mode
         if self.disable_link_preview:
             body["link_preview_options"] = {"is_disabled": True}
+        if self.keyboard is not None:
+            body["reply_markup"] = self.keyboard.to_json()
         return body
 
 
@@ -56,6 +82,8 @@ Payload = TelegramMessage | SlackMessage | EmailMessage
 __all__ = [
     "UNSUBSCRIBE_PLACEHOLDER",
     "EmailMessage",
+    "InlineButton",
+    "InlineKeyboard",
     "Payload",
     "SlackMessage",
     "TelegramMessage",

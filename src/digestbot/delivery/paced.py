@@ -1,0 +1,157 @@
+"""One provider account's way out, shared by everything in the process that sends on it.
+
+The fan-out, the bot's replies and the admin alerts (and, later, edits and deletes) all pass
+through the same `PacedSender` for a provider:
+- one channel object, so one HTTP client and one login (`open`/`close` are counted: the channel
+  is opened for the first user and closed after the last);
+- one `MultiLimiter`, so their sends add up against the provider's limits instead of each of
+  them spending the whole budget;
+- one line per target, so the parts of one message leave in order and are not interleaved with
+  another message to the same chat.
+How a part is tried (retry_after, backoff, giving up) is `delivery.attempts`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from contextlib import asynccontextmanager
+from typing import Generic, TypeVar
+
+from digestbot.channels.base import Channel
+from digestbot.delivery.pacing import Pacing
+from digestbot.ratelimit import Clock, MultiLimiter
+
+# Idle lines (nobody holding them, spacing over) are forgotten this often, so memory follows
+# the chats being sent to right now, not every chat ever sent to.
+LINE_SWEEP_SECONDS = 10.0
+
+C = TypeVar("C", bound=Channel, covariant=True)
+
+
+class TargetLine:
+    """One target's outgoing line. The lock keeps one message's parts together; `ready_at`
+    spaces sends from when the provider *answered* the previous one. The limiter spaces them
+    from when they left, which is not enough on its own: Telegram counts arrivals, and a first
+    request that had to open a connection arrives late enough to make the next look early."""
+
+    __slots__ = ("lock", "ready_at")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.ready_at = float("-inf")
+
+
+class PacedSender(Generic[C]):
+    """See the module docstring. `clock` and `sleep` drive the limiter and the spacing (tests
+    pass a virtual clock)."""
+
+    def __init__(
+        self,
+        channel: C,
+        pacing: Pacing,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.channel = channel
+        self.pacing = pacing
+        self.clock = clock
+        self.sleep = sleep
+        self.limiter = MultiLimiter(pacing.limit, clock=clock, sleep=sleep)
+        self._interval = pacing.target_interval
+        self._lines: dict[str, TargetLine] = {}
+        self._lines_swept = clock()
+        self._users = 0
+        self._users_lock = asyncio.Lock()
+        self._history_counted = False
+
+    @property
+    def name(self) -> str:
+        return self.channel.name
+
+    # ----- sharing the channel ----------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Become a user of the channel, opening it if nobody else has. Raises the channel's
+        error (and leaves it closed) when it cannot be opened."""
+        async with self._users_lock:
+            if self._users == 0:
+                try:
+                    await self.channel.open()
+                except BaseException:
+                    await self.channel.close()  # a half-open client must not leak
+                    raise
+            self._users += 1
+
+    async def close(self) -> None:
+        """Stop being a user; the last one out closes the channel."""
+        async with self._users_lock:
+            if self._users == 0:
+                return
+            self._users -= 1
+            if self._users == 0:
+                await self.channel.close()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[PacedSender[C]]:
+        await self.open()
+        try:
+            yield self
+        finally:
+            await self.close()
+
+    # ----- pacing -----------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def line(self, target: str) -> AsyncIterator[TargetLine]:
+        """Hold `target`'s line: nothing else is sent to it meanwhile."""
+        line = self._line(target)
+        async with line.lock:
+            yield line
+
+    async def admit(self, line: TargetLine, target: str) -> list[Hashable]:
+        """Wait for the target's spacing, then for a slot in every limit a send to `target`
+        counts against, and take them; returns the limiter keys (for `rate_limited`)."""
+        wait = line.ready_at - self.clock()
+        if wait > 0:
+            await self.sleep(wait)
+        keys = self.pacing.keys(target)
+        await self.limiter.acquire(keys)
+        return keys
+
+    def answered(self, line: TargetLine) -> None:
+        """The provider answered a request on `line` (whatever it said)."""
+        line.ready_at = self.clock() + self._interval
+
+    def rate_limited(self, keys: Iterable[Hashable], seconds: float) -> None:
+        """The provider said retry_after: nothing counted against `keys` leaves for `seconds`."""
+        self.limiter.penalize(keys, seconds)
+
+    def count_earlier_sends(self, sends: Iterable[tuple[str, float]]) -> None:
+        """Count sends made before this process started (target, monotonic time), once: after
+        that the limiter counts for itself."""
+        if self._history_counted:
+            return
+        self._history_counted = True
+        for target, at in sends:
+            self.limiter.record(self.pacing.keys(target), at=at)
+
+    def _line(self, target: str) -> TargetLine:
+        now = self.clock()
+        if now - self._lines_swept > LINE_SWEEP_SECONDS:
+            self._lines_swept = now
+            for key, idle in list(self._lines.items()):
+                if not idle.lock.locked() and idle.ready_at < now:
+                    del self._lines[key]
+        line = self._lines.get(target)
+        if line is None:
+            line = self._lines[target] = TargetLine()
+        return line
+
+    def lines_tracked(self) -> int:
+        """How many target lines are remembered right now."""
+        return len(self._lines)
+
+
+__all__ = ["LINE_SWEEP_SECONDS", "PacedSender", "TargetLine"]

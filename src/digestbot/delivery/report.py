@@ -1,0 +1,62 @@
+"""What a publish did, for scripts (`to_json`) and for the admins (`report_text`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from digestbot.delivery.fanout import ChannelRun
+from digestbot.store import Status
+
+
+@dataclass
+class PublishReport:
+    issue_date: dt.date
+    runs: dict[str, ChannelRun] = field(default_factory=dict)
+    ledger: dict[str, Counter[Status]] = field(default_factory=dict)  # every worker's rows
+
+    def to_json(self) -> dict[str, object]:
+        """The summary scripts read (`publish --json`): per channel, the ledger's counts."""
+        channels: dict[str, object] = {}
+        for name, counts in self.ledger.items():
+            run = self.runs.get(name)
+            channels[name] = {
+                **{status.value: counts[status] for status in Status},
+                "rate_limited": run.rate_limited if run else 0,
+                "seconds": round(run.seconds, 3) if run else 0.0,
+                "error": run.error if run else None,
+            }
+        return {
+            "issue_date": self.issue_date.isoformat(),
+            "unfinished": self.unfinished,
+            "channels": channels,
+        }
+
+    @property
+    def unfinished(self) -> int:
+        """Deliveries failed, uncertain or still pending: the reason to exit non-zero."""
+        return sum(
+            counts[s]
+            for counts in self.ledger.values()
+            for s in (Status.FAILED, Status.UNCERTAIN, Status.PENDING)
+        )
+
+
+def report_text(report: PublishReport) -> str:
+    """The admins' per-channel summary after a publish (and in /status)."""
+    lines = []
+    for channel, counts in report.ledger.items():
+        run = report.runs.get(channel)
+        took = f", {run.seconds:.0f}s" if run else ""
+        lines.append(
+            f"{channel}: sent {counts[Status.SENT]}, failed {counts[Status.FAILED]}, "
+            f"blocked/skipped {counts[Status.SKIPPED]}, uncertain {counts[Status.UNCERTAIN]}, "
+            f"pending {counts[Status.PENDING]}{took}"
+        )
+        if run and run.error:
+            lines.append(f"  {channel} unavailable: {run.error}")
+    return "\n".join(lines) or "no channels enabled"
+
+
+__all__ = ["PublishReport", "report_text"]

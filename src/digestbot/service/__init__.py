@@ -1,0 +1,16 @@
+"""`digestbot run`, in parts: `root` (the composition root), `daily` (what a publish does for
+the service), `polling` (the schedule) and `signals` (SIGTERM/SIGINT)."""
+
+from digestbot.service.daily import DailyPublish, PublishInterrupted
+from digestbot.service.polling import Poller
+from digestbot.service.root import SHUTDOWN_GRACE, Service
+from digestbot.service.signals import stop_on_signals
+
+__all__ = [
+    "SHUTDOWN_GRACE",
+    "DailyPublish",
+    "Poller",
+    "PublishInterrupted",
+    "Service",
+    "stop_on_signals",
+]

@@ -1,0 +1,79 @@
+"""What the watcher calls once the day's issue is out: archive it, publish it on every enabled
+channel through the process's shared senders, count it in /metrics, and say how it went."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from digestbot.bot.alerts import AdminAlerts
+from digestbot.config import Config
+from digestbot.delivery import PacedSender, publish, report_text
+from digestbot.model import Issue
+from digestbot.published import ArchivedIssues
+from digestbot.rendering import Renderer
+from digestbot.server import Metrics
+from digestbot.sources import FetchedIssue
+from digestbot.store import Status, Store
+
+
+class PublishInterrupted(Exception):
+    """SIGTERM arrived mid-publish: what was sent is recorded, the rest waits for a restart."""
+
+
+class DailyPublish:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        renderer: Renderer,
+        archive: ArchivedIssues,
+        senders: Mapping[str, PacedSender[Any]],
+        alerts: AdminAlerts,
+        metrics: Metrics,
+        stop: asyncio.Event,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.renderer = renderer
+        self.archive = archive
+        self.senders = senders
+        self.alerts = alerts
+        self.metrics = metrics
+        self.stop = stop
+
+    async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
+        """Publish (or finish publishing) the day's issue; returns the admins' report."""
+        assert issue.date is not None
+        if not self.store.save_issue(issue.date, fetched.filename, fetched.data):
+            # The source changed after a first publish: finish the version that went out.
+            stored = self.store.get_issue(issue.date)
+            assert stored is not None
+            await self.alerts.send(
+                f"⚠️ {issue.date.isoformat()}: {fetched.origin} changed after it was first "
+                "published; finishing the first version (use `digestbot publish --replace`)."
+            )
+            issue = self.archive.parse(stored)
+        report = await publish(
+            issue, self.config, self.store, self.renderer, stop=self.stop, senders=self.senders
+        )
+        for channel, run in report.runs.items():
+            for status, count in run.delivered.items():
+                for _ in range(count):
+                    self.metrics.record_delivery(channel, status.value)
+        self.metrics.record_publish(time.time())
+        if self.stop.is_set():
+            raise PublishInterrupted(report_text(report))
+        return report_text(report)
+
+    async def already_published(self, day: dt.date) -> bool:
+        if self.store.get_issue(day) is None:
+            return False
+        return not any(c[Status.PENDING] for c in self.store.summary(day).values())
+
+
+__all__ = ["DailyPublish", "PublishInterrupted"]

@@ -1,0 +1,95 @@
+"""When the watcher looks for the day's issue: APScheduler jobs in the issue timezone, a poll
+right away (catching up when started after `[schedule] time`), then every `poll_every`, plus
+one at the start of the window.
+
+Each poll runs in a task of our own, shielded, because APScheduler cancels running jobs at
+shutdown and a publish must finish its requests in flight instead (`stop` keeps it from
+starting new ones); `shutdown()` waits for them."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from digestbot.config import ScheduleConfig
+from digestbot.service.daily import PublishInterrupted
+from digestbot.watcher import PublicationWatcher
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    def __init__(
+        self,
+        watcher: PublicationWatcher,
+        schedule: ScheduleConfig,
+        timezone: ZoneInfo,
+        stop: asyncio.Event,
+    ) -> None:
+        self.watcher = watcher
+        self.schedule = schedule
+        self.timezone = timezone
+        self.stop = stop
+        self._polls: set[asyncio.Task[None]] = set()
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def poll(self) -> None:
+        """The scheduled job: one watcher poll, shielded from APScheduler's cancellation."""
+        if self.stop.is_set():
+            return
+        task = asyncio.create_task(self._poll_once())
+        self._polls.add(task)
+        task.add_done_callback(self._polls.discard)
+        await asyncio.shield(task)
+
+    async def _poll_once(self) -> None:
+        try:
+            outcome = await self.watcher.poll()
+            log.info("poll: %s", outcome.value)
+        except PublishInterrupted as exc:
+            log.warning("publish interrupted by shutdown; the rest resumes at restart:\n%s", exc)
+        except Exception:  # a bad poll must not kill the schedule; the next one tries again
+            log.exception("poll failed")
+
+    def scheduler(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(timezone=self.timezone)
+        common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+        start = self.schedule.time
+        scheduler.add_job(
+            self.poll,
+            IntervalTrigger(
+                seconds=self.schedule.poll_every.total_seconds(), timezone=self.timezone
+            ),
+            next_run_time=dt.datetime.now(self.timezone),
+            id="poll",
+            **common,
+        )
+        scheduler.add_job(
+            self.poll,
+            CronTrigger(hour=start.hour, minute=start.minute, timezone=self.timezone),
+            id="start-of-window",
+            **common,
+        )
+        return scheduler
+
+    def start(self) -> None:
+        self._scheduler = self.scheduler()
+        self._scheduler.start()
+
+    async def shutdown(self, grace: float) -> None:
+        """No new polls; a publish that saw `stop` gets `grace` seconds to land its requests
+        in flight."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._polls:
+            await asyncio.wait(self._polls, timeout=grace)
+
+
+__all__ = ["Poller"]

@@ -1,0 +1,142 @@
+"""`digestbot run`: one asyncio process doing the day's job unattended.
+
+- The poller (APScheduler) has the watcher look for the day's issue from `[schedule] time`
+  (issue timezone) and publish it once it is out and valid; at the deadline it alerts the
+  admins once.
+- The Telegram bot answers /start, /today … over long polling.
+- One HTTP server serves the Slack slash command, unsubscribe pages, the readers' web (issue
+  pages, archive, Atom feed), /healthz and /metrics.
+Everything that sends on one provider shares that provider's one `PacedSender` (client and
+limits). SIGTERM/SIGINT: no new sends, requests already out finish, the rest stays pending for
+the next start; nothing is marked sent that was not.
+
+This module only builds the parts from the config and runs them together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from digestbot.bot import AdminAlerts, TelegramBot
+from digestbot.channels.telegram import TelegramChannel
+from digestbot.config import Config, reveal
+from digestbot.delivery import PacedSender, build_sender
+from digestbot.parsing import parse_issue
+from digestbot.published import ArchivedIssues
+from digestbot.rendering import Renderer
+from digestbot.server import Metrics, build_app, serve
+from digestbot.service.daily import DailyPublish
+from digestbot.service.polling import Poller
+from digestbot.service.signals import stop_on_signals
+from digestbot.sources import source_from_config
+from digestbot.store import Store
+from digestbot.watcher import PublicationWatcher, Schedule
+from digestbot.web import IssueCatalog, Site, SitePages
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 30.0  # seconds a running publish gets to finish its requests in flight
+
+
+class Service:
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.timezone = config.source.zone
+        self.renderer = Renderer(config.templates.dir)
+        self.issues = ArchivedIssues(store, self.timezone)
+        self.metrics = Metrics()
+        self.stop = asyncio.Event()
+        # One sender per provider for the whole process: publish, replies and alerts share it.
+        self.senders: dict[str, PacedSender[Any]] = {
+            name: build_sender(config, name) for name in config.enabled_channels()
+        }
+        self.bot = self._bot()
+        self.alerts = self.bot.alerts if self.bot is not None else AdminAlerts(None, ())
+        self.daily = DailyPublish(
+            config,
+            store,
+            renderer=self.renderer,
+            archive=self.issues,
+            senders=self.senders,
+            alerts=self.alerts,
+            metrics=self.metrics,
+            stop=self.stop,
+        )
+        schedule = config.schedule
+        self.watcher = PublicationWatcher(
+            Schedule(schedule.time, schedule.deadline, schedule.poll_every, self.timezone),
+            source_from_config(config.source),
+            parse=lambda fetched: parse_issue(fetched.data, filename=fetched.filename),
+            publish=self.daily.publish,
+            already_published=self.daily.already_published,
+            alert=self.alerts.send,
+            clock=lambda: dt.datetime.now(dt.UTC),
+        )
+        self.poller = Poller(self.watcher, schedule, self.timezone, self.stop)
+
+    def _bot(self) -> TelegramBot | None:
+        """The bot runs when Telegram is live, on the same sender as the publish."""
+        telegram = self.config.telegram
+        sender = self.senders.get("telegram")
+        if telegram is None or telegram.transport != "live" or sender is None:
+            return None
+        assert isinstance(sender.channel, TelegramChannel)
+        return TelegramBot.from_config(
+            telegram,
+            store=self.store,
+            renderer=self.renderer,
+            issues=self.issues,
+            sender=sender,
+            today=self.issues.today,
+        )
+
+    async def run(self, on_ready: Callable[[str, int], None] | None = None) -> None:
+        server, slack, email = self.config.server, self.config.slack, self.config.email
+        app = build_app(
+            store=self.store,
+            renderer=self.renderer,
+            issues=self.issues,
+            slack_signing_secret=reveal(slack.signing_secret) if slack else None,
+            slack_response_type=slack.slash_response if slack else "ephemeral",
+            unsubscribe_secret=reveal(email.unsubscribe_secret) if email else None,
+            metrics=self.metrics,
+            today=self.issues.today,
+            site=Site(
+                IssueCatalog(self.store),
+                SitePages(self.config.templates.dir),
+                base_url=self.config.site.base_url or None,
+                signup=False,
+                zone=self.timezone,
+            ),
+        )
+        with stop_on_signals(self.stop):
+            http = asyncio.create_task(
+                serve(app, server.host, server.port, self.stop, on_ready=on_ready)
+            )
+            bot_task = (
+                asyncio.create_task(self.bot.application.start_when_reachable(self.stop))
+                if self.bot is not None
+                else None
+            )
+            try:
+                self.poller.start()
+                log.info("digestbot running; polling %s", self.config.source.kind)
+                await self.stop.wait()
+            finally:
+                await self.poller.shutdown(SHUTDOWN_GRACE)
+                if bot_task is not None:
+                    bot_task.cancel()
+                    await asyncio.gather(bot_task, return_exceptions=True)
+                if self.bot is not None:
+                    await self.bot.stop()
+                self.stop.set()
+                with contextlib.suppress(Exception):
+                    await http
+                await self.watcher.source.aclose()
+
+
+__all__ = ["SHUTDOWN_GRACE", "Service"]

@@ -1,0 +1,93 @@
+"""The publish and the bot send through one Telegram sender: one client (one getMe), one limiter
+(their sends add up under Telegram's limits), one line per chat (a reply's parts are not
+interleaved with a digest's). Checked against the fake, which answers 429 like Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+from itertools import chain, permutations
+
+from digestbot.bot import TelegramBot
+from digestbot.delivery import ChannelJob, DeliverySettings, Fanout
+from digestbot.delivery.publish import render_all
+from digestbot.model import Issue, Variant
+from digestbot.rendering import Renderer
+from digestbot.store import Status, Store
+from tests.bot.conftest import ISSUE_DATE, eventually
+from tests.fakes.telegram_server import TelegramFake
+
+READER = "42"  # gets the full digest from the publish and asks /today twice meanwhile
+AUDIENCE = [str(5000 + i) for i in range(40)]  # top3 subscribers; the first ten ask /today
+ASKING = AUDIENCE[:10]
+
+
+def get_me_calls(fake: TelegramFake) -> int:
+    return sum(1 for r in fake.requests if r.method.lower() == "getme")
+
+
+def publish_job(bot: TelegramBot, store: Store, issue: Issue) -> ChannelJob:
+    targets = [(READER, Variant.FULL), *((chat, Variant.TOP3) for chat in AUDIENCE)]
+    payloads = render_all(Renderer(), issue, "telegram")
+    store.ensure_deliveries(
+        ISSUE_DATE, "telegram", targets, {v: len(p) for v, p in payloads.items()}
+    )
+    return ChannelJob("telegram", bot.sender, payloads)
+
+
+async def test_a_publish_and_a_burst_of_today_replies_share_the_limits_and_earn_no_429(
+    bot: TelegramBot, telegram_fake: TelegramFake, store: Store, issue: Issue
+) -> None:
+    full = [m.text for m in Renderer().telegram(issue, Variant.FULL)]
+    [top3] = [m.text for m in Renderer().telegram(issue, Variant.TOP3)]
+    job = publish_job(bot, store, issue)
+    fanout = Fanout(store, DeliverySettings(), owner="publish")
+
+    # Alone, the fan-out's first second is a full bot-wide burst; the replies land in it.
+    publishing = asyncio.create_task(fanout.run(ISSUE_DATE, job))
+    telegram_fake.push_message(READER, "/today full")
+    telegram_fake.push_message(READER, "/today top3")
+    for chat in ASKING:
+        telegram_fake.push_message(chat, "/today top3")
+    run = await asyncio.wait_for(publishing, 60)
+    await eventually(lambda: len(telegram_fake.messages_to(READER)) == 2 * len(full) + 1, 30)
+    await eventually(lambda: all(len(telegram_fake.messages_to(c)) == 2 for c in ASKING), 30)
+
+    assert run.delivered[Status.SENT] == 1 + len(AUDIENCE)
+    assert telegram_fake.rate_limited == 0, telegram_fake.rate_limited_by_chat
+    assert run.rate_limited == 0
+    # Each message's parts arrived together: the digest, the /today full and the /today top3
+    # in some order, never one's part between another's.
+    received = [m.text for m in telegram_fake.messages_to(READER)]
+    blocks = (full, full, [top3])
+    assert received in [list(chain(*order)) for order in permutations(blocks)]
+    for chat in ASKING:
+        assert [m.text for m in telegram_fake.messages_to(chat)] == [top3, top3]
+    assert get_me_calls(telegram_fake) == 1  # one client for polling, replies and the publish
+
+
+async def test_the_bot_stopping_mid_publish_does_not_close_the_client_the_publish_is_using(
+    bot: TelegramBot, telegram_fake: TelegramFake, store: Store, issue: Issue
+) -> None:
+    job = publish_job(bot, store, issue)
+    fanout = Fanout(store, DeliverySettings(), owner="publish")
+
+    publishing = asyncio.create_task(fanout.run(ISSUE_DATE, job))
+    await eventually(lambda: len(telegram_fake.messages) >= 1)
+    await bot.stop()  # PTB's Application.shutdown() runs here
+    run = await asyncio.wait_for(publishing, 60)
+
+    assert run.delivered == {Status.SENT: 1 + len(AUDIENCE)}
+    assert len(telegram_fake.messages_to(READER)) == 2
+    assert get_me_calls(telegram_fake) == 1
+
+
+async def test_admin_alerts_use_the_bots_client_and_survive_telegram_refusing_them(
+    bot: TelegramBot, telegram_fake: TelegramFake
+) -> None:
+    telegram_fake.forget("900")  # the admin chat is gone: Telegram says "chat not found"
+
+    reached = await bot.send_admin_alert("deadline passed")
+
+    assert reached == 0
+    assert telegram_fake.messages_to("900") == []
+    assert get_me_calls(telegram_fake) == 1
