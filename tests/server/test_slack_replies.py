@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestbot.rendering import SlackMessage
-from digestbot.server import CONTINUED, MAX_RESPONSE_POSTS, UserThrottle, response_messages
-from tests.server.harness import ManualClock
+from digestbot.server import CONTINUED, MAX_RESPONSE_POSTS, response_messages
 
 
 def part(name: str, n_blocks: int) -> SlackMessage:
@@ -80,14 +79,3 @@ def test_packing_never_breaks_slack_limits_or_reorders(sizes: list[int], note: s
     assert sent == everything[: len(sent)], "a prefix of the digest, in order"
     if messages[-1]["text"] != CONTINUED:
         assert sent == everything
-
-
-def test_throttle_allows_the_limit_then_reports_the_wait_and_forgets_after_the_period() -> None:
-    clock = ManualClock(now=1000.0)
-    throttle = UserThrottle(3, 60.0, clock)
-    assert [throttle.retry_after("U1") for _ in range(3)] == [0.0, 0.0, 0.0]
-    clock.now += 20
-    assert throttle.retry_after("U1") == pytest.approx(40.0)
-    assert throttle.retry_after("U2") == 0.0
-    clock.now += 40.5
-    assert throttle.retry_after("U1") == 0.0

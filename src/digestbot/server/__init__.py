@@ -6,7 +6,7 @@ from digestbot.server.body import read_body_within
 from digestbot.server.health import HealthCheck, store_health
 from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
 from digestbot.server.serving import bind, serve
-from digestbot.server.slack_commands import SlashCommands, SlashSettings, UserThrottle
+from digestbot.server.slack_commands import SlashCommands, SlashSettings
 from digestbot.server.slack_replies import (
     CONTINUED,
     MAX_RESPONSE_POSTS,
@@ -26,7 +26,6 @@ __all__ = [
     "SlashCommands",
     "SlashSettings",
     "UnsubscribePages",
-    "UserThrottle",
     "background_of",
     "bind",
     "build_app",

@@ -6,7 +6,6 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-import httpx
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
@@ -34,7 +33,6 @@ def build_app(
     slack_response_type: ResponseType = "ephemeral",
     unsubscribe_secret: str | None,
     metrics: Metrics,
-    http_client: httpx.AsyncClient | None = None,
     clock: Callable[[], float] = time.time,
     today: Callable[[], dt.date] = dt.date.today,
     health: HealthCheck | None = None,
@@ -60,7 +58,6 @@ def build_app(
         issues=issues,
         metrics=metrics,
         background=background,
-        http_client=http_client,
         clock=clock,
         today=today,
     )

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from digestbot.bot.commands import VARIANT_HELP, IssueProvider, parse_variant, staleness_note
+from digestbot.bot.commands import (
+    DEFAULT_VARIANT,
+    VARIANT_HELP,
+    IssueProvider,
+    parse_variant,
+    staleness_note,
+)
+from digestbot.bot.throttle import UserThrottle, Verdict
 from digestbot.model import Variant
 from digestbot.rendering import Renderer
 from digestbot.server.background import BackgroundWork
@@ -56,39 +61,11 @@ class _SdkClock(SignatureClock):
         return self._clock()
 
 
-class UserThrottle:
-    """At most `limit` commands per user in any `period` seconds, like the Telegram bot."""
-
-    def __init__(self, limit: int, period: float, clock: Callable[[], float]) -> None:
-        self.limit = limit
-        self.period = period
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-
-    def retry_after(self, user: str) -> float:
-        """0 and counts the command when allowed; else seconds until it would be."""
-        now = self._clock()
-        if len(self._seen) > 4096:
-            self._forget_idle(now)
-        times = self._seen.setdefault(user, deque())
-        while times and times[0] <= now - self.period:
-            times.popleft()
-        if len(times) >= self.limit:
-            return times[0] + self.period - now
-        times.append(now)
-        return 0.0
-
-    def _forget_idle(self, now: float) -> None:
-        # Users who typed nothing within the period hold no state worth keeping.
-        for user in [u for u, t in self._seen.items() if not t or t[-1] <= now - self.period]:
-            del self._seen[user]
-
-
 @dataclass(frozen=True, slots=True)
 class SlashSettings:
     signing_secret: str | None
     response_type: ResponseType = "ephemeral"
-    default_variant: Variant = Variant.TOP5
+    default_variant: Variant = DEFAULT_VARIANT
     per_user_per_minute: int = 3
 
 
@@ -114,7 +91,6 @@ class SlashCommands:
         issues: IssueProvider,
         metrics: Metrics,
         background: BackgroundWork,
-        http_client: httpx.AsyncClient | None,
         clock: Callable[[], float],
         today: Callable[[], dt.date],
     ) -> None:
@@ -123,10 +99,9 @@ class SlashCommands:
         self.issues = issues
         self.metrics = metrics
         self.background = background
-        self.http_client = http_client
         self.clock = clock
         self.today = today
-        self.throttle = UserThrottle(settings.per_user_per_minute, 60.0, clock)
+        self.throttle = UserThrottle(settings.per_user_per_minute, 60.0, clock=clock)
         self._verifier = (
             SignatureVerifier(settings.signing_secret, clock=_SdkClock(clock))
             if settings.signing_secret
@@ -180,8 +155,10 @@ class SlashCommands:
             self.metrics.record_slash_command("bad_request")
             return PlainTextResponse("missing response_url", status_code=400)
         user = form.get("user_id", "")
-        wait = self.throttle.retry_after(user)
-        if wait > 0:
+        decision = self.throttle.check(user)
+        if decision.verdict is not Verdict.ALLOW:
+            # Slack wants an answer to every command, so over budget is said every time.
+            wait = decision.retry_after
             self.metrics.record_slash_command("throttled")
             return JSONResponse(
                 text_reply(
@@ -207,11 +184,7 @@ class SlashCommands:
             log.exception("slash command: could not prepare the digest")
             self.metrics.record_slash_command("failed")
             messages = [text_reply(FAILED)]
-        if self.http_client is not None:
-            await post_replies(self.http_client, response_url, messages)
-            return
-        async with httpx.AsyncClient() as client:
-            await post_replies(client, response_url, messages)
+        await post_replies(response_url, messages)
 
 
-__all__ = ["ACK", "NO_ISSUE", "USAGE", "SlashCommands", "SlashSettings", "UserThrottle"]
+__all__ = ["ACK", "NO_ISSUE", "USAGE", "SlashCommands", "SlashSettings"]

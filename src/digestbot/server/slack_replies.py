@@ -12,16 +12,21 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import httpx
+import aiohttp
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from digestbot.rendering import SlackMessage
 
 log = logging.getLogger(__name__)
+# slack_sdk logs each request's URL at DEBUG, and a response_url is a bearer credential: its
+# client gets a logger of its own that says only what goes wrong.
+_sdk_log = logging.getLogger(f"{__name__}.sdk")
+_sdk_log.setLevel(logging.WARNING)
 
 ResponseType = Literal["ephemeral", "in_channel"]
 MAX_RESPONSE_POSTS = 5
 MAX_BLOCKS = 50
-POST_TIMEOUT_SECONDS = 10.0
+POST_TIMEOUT_SECONDS = 10
 CONTINUED = (
     "…余下内容请使用 `/today top5`，或在频道中阅读全文。\n"
     "…continued: use `/today top5` or read the full issue in the channel."
@@ -75,28 +80,35 @@ def response_messages(
     return messages
 
 
-async def post_replies(
-    client: httpx.AsyncClient, response_url: str, messages: Sequence[dict[str, Any]]
-) -> int:
+async def post_replies(response_url: str, messages: Sequence[dict[str, Any]]) -> int:
     """Post `messages` in order; stop at the first failure (a retry would spend one of the
     five posts Slack allows, and a later part without the earlier one reads wrong).
     Returns how many were accepted. The URL is never logged: it is a bearer credential."""
     posted = 0
-    for message in messages:
-        try:
-            response = await client.post(response_url, json=message, timeout=POST_TIMEOUT_SECONDS)
-        except httpx.HTTPError as exc:
-            log.warning("slash command reply %d failed: %s", posted + 1, type(exc).__name__)
-            return posted
-        if response.status_code >= 300:
-            log.warning(
-                "slash command reply %d refused: HTTP %d %s",
-                posted + 1,
-                response.status_code,
-                response.text[:200],
-            )
-            return posted
-        posted += 1
+    async with aiohttp.ClientSession() as session:
+        # retry_handlers=[]: the SDK's default would resend after a dropped connection.
+        client = AsyncWebhookClient(
+            response_url,
+            timeout=POST_TIMEOUT_SECONDS,
+            session=session,
+            logger=_sdk_log,
+            retry_handlers=[],
+        )
+        for message in messages:
+            try:
+                response = await client.send_dict(message)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                log.warning("slash command reply %d failed: %s", posted + 1, type(exc).__name__)
+                return posted
+            if response.status_code >= 300:
+                log.warning(
+                    "slash command reply %d refused: HTTP %d %s",
+                    posted + 1,
+                    response.status_code,
+                    (response.body or "")[:200],
+                )
+                return posted
+            posted += 1
     return posted
 
 
