@@ -24,8 +24,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-def make_site(store: Store, base_url: str | None = None, templates: Path | None = None) -> Site:
-    return Site(IssueCatalog(store), SitePages(templates), base_url=base_url, signup=True)
+def make_site(
+    store: Store, base_url: str | None = None, templates: Path | None = None, signup: bool = True
+) -> Site:
+    return Site(IssueCatalog(store), SitePages(templates), base_url=base_url, signup=signup)
 
 
 def app_for(store: Store, site: Site) -> Starlette:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from digestbot.model import Issue
 from digestbot.store import Store, open_store
+from digestbot.web import IssueCatalog, Site, SitePages
+from digestbot.web.export import export_site
 from tests.web.archive import publish_samples, publish_seeds
 from tests.web.browser import WIDTHS, artifact
 from tests.web.conftest import app_for, make_site
@@ -149,3 +152,38 @@ def test_dark_mode_follows_the_reader_s_system_setting(
         v.page.context.close()
     assert colours[False] == "rgb(255, 255, 255)"
     assert colours[True] == "rgb(13, 17, 23)"
+
+
+def test_the_static_export_opened_from_disk_navigates_without_errors(
+    browser: Browser,
+    published: tuple[str, dict[dt.date, Issue]],
+    tmp_path: Path,
+) -> None:
+    _, issues = published
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    publish_seeds(store)
+    publish_samples(store, [SAMPLE_DAY])
+    site = Site(
+        IssueCatalog(store),
+        SitePages(),
+        base_url="https://digest.example.org",
+        signup=False,
+        style="static",
+    )
+    export_site(site, tmp_path / "site")
+    store.close()
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    page.get_by_role("link", name="往期", exact=True).click()
+    assert page.url.endswith("/site/issues/index.html")
+    oldest = min(issues)
+    page.locator(f'a[href="{oldest.isoformat()}.html"]').click()
+    assert page.url.endswith(f"/site/issues/{oldest.isoformat()}.html")
+    assert_issue_visible(page, issues[oldest])
+    assert horizontal_overflow(page) <= 0
+    page.screenshot(path=artifact("static-issue-390.png"))
+    assert errors == []
+    context.close()

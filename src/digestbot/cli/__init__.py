@@ -10,6 +10,7 @@ from digestbot.cli import preview_cmd as preview_cmd
 from digestbot.cli import publish_cmd as publish_cmd
 from digestbot.cli import render_cmd as render_cmd
 from digestbot.cli import run_cmd as run_cmd
+from digestbot.cli import site_cmd as site_cmd
 from digestbot.cli.app import app
 
 
