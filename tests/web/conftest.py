@@ -13,8 +13,10 @@ from digestbot.rendering import Renderer
 from digestbot.server import Metrics, build_app
 from digestbot.store import Store, open_store
 from digestbot.web import IssueCatalog, Site, SitePages
+from tests.fakes.fixtures import smtp_fake, telegram_fake  # noqa: F401
 from tests.server.harness import FixedIssues
 from tests.web.browser import browser  # noqa: F401
+from tests.web.signup_env import signup_env  # noqa: F401
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from digestbot.server import serve
 
 
 class LiveServer:
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, port: int = 0) -> None:
         self.app = app
+        self.port = port
         self.url = ""
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -30,7 +31,7 @@ class LiveServer:
                 self.url = f"http://{host}:{port}"
                 self._ready.set()
 
-            await serve(self.app, "127.0.0.1", 0, self._stop, on_ready=ready)
+            await serve(self.app, "127.0.0.1", self.port, self._stop, on_ready=ready)
 
         try:
             asyncio.run(main())

@@ -65,6 +65,7 @@ class EmailChannel:
         password: str | None = None,
         unsubscribe_url: str | None = None,
         unsubscribe_secret: str | None = None,
+        preferences_url: str | None = None,
         timeout: float = 30.0,
         tls_context: ssl.SSLContext | None = None,
         name: str = "email",
@@ -77,6 +78,7 @@ class EmailChannel:
         self._from = from_addr
         self._envelope_from = parseaddr(from_addr)[1] or from_addr
         self._unsubscribe_url, self._unsubscribe_secret = unsubscribe_url, unsubscribe_secret
+        self._preferences_url = preferences_url
         self._timeout = timeout
         self._tls_context = tls_context
         self._smtp: aiosmtplib.SMTP | None = None
@@ -124,6 +126,7 @@ class EmailChannel:
             to_addr=target,
             unsubscribe_url=self._unsubscribe_url,
             unsubscribe_secret=self._unsubscribe_secret,
+            preferences_url=self._preferences_url,
         )
         data = message.as_bytes(policy=POLICY)
         async with self._lock:

@@ -8,6 +8,7 @@ from email.utils import formatdate, make_msgid
 
 from digestbot.channels.mail_headers import POLICY, from_header, list_id, list_unsubscribe
 from digestbot.rendering.payloads import EmailMessage
+from digestbot.signup.tokens import preferences_link
 from digestbot.unsubscribe import unsubscribe_link
 
 
@@ -24,16 +25,21 @@ def build_email(
     to_addr: str,
     unsubscribe_url: str | None = None,
     unsubscribe_secret: str | None = None,
+    preferences_url: str | None = None,
 ) -> MimeMessage:
     """A multipart/alternative message (text, then HTML - clients show the last part they
     understand) with Message-ID, Date, List-Id and RFC 8058 one-click unsubscribe headers.
-    `from_addr` may carry a display name (`AI 前沿发展日报 <digest@example.org>`)."""
+    `from_addr` may carry a display name (`AI 前沿发展日报 <digest@example.org>`).
+    `preferences_url` is the service's `/preferences` page (a signed link per recipient)."""
     link = None
     if unsubscribe_url and unsubscribe_secret:
         link = unsubscribe_link(unsubscribe_url, unsubscribe_secret, to_addr)
     elif unsubscribe_url:
         link = unsubscribe_url
-    body = payload.for_recipient(link) if link else payload
+    preferences = None
+    if preferences_url and unsubscribe_secret:
+        preferences = preferences_link(preferences_url, unsubscribe_secret, to_addr)
+    body = payload.for_recipient(link, preferences) if link else payload
 
     msg = MimeMessage(policy=POLICY)
     msg["From"] = from_header(from_addr)

@@ -47,6 +47,7 @@ class OutboxChannel:
         from_addr: str = "digestbot@localhost",
         unsubscribe_url: str | None = None,
         unsubscribe_secret: str | None = None,
+        preferences_url: str | None = None,
         name: str | None = None,
     ) -> None:
         self.root = Path(root)
@@ -55,6 +56,7 @@ class OutboxChannel:
         self._from = from_addr
         self._unsubscribe_url = unsubscribe_url
         self._unsubscribe_secret = unsubscribe_secret
+        self._preferences_url = preferences_url
 
     async def open(self) -> None:
         (self.root / self.channel_name).mkdir(parents=True, exist_ok=True)
@@ -110,6 +112,7 @@ class OutboxChannel:
                 to_addr=target,
                 unsubscribe_url=self._unsubscribe_url,
                 unsubscribe_secret=self._unsubscribe_secret,
+                preferences_url=self._preferences_url,
             )
             record["email_message_id"] = str(message["Message-ID"])
             html = message.get_body(("html",))

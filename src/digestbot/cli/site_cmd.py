@@ -35,7 +35,7 @@ def build_command(
             IssueCatalog(store),
             SitePages(config.templates.dir),
             base_url=config.site.base_url,
-            signup=False,
+            signup=config.signup_available(),
             zone=config.source.zone,
             style="static",
         )

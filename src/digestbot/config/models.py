@@ -285,6 +285,13 @@ class SiteConfig(Section):
             )
         return value.rstrip("/")
 
+    # Email sign-up with double opt-in on the service (needs base_url, an enabled [email] and
+    # its unsubscribe_secret, which also signs the confirmation and preference links).
+    signup: bool = True
+    confirm_within: Duration = dt.timedelta(hours=48)  # a confirmation link expires after this
+    confirm_mail_every: Duration = dt.timedelta(minutes=10)  # at most one mail per address
+    signups_per_ip_per_hour: int = Field(default=5, ge=1)  # sign-up requests from one address
+
     def issue_url(self, issue_date: dt.date) -> str | None:
         """The web page of one issue, or None without a site."""
         return f"{self.base_url}/issues/{issue_date.isoformat()}" if self.base_url else None
@@ -328,6 +335,17 @@ class Config(Section):
     def enabled_channels(self) -> list[str]:
         """Channels that are on, in the order telegram, slack, email."""
         return [name for name in CHANNELS if self.channel(name) is not None]
+
+    def signup_available(self) -> bool:
+        """Email sign-up (and preference links) can work: a site address to link to, email
+        on, and its secret to sign the links with."""
+        email = self.channel("email")
+        return (
+            self.site.signup
+            and bool(self.site.base_url)
+            and isinstance(email, EmailConfig)
+            and _has(email.unsubscribe_secret)
+        )
 
     def static_targets(self, channel: str) -> list[tuple[str, Variant]]:
         """Targets from the file (inline `targets` then `targets_file`), duplicates dropped."""

@@ -24,6 +24,7 @@ def build_channel(config: Config, channel: str) -> Channel:
     email = section if isinstance(section, EmailConfig) else None
     unsubscribe_url = email.unsubscribe_url if email else None
     unsubscribe_secret = reveal(email.unsubscribe_secret) if email else None
+    preferences_url = f"{config.site.base_url}/preferences" if config.signup_available() else None
     if section.transport == "outbox":
         return OutboxChannel(
             config.outbox.path,
@@ -31,6 +32,7 @@ def build_channel(config: Config, channel: str) -> Channel:
             from_addr=email.from_ if email else "digestbot@localhost",
             unsubscribe_url=unsubscribe_url or None,
             unsubscribe_secret=unsubscribe_secret,
+            preferences_url=preferences_url,
         )
     if isinstance(section, TelegramConfig):
         return TelegramChannel(reveal(section.token) or "", section.api_base_url)
@@ -45,6 +47,7 @@ def build_channel(config: Config, channel: str) -> Channel:
         password=reveal(section.password),
         unsubscribe_url=unsubscribe_url,
         unsubscribe_secret=unsubscribe_secret,
+        preferences_url=preferences_url,
     )
 
 

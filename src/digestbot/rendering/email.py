@@ -34,6 +34,12 @@ def render_email(env: jinja2.Environment, issue: Issue, variant: Variant) -> Ema
     """One message for every recipient; the unsubscribe URL is filled in per recipient."""
     subject = render_template(env, "email/subject.txt.j2", issue, variant)
     html = render_template(env, f"email/{variant.value}.html.j2", issue, variant)
+    return email_from_html(subject, html)
+
+
+def email_from_html(subject: str, html: str) -> EmailMessage:
+    """A message from a rendered HTML body: CSS inlined, plain-text twin derived from it
+    (digests, and service mail such as a sign-up confirmation)."""
     return EmailMessage(
         subject=_WHITESPACE.sub(" ", subject).strip(),
         text=_plain_text(html),
@@ -41,4 +47,4 @@ def render_email(env: jinja2.Environment, issue: Issue, variant: Variant) -> Ema
     )
 
 
-__all__ = ["render_email"]
+__all__ = ["email_from_html", "render_email"]

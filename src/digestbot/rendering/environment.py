@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from digestbot.rendering.errors import RenderError
 from digestbot.rendering.limits import SLACK_MAX_SECTION, split_mrkdwn, truncate
-from digestbot.rendering.payloads import UNSUBSCRIBE_PLACEHOLDER
+from digestbot.rendering.payloads import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from digestbot.resources import builtin_templates_dir
 
 CHANNELS = ("telegram", "slack", "email")
@@ -145,6 +145,7 @@ def make_environment(channel: str, templates_dir: Path | None = None) -> jinja2.
     else:
         env = jinja2.Environment(autoescape=_email_autoescape, **common)  # noqa: S701 - HTML is escaped
         env_globals["UNSUBSCRIBE"] = UNSUBSCRIBE_PLACEHOLDER
+        env_globals["PREFERENCES"] = PREFERENCES_PLACEHOLDER
     env.filters.update(filters)
     env.globals.update(env_globals)
     return env

@@ -8,6 +8,9 @@ from typing import Any
 # Rendered into email bodies where the per-recipient unsubscribe URL goes; replaced per recipient
 # so one render serves every address (rendering 100,000 bodies would dominate a publish).
 UNSUBSCRIBE_PLACEHOLDER = "urn:digestbot:unsubscribe-url"
+# The same for the recipient's preferences page (change variant, leave); without one it
+# resolves to the unsubscribe link, so the footer never shows a dead link.
+PREFERENCES_PLACEHOLDER = "urn:digestbot:preferences-url"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +69,14 @@ class EmailMessage:
     text: str
     html: str
 
-    def for_recipient(self, unsubscribe_url: str) -> EmailMessage:
-        return EmailMessage(
-            subject=self.subject,
-            text=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
-            html=self.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
-        )
+    def for_recipient(
+        self, unsubscribe_url: str, preferences_url: str | None = None
+    ) -> EmailMessage:
+        def fill(text: str) -> str:
+            text = text.replace(PREFERENCES_PLACEHOLDER, preferences_url or unsubscribe_url)
+            return text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+
+        return EmailMessage(subject=self.subject, text=fill(self.text), html=fill(self.html))
 
     def to_json(self) -> dict[str, Any]:
         return {"subject": self.subject, "text": self.text, "html": self.html}
@@ -80,6 +85,7 @@ class EmailMessage:
 Payload = TelegramMessage | SlackMessage | EmailMessage
 
 __all__ = [
+    "PREFERENCES_PLACEHOLDER",
     "UNSUBSCRIBE_PLACEHOLDER",
     "EmailMessage",
     "InlineButton",

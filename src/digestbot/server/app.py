@@ -16,10 +16,12 @@ from digestbot.rendering import CHANNELS, Renderer
 from digestbot.server.background import BackgroundWork
 from digestbot.server.health import HealthCheck, healthz_endpoint, metrics_endpoint, store_health
 from digestbot.server.metrics import Metrics
+from digestbot.server.signup_routes import SignupRoutes
 from digestbot.server.site_routes import SiteRoutes
 from digestbot.server.slack_commands import SlashCommands, SlashSettings
 from digestbot.server.slack_replies import ResponseType
 from digestbot.server.unsubscribe import UnsubscribePages
+from digestbot.signup import SignupDesk
 from digestbot.store import Store
 from digestbot.web import Site
 
@@ -39,11 +41,13 @@ def build_app(
     default_variant: Variant = Variant.TOP5,
     slash_per_user_per_minute: int = 3,
     site: Site | None = None,
+    signup: SignupDesk | None = None,
 ) -> Starlette:
     """The Starlette app. `today` dates the staleness note (pass the issue timezone's date);
     `health` defaults to a `SELECT 1` on the store. Slash-command replies run in the
     background: `background_of(app).drain()` waits for them (serve() does at shutdown).
-    `site` adds the readers' pages (`/`, `/issues/…`, `/feed.xml`)."""
+    `site` adds the readers' pages (`/`, `/issues/…`, `/feed.xml`); `signup` the email sign-up
+    (`/subscribe`, `/confirm`, `/preferences`)."""
     # Request URLs logged by httpx would carry response_url tokens; secrets are redacted too.
     install_redaction(slack_signing_secret, unsubscribe_secret)
     background = BackgroundWork()
@@ -71,6 +75,9 @@ def build_app(
     ]
     if site is not None:
         routes.extend(SiteRoutes(site).routes())
+    if signup is not None:
+        secure = signup.settings.base_url.startswith("https://")
+        routes.extend(SignupRoutes(signup, store, metrics, secure_cookie=secure).routes())
     app = Starlette(routes=routes)
     app.state.background = background
     return app

@@ -43,6 +43,15 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self._signups = Counter(
+            "digestbot_signup_requests_total",
+            "Email sign-up, confirmation and preference requests, by outcome.",
+            ["outcome"],
+            registry=self.registry,
+        )
+
+    def record_signup(self, outcome: str) -> None:
+        self._signups.labels(outcome=outcome).inc()
 
     def record_delivery(self, channel: str, status: str) -> None:
         self._deliveries.labels(channel=channel, status=str(status)).inc()

@@ -32,6 +32,7 @@ from digestbot.server import Metrics, build_app, serve
 from digestbot.service.daily import DailyPublish
 from digestbot.service.polling import Poller
 from digestbot.service.signals import stop_on_signals
+from digestbot.signup.wiring import signup_desk
 from digestbot.sources import source_from_config
 from digestbot.store import Store
 from digestbot.watcher import PublicationWatcher, Schedule
@@ -96,6 +97,8 @@ class Service:
 
     async def run(self, on_ready: Callable[[str, int], None] | None = None) -> None:
         server, slack, email = self.config.server, self.config.slack, self.config.email
+        pages = SitePages(self.config.templates.dir)
+        signup = signup_desk(self.config, self.store, pages)
         app = build_app(
             store=self.store,
             renderer=self.renderer,
@@ -107,11 +110,12 @@ class Service:
             today=self.issues.today,
             site=Site(
                 IssueCatalog(self.store),
-                SitePages(self.config.templates.dir),
+                pages,
                 base_url=self.config.site.base_url or None,
-                signup=False,
+                signup=signup is not None,
                 zone=self.timezone,
             ),
+            signup=signup,
         )
         with stop_on_signals(self.stop):
             http = asyncio.create_task(

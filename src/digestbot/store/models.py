@@ -124,23 +124,53 @@ class PublishedIssue(Base):
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class SignupLimit(Base):
+    """A fixed-window counter for sign-up abuse limits (per address, per client IP). `key` is
+    an HMAC of what is limited, so unconfirmed addresses are never stored readable."""
+
+    __tablename__ = "signup_limits"
+    __table_args__ = (Index("ix_signup_limits_window_start", "window_start"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class UsedToken(Base):
+    """A single-use link (sign-up confirmation) that was used: a second use is refused. Kept
+    until the link would have expired anyway."""
+
+    __tablename__ = "used_tokens"
+    __table_args__ = (Index("ix_used_tokens_expires_at", "expires_at"),)
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 # Core handles for the query modules (the store speaks Core for short, explicit statements).
 deliveries = cast(Table, Delivery.__table__)
 delivery_parts = cast(Table, DeliveryPart.__table__)
 subscribers = cast(Table, Subscriber.__table__)
 target_aliases = cast(Table, TargetAlias.__table__)
 published_issues = cast(Table, PublishedIssue.__table__)
+signup_limits = cast(Table, SignupLimit.__table__)
+used_tokens = cast(Table, UsedToken.__table__)
 
 __all__ = [
     "Base",
     "Delivery",
     "DeliveryPart",
     "PublishedIssue",
+    "SignupLimit",
     "Subscriber",
     "TargetAlias",
+    "UsedToken",
     "deliveries",
     "delivery_parts",
     "published_issues",
+    "signup_limits",
     "subscribers",
     "target_aliases",
+    "used_tokens",
 ]

@@ -6,13 +6,14 @@ from digestbot.store.archive import IssueArchive
 from digestbot.store.base import Clock
 from digestbot.store.deliveries import DeliveryLedger
 from digestbot.store.engine import create_store_engine, upgrade_schema
+from digestbot.store.signups import SignupBook
 from digestbot.store.subscribers import SubscriberBook
 
 
-class Store(DeliveryLedger, SubscriberBook, IssueArchive):
-    """Delivery ledger, subscribers and published issues over one SQLAlchemy engine. Every
-    method is one short transaction and thread-safe (each call checks out its own
-    connection), so async callers may use `asyncio.to_thread`."""
+class Store(DeliveryLedger, SignupBook, SubscriberBook, IssueArchive):
+    """Delivery ledger, subscribers (and their sign-ups) and published issues over one
+    SQLAlchemy engine. Every method is one short transaction and thread-safe (each call
+    checks out its own connection), so async callers may use `asyncio.to_thread`."""
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:

@@ -26,31 +26,41 @@ class SubscriberBook(StoreBase):
         self, channel: str, target: str, variant: Variant, display_name: str | None = None
     ) -> bool:
         """Join (or re-join, or change variant). True when the reader was not active before."""
-        variant = Variant(variant)
         with self._write() as conn:
-            now = self.now()
-            row = conn.execute(
-                select(S.c.id, S.c.active).where(S.c.channel == channel, S.c.target == target)
-            ).first()
-            if row is None:
-                conn.execute(
-                    S.insert().values(
-                        channel=channel,
-                        target=target,
-                        variant=variant.value,
-                        active=True,
-                        display_name=display_name,
-                        joined_at=now,
-                    )
+            return self._subscribe(conn, channel, target, Variant(variant), display_name)
+
+    def _subscribe(
+        self,
+        conn: Connection,
+        channel: str,
+        target: str,
+        variant: Variant,
+        display_name: str | None = None,
+    ) -> bool:
+        """`subscribe` inside a caller's transaction (a sign-up confirms and joins in one)."""
+        now = self.now()
+        row = conn.execute(
+            select(S.c.id, S.c.active).where(S.c.channel == channel, S.c.target == target)
+        ).first()
+        if row is None:
+            conn.execute(
+                S.insert().values(
+                    channel=channel,
+                    target=target,
+                    variant=variant.value,
+                    active=True,
+                    display_name=display_name,
+                    joined_at=now,
                 )
-                return True
-            values: dict[str, object] = {"variant": variant.value, "active": True}
-            if display_name is not None:
-                values["display_name"] = display_name
-            if not row.active:
-                values.update(joined_at=now, left_at=None, left_reason=None)
-            conn.execute(update(S).where(S.c.id == row.id).values(**values))
-            return not row.active
+            )
+            return True
+        values: dict[str, object] = {"variant": variant.value, "active": True}
+        if display_name is not None:
+            values["display_name"] = display_name
+        if not row.active:
+            values.update(joined_at=now, left_at=None, left_reason=None)
+        conn.execute(update(S).where(S.c.id == row.id).values(**values))
+        return not row.active
 
     def unsubscribe(self, channel: str, target: str) -> bool:
         """The reader left on purpose. True when they were active."""

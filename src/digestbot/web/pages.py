@@ -75,6 +75,17 @@ class SitePages:
             og_type="website",
         )
 
+    def render_form(self, name: str, links: PageLinks, title: str, **context: Any) -> str:
+        """A sign-up page (`web/subscribe.html.j2` …); never shared, so no preview text."""
+        return self._render(
+            name,
+            links,
+            page_title=f"{title} · {self.site_name}",
+            description="",
+            og_type="website",
+            **context,
+        )
+
     def notice(
         self,
         title: str,
