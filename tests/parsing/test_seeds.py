@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from digestbot.model import Issue
-from digestbot.parsing import parse_issue
+from digestbot.parsing import WarningKind, parse_issue, read_issue
 
 # Keyed by the seed's number prefix so the table survives a renamed hash suffix.
 EXPECTED = {
     "000": {"date": dt.date(2026, 4, 16), "title": "AI 前沿发展日报"},
     "002": {"date": dt.date(2026, 4, 8), "title": "AI前沿发展日报"},
 }
+# The findings that are right (issue 9 point 4), as (line, kind). Seed 000: two URLs whose
+# host has no dot, a source name cut off at the front, and one arXiv URL under two papers'
+# names. Seed 002 cites one announcement from several items under the same name: not a finding.
+FINDINGS = {
+    "000": [
+        (85, WarningKind.HOST_WITHOUT_DOT),
+        (85, WarningKind.HOST_WITHOUT_DOT),
+        (129, WarningKind.NAME_FRAGMENT),
+        (155, WarningKind.DUPLICATE_URL),
+    ],
+    "002": [],
+}
+_DOTLESS_URL = re.compile(r"https://([\w-]+)(?=[/>)）]|$)")
 
 
 def _parse(path: Path) -> Issue:
@@ -25,13 +39,40 @@ def _all_text(issue: Issue) -> str:
     return json.dumps(issue.to_contract(), ensure_ascii=False)
 
 
-def test_seed_parses_with_its_date_title_and_no_warnings(seed: Path) -> None:
-    issue = _parse(seed)
+def test_seed_parses_with_its_date_title_and_exactly_the_right_findings(seed: Path) -> None:
+    parsed = read_issue(seed.read_bytes(), filename=seed.name)
     expected = EXPECTED[seed.name[:3]]
-    assert issue.date == expected["date"]
-    assert issue.title == expected["title"]
-    assert issue.coverage.startswith("重点核查")
-    assert issue.warnings == ()
+    assert parsed.issue.date == expected["date"]
+    assert parsed.issue.title == expected["title"]
+    assert parsed.issue.coverage.startswith("重点核查")
+    assert [(w.line, w.kind) for w in parsed.warnings] == FINDINGS[seed.name[:3]]
+    assert parsed.issue.warnings == tuple(str(w) for w in parsed.warnings)
+
+
+def test_seed_000_findings_point_at_the_lines_that_hold_them(seeds: list[Path]) -> None:
+    path = next(p for p in seeds if p.name.startswith("000"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    parsed = read_issue(path.read_bytes(), filename=path.name)
+    dotless = [w for w in parsed.warnings if w.kind is WarningKind.HOST_WITHOUT_DOT]
+    found_hosts = {host for w in dotless for host in _DOTLESS_URL.findall(lines[w.line - 1])}
+    assert len(found_hosts) == 2
+    assert all(any(host in w.message for w in dotless) for host in found_hosts)
+    fragment = next(w for w in parsed.warnings if w.kind is WarningKind.NAME_FRAGMENT)
+    assert fragment.message.split(": ")[-1] in lines[fragment.line - 1]
+    duplicate = next(w for w in parsed.warnings if w.kind is WarningKind.DUPLICATE_URL)
+    url = duplicate.message.split(": ")[-1].removeprefix("https://")
+    assert url in lines[duplicate.line - 1]
+    assert "(line 143)" in duplicate.message and url in lines[143 - 1]
+
+
+def test_seed_000_with_its_dotless_urls_fixed_has_no_dotless_finding(seeds: list[Path]) -> None:
+    path = next(p for p in seeds if p.name.startswith("000"))
+    text = path.read_text(encoding="utf-8")
+    fixed = _DOTLESS_URL.sub(lambda m: f"https://{m.group(1)}.example.com", text)
+    parsed = read_issue(fixed, filename=path.name)
+    kinds = [w.kind for w in parsed.warnings]
+    assert WarningKind.HOST_WITHOUT_DOT not in kinds
+    assert kinds.count(WarningKind.NAME_FRAGMENT) == 1  # the other findings stay
 
 
 def test_seed_has_exact_counts_of_every_section(seed: Path) -> None:

@@ -18,7 +18,6 @@ from digestbot.parsing import parse_sources
         ("微软公告（<https://a.example/x>）", [("微软公告", "https://a.example/x")]),
         ("官方 PDF（https://a.example/x.pdf）", [("官方 PDF", "https://a.example/x.pdf")]),
         ("[标题](https://a.example/x)", [("标题", "https://a.example/x")]),
-        ("[t](<https://a.example/x y>)", [("t", "https://a.example/x%20y")]),
         ("https://a.example/x", [("a.example", "https://a.example/x")]),
         ("<https://a.example/x>", [("a.example", "https://a.example/x")]),
         ("Name <a.example/x>", [("Name", "https://a.example/x")]),
@@ -44,7 +43,6 @@ from digestbot.parsing import parse_sources
             "Reuters：invest \\$10 billion（<https://r.example/a>）",
             [("Reuters：invest $10 billion", "https://r.example/a")],
         ),
-        ("Unclosed（<https://a.example/x-", [("Unclosed", "https://a.example/x-")]),
         (
             "Reuters via Investing.com | Chipmaker expands in Japan (<https://i.example/n>)",
             [("Reuters via Investing.com | Chipmaker expands in Japan", "https://i.example/n")],
@@ -57,6 +55,31 @@ def test_source_styles(text: str, expected: list[tuple[str, str]]) -> None:
     sources, problems = parse_sources(text)
     assert sources == tuple(Source(name, url) for name, url in expected)
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "problem"),
+    [
+        ("[t](<https://a.example/x y>)", ("t", "https://a.example/x%20y"), "URL contains spaces"),
+        ("[t](https://a.example/x y)", ("t", "https://a.example/x%20y"), "URL contains spaces"),
+        ("T (<https://a.example/x y>)", ("T", "https://a.example/x%20y"), "URL contains spaces"),
+        ("Cut（<https://a.example/x-", ("Cut", "https://a.example/x-"), "never closes"),
+        ("Cut (https://a.example/x-", ("Cut", "https://a.example/x-"), "never closes"),
+    ],
+)
+def test_suspicious_url_is_kept_and_reported(
+    text: str, expected: tuple[str, str], problem: str
+) -> None:
+    sources, problems = parse_sources(text)
+    assert sources == (Source(*expected),)
+    assert len(problems) == 1 and problem in problems[0]
+
+
+def test_link_title_and_a_closed_bracket_are_not_reported() -> None:
+    for text in ('[t](https://a.example/x "A title")', "(<https://a.example/x)", "<https://a.example>"):
+        sources, problems = parse_sources(text)
+        assert len(sources) == 1 and "x y" not in sources[0].url
+        assert problems == [], text
 
 
 @pytest.mark.parametrize(

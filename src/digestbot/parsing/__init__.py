@@ -1,6 +1,6 @@
 """Parsing: an issue file (plain text, Markdown export or HTML page) → digestbot.model.Issue."""
 
-from digestbot.parsing.api import parse_issue
+from digestbot.parsing.api import ParsedIssue, parse_issue, read_issue
 from digestbot.parsing.decoding import decode
 from digestbot.parsing.detect import Format, detect_format
 from digestbot.parsing.errors import NotAnIssueError, ParseError
@@ -9,11 +9,15 @@ from digestbot.parsing.markdown import markdown_to_text
 from digestbot.parsing.normalize import normalize
 from digestbot.parsing.sources import parse_sources
 from digestbot.parsing.text import parse_text
+from digestbot.parsing.warnings import ParseWarning, WarningKind
 
 __all__ = [
     "Format",
     "NotAnIssueError",
     "ParseError",
+    "ParseWarning",
+    "ParsedIssue",
+    "WarningKind",
     "decode",
     "detect_format",
     "html_to_text",
@@ -22,4 +26,5 @@ __all__ = [
     "parse_issue",
     "parse_sources",
     "parse_text",
+    "read_issue",
 ]

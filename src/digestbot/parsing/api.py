@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from digestbot.model import Issue
 from digestbot.parsing.decoding import decode
 from digestbot.parsing.detect import Format, detect_format
 from digestbot.parsing.errors import NotAnIssueError
 from digestbot.parsing.html import html_to_text
 from digestbot.parsing.markdown import markdown_to_text
-from digestbot.parsing.text import parse_text
+from digestbot.parsing.text import read_text
+from digestbot.parsing.warnings import ParseWarning
 
 
 def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
@@ -17,6 +20,17 @@ def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
     Problems inside an issue become Issue.warnings ("line N: …"); only input that is not an
     issue at all (empty, binary, no section heading) raises NotAnIssueError.
     """
+    return read_issue(data, filename=filename).issue
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedIssue:
+    issue: Issue
+    warnings: tuple[ParseWarning, ...]  # Issue.warnings with line and kind apart
+
+
+def read_issue(data: bytes | str, *, filename: str | None = None) -> ParsedIssue:
+    """parse_issue, keeping each warning's line and kind for tools that sort them (`check`)."""
     # Text given as str is taken as text: control characters are dropped by normalization
     # (so parse_issue(normalize(t)) == parse_issue(t)); binary sniffing is for bytes only.
     text = (decode(data) if isinstance(data, bytes) else data).lstrip("\ufeff")
@@ -30,7 +44,8 @@ def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
             raise NotAnIssueError("the HTML is nested too deeply to be an issue page") from exc
     elif fmt is Format.MARKDOWN:
         text = markdown_to_text(text)
-    return parse_text(text)
+    issue, warnings = read_text(text)
+    return ParsedIssue(issue, warnings)
 
 
-__all__ = ["parse_issue"]
+__all__ = ["ParsedIssue", "parse_issue", "read_issue"]

@@ -32,6 +32,8 @@ _BARE_DOMAIN_PATH = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/")
 # A bare URL ends at whitespace, quotes, angle brackets, full-width punctuation or a pipe.
 _URL_STOP = frozenset(" \t\n<>\"'|（）【】「」《》，。；！？、｜\u3000")
 _TRAILING_PUNCT = ".,;:!?"
+# A Markdown link title after its URL: [t](url "title"), 'title' or (title).
+_LINK_TITLE = re.compile(r"\"[^\"]*\"|'[^']*'|\([^)]*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class _Found:
     end: int  # just past it
     url: str
     text: str = ""  # a Markdown link's text
+    cut: bool = False  # its bracket never closes: the line (and the URL?) ends early
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,10 @@ def read_sources(text: str) -> ReadSources:
         if any(c.isspace() for c in url):
             notes.append(SourceNote(line, f"URL contains spaces: {url}", WarningKind.URL_SPACES))
             url = "%20".join(url.split())
+        if found.cut:
+            notes.append(SourceNote(
+                line, f"URL's bracket never closes, it may be cut off: {url}", WarningKind.CUT_OFF
+            ))
         sources.append(Source(name=name or _host(url), url=url))
         lines.append(line)
         line += text.count("\n", found.start, found.end)
@@ -175,11 +182,12 @@ def _markdown_link(text: str, i: int) -> _Found | None:
         return None
     target = text[close + 2 : end].strip()
     if target.startswith("<") and ">" in target:
-        # CommonMark allows spaces inside <…>; a URL cannot hold them raw.
-        target = target[1 : target.index(">")].strip().replace(" ", "%20")
+        target = target[1 : target.index(">")].strip()  # CommonMark: <…> may hold spaces
     else:
-        target = target.split(" ", 1)[0]  # drop a link title: [t](url "title")
-    if not target or any(c.isspace() for c in target):
+        url, _, title = target.partition(" ")
+        if _LINK_TITLE.fullmatch(title.strip()):  # [t](url "title"): the title is not URL
+            target = url
+    if not target:
         return None
     return _Found(i, end + 1, target, text=text[i + 1 : close])
 
@@ -201,7 +209,7 @@ def _bracketed(text: str, i: int, closer: str) -> _Found | None:
             k += 1
         if k < len(text) and text[k] == closer:
             end = k + 1
-        return _Found(i, end, inner.url)
+        return _Found(i, end, inner.url, cut=inner.cut)
     if closer == ")":
         close = _matching(text, i, "(", ")")
     else:
@@ -211,7 +219,7 @@ def _bracketed(text: str, i: int, closer: str) -> _Found | None:
         # An unclosed "(https://…" at the end of a line.
         if _URL_START.match(text, j):
             url, end = _bare(text, j)
-            return _Found(i, end, url) if url else None
+            return _Found(i, end, url, cut=_line_ends(text, end)) if url else None
         return None
     inner_text = text[j:close].strip()
     if inner_text and _DOMAIN_LIKE.match(inner_text) and (
@@ -229,6 +237,11 @@ def _angle(text: str, i: int, wrapper_end: str | None) -> _Found | None:
     k = j
     while k < len(text) and text[k] not in ">\n \t":
         k += 1
+    if k < len(text) and text[k] in " \t":
+        # "<https://a.example/x y>": spaces inside a URL (reported), when a ">" closes it.
+        close = text.find(">", k, min(len(text), j + _MAX_SCAN))
+        if close > 0 and not any(c in "<\n" for c in text[k:close]):
+            k = close
     if k >= len(text) or text[k] != ">":
         # Unclosed: the URL runs to the end of the line, or to the wrapper's closing bracket.
         k = j
@@ -237,8 +250,15 @@ def _angle(text: str, i: int, wrapper_end: str | None) -> _Found | None:
     candidate = text[j:k]
     if not candidate or not (_URL_START.match(candidate) or _DOMAIN_LIKE.match(candidate)):
         return None
-    end = k + 1 if k < len(text) and text[k] == ">" else k
-    return _Found(i, end, candidate)
+    closed = k < len(text) and text[k] == ">"
+    cut = not closed and (k >= len(text) or text[k] != wrapper_end) and _line_ends(text, k)
+    return _Found(i, k + 1 if closed else k, candidate, cut=cut)
+
+
+def _line_ends(text: str, k: int) -> bool:
+    """Whether only blanks are left on the line after position k."""
+    end = text.find("\n", k)
+    return not text[k : len(text) if end < 0 else end].strip()
 
 
 def _bare(text: str, i: int) -> tuple[str, int]:

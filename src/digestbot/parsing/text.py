@@ -13,8 +13,9 @@ from digestbot.parsing import vocabulary as vocab
 from digestbot.parsing.errors import NotAnIssueError
 from digestbot.parsing.items import Item, check_count, parse_items
 from digestbot.parsing.normalize import Line, normalize_lines
+from digestbot.parsing.suspicious import check_sources
 from digestbot.parsing.vocabulary import Section
-from digestbot.parsing.warnings import WarningKind, WarningLog
+from digestbot.parsing.warnings import ParseWarning, WarningKind, WarningLog
 
 _DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 # The title's date is its last "| <date> (timezone)" segment; the other segments (a special
@@ -29,11 +30,17 @@ _INLINE_COVERAGE = re.compile(r"\s*(?:覆盖窗口|覆盖范围)\s*[:：]\s*")
 
 def parse_text(text: str) -> Issue:
     """Parse an issue written in the plain-text grammar (normalizing it first)."""
-    return parse_lines(normalize_lines(text))
+    return read_text(text)[0]
 
 
-def parse_lines(lines: list[Line]) -> Issue:
+def read_text(text: str) -> tuple[Issue, tuple[ParseWarning, ...]]:
+    """The issue and its warnings with their kinds (Issue.warnings holds them as text)."""
     log = WarningLog()
+    return parse_lines(normalize_lines(text), log), log.warnings()
+
+
+def parse_lines(lines: list[Line], log: WarningLog | None = None) -> Issue:
+    log = log or WarningLog()
     starts = _section_starts(lines, log)
     if not starts:
         raise NotAnIssueError(
@@ -81,6 +88,7 @@ def parse_lines(lines: list[Line]) -> Issue:
         if section in bodies:
             items[section] = parse_items(section, *bodies[section], log)
 
+    check_sources((i for s in vocab.SECTION_ORDER for i in items.get(s, [])), log)
     return Issue(
         date=date,
         title=title,
@@ -237,4 +245,4 @@ def _conclusions(heading: Line, lines: list[Line], log: WarningLog) -> tuple[str
     return found
 
 
-__all__ = ["parse_lines", "parse_text"]
+__all__ = ["parse_lines", "parse_text", "read_text"]

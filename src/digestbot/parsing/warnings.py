@@ -14,6 +14,7 @@ class WarningKind(enum.StrEnum):
     NO_URL = "no-url"  # a source without a URL
     BAD_SCHEME = "bad-scheme"  # javascript:, mailto: … as a source
     URL_SPACES = "url-spaces"  # whitespace inside a URL
+    CUT_OFF = "cut-off"  # "(<https://a.example/x-" and the line ends: the URL may be cut off
     HOST_WITHOUT_DOT = "host-without-dot"  # https://press-release-details/…
     PLAIN_HTTP = "plain-http"  # http:// where readers expect https://
     NAME_FRAGMENT = "name-fragment"  # "le | Gemma 4": a name cut off at the front
