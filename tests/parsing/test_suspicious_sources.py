@@ -51,9 +51,11 @@ GOOD = "甲公司公告 (<https://a.example/news/1>)"
          [K.DUPLICATE_URL]),
         (GOOD + " | 甲公司 (<https://a.example/news/1#top>)", GOOD, [K.DUPLICATE_URL]),
         ("甲 (<https://a.example/x-", GOOD, [K.CUT_OFF]),
-        # Not findings: one source cited by two items under its name; lower-case brands;
+        # Not findings: one source cited by two items under its name (with or without its
+        # publisher); lower-case brands;
         # a name that is only a host; a URL with a port.
         (GOOD, GOOD, []),
+        ("甲公司 | 新品说明 (<https://a.example/n>)", "新品说明 (<https://a.example/n>)", []),
         ("arXiv | Paper (<https://arxiv.example/abs/1>)", GOOD, []),
         ("npm | left-pad (<https://npm.example/left-pad>)", GOOD, []),
         ("<https://a.example/only-url>", GOOD, []),
@@ -61,8 +63,8 @@ GOOD = "甲公司公告 (<https://a.example/news/1>)"
         ("Google | Gemma 4 (<https://blog.example/gemma-4>)", GOOD, []),
     ],
     ids=["dotless", "localhost", "spaces", "http", "fragment", "same-url-other-name",
-         "twice-in-one-item", "cut-off", "same-source-twice", "arxiv", "npm", "host-name",
-         "port", "whole-name"],
+         "twice-in-one-item", "cut-off", "same-source-twice", "publisher-left-out", "arxiv",
+         "npm", "host-name", "port", "whole-name"],
 )
 def test_each_suspicious_kind_alone(one: str, two: str, kinds: list[WarningKind]) -> None:
     parsed = read_issue(_ISSUE.format(one=one, two=two), filename="issue.txt")
