@@ -30,6 +30,10 @@ class ArchivedIssues:
             return None
         return CurrentIssue(self.parse(stored), is_today=stored.issue_date == today)
 
+    async def published_on(self, day: dt.date) -> Issue | None:
+        stored = self.store.get_issue(day)
+        return None if stored is None else self.parse(stored)
+
     def parse(self, stored: StoredIssue) -> Issue:
         key = (stored.issue_date, stored.sha256)
         issue = self._parsed.get(key)

@@ -40,6 +40,10 @@ class FixedIssues:
     async def current(self) -> CurrentIssue | None:
         return self.current_issue
 
+    async def published_on(self, day: dt.date) -> Issue | None:
+        found = self.current_issue
+        return found.issue if found is not None and found.issue.date == day else None
+
 
 async def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds."""

@@ -4,6 +4,7 @@ does exactly what Slack does (v0:timestamp:body, HMAC-SHA256)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import time
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from digestbot.bot.commands import CurrentIssue
+from digestbot.model import Issue
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics, background_of, build_app
 from digestbot.server.slack_replies import ResponseType
@@ -40,6 +42,10 @@ class FixedIssues:
         if self.delay:
             await asyncio.sleep(self.delay)
         return self.current_issue
+
+    async def published_on(self, day: dt.date) -> Issue | None:
+        found = self.current_issue
+        return found.issue if found is not None and found.issue.date == day else None
 
 
 @dataclass

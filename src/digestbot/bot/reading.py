@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from digestbot.bot import texts
 from digestbot.bot.access import Access
-from digestbot.bot.commands import DEFAULT_VARIANT, IssueProvider, parse_variant, staleness_note
+from digestbot.bot.commands import DEFAULT_VARIANT, IssueProvider, parse_today, resolve_today
 from digestbot.bot.replies import CHANNEL, Ctx, Replies
 from digestbot.delivery import PublishReport, report_text
 from digestbot.rendering import Renderer, TelegramMessage, telegram_length
@@ -84,26 +84,26 @@ class ReadingHandlers:
             return
         row = await asyncio.to_thread(self.store.get_subscriber, CHANNEL, str(chat.id))
         default = row.variant if row is not None and row.active else DEFAULT_VARIANT
-        variant = parse_variant(" ".join(context.args or ()), default)
-        if variant is None:
+        request = parse_today(" ".join(context.args or ()), default)
+        if request is None:
             await self.replies.to(update, texts.UNKNOWN_VARIANT)
             return
         try:
-            current = await self.issues.current()
+            answer = await resolve_today(self.issues, request, self._today())
         except Exception:
-            log.exception("/today: looking up the current issue failed")
+            log.exception("/today: looking up the issue failed")
             await self.replies.to(update, texts.TODAY_FAILED)
             return
-        if current is None:
-            await self.replies.to(update, texts.NO_ISSUE_YET)
+        if answer.issue is None:
+            await self.replies.to(update, answer.note or texts.NO_ISSUE_YET)
             return
         try:
-            parts = await asyncio.to_thread(self.renderer.telegram, current.issue, variant)
+            parts = await asyncio.to_thread(self.renderer.telegram, answer.issue, request.variant)
         except Exception:
-            log.exception("rendering /today (%s) failed", variant.value)
+            log.exception("rendering /today (%s) failed", request.variant.value)
             await self.replies.to(update, texts.TODAY_FAILED)
             return
-        await self.replies.send(chat.id, with_note(parts, staleness_note(current, self._today())))
+        await self.replies.send(chat.id, with_note(parts, answer.note))
 
     async def on_help(self, update: Update, _: Ctx) -> None:
         if await self.access.admit(update):

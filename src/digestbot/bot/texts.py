@@ -10,7 +10,7 @@ from digestbot.model import Variant
 
 # (command, menu description) in menu order: setMyCommands and /help both read this.
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("today", "今日日报，可加 top3 / top5 / full"),
+    ("today", "今日日报，可加日期 YYYY-MM-DD 和 top3 / top5 / full"),
     ("start", "订阅每日推送"),
     ("format", "选择推送版本"),
     ("stop", "退订"),
@@ -44,7 +44,7 @@ GROUP_ADMINS_ONLY = "只有群管理员可以为本群订阅、退订或切换�
 ADMINS_ONLY = "此命令仅限管理员使用。"
 NO_ISSUE_YET = "还没有已发布的日报，请稍后再试。"
 STATUS_UNAVAILABLE = "暂无发布记录。"
-UNKNOWN_VARIANT = f"用法：/today [top3|top5|full]\n版本：{VARIANT_HELP}"
+UNKNOWN_VARIANT = f"用法：/today [YYYY-MM-DD] [top3|top5|full]\n版本：{VARIANT_HELP}"
 TODAY_FAILED = "日报暂时无法显示，请稍后再试。"
 
 

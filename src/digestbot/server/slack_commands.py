@@ -1,4 +1,4 @@
-"""`/today [variant]` as a Slack slash command.
+"""`/today [YYYY-MM-DD] [variant]` as a Slack slash command.
 
 Slack gives us 3 seconds to answer, and the issue may have to be fetched first, so the
 request is verified and acknowledged at once and the digest follows through the command's
@@ -22,8 +22,9 @@ from digestbot.bot.commands import (
     DEFAULT_VARIANT,
     VARIANT_HELP,
     IssueProvider,
-    parse_variant,
-    staleness_note,
+    TodayRequest,
+    parse_today,
+    resolve_today,
 )
 from digestbot.bot.throttle import UserThrottle, Verdict
 from digestbot.model import Variant
@@ -48,7 +49,7 @@ NO_ISSUE = "还没有已发布的日报。/ No issue has been published yet."
 FAILED = (
     "抱歉，获取日报时出错，请稍后再试。/ Sorry, the digest could not be fetched; try again later."
 )
-USAGE = f"用法 / Usage: `/today [variant]` — {VARIANT_HELP}"
+USAGE = f"用法 / Usage: `/today [YYYY-MM-DD] [variant]` — {VARIANT_HELP}"
 
 
 class _SdkClock(SignatureClock):
@@ -146,8 +147,8 @@ class SlashCommands:
         return valid
 
     def _command(self, form: dict[str, str]) -> Response:
-        variant = parse_variant(form.get("text", ""), self.settings.default_variant)
-        if variant is None:
+        request = parse_today(form.get("text", ""), self.settings.default_variant)
+        if request is None:
             self.metrics.record_slash_command("usage")
             return JSONResponse(text_reply(USAGE))
         response_url = form.get("response_url", "")
@@ -167,19 +168,19 @@ class SlashCommands:
                 )
             )
         self.metrics.record_slash_command("accepted")
-        self.background.spawn(self._answer(response_url, variant), name=f"slash:{user}")
+        self.background.spawn(self._answer(response_url, request), name=f"slash:{user}")
         return JSONResponse(text_reply(ACK))
 
-    async def _answer(self, response_url: str, variant: Variant) -> None:
+    async def _answer(self, response_url: str, request: TodayRequest) -> None:
         try:
-            current = await self.issues.current()
-            if current is None:
-                messages = [text_reply(NO_ISSUE)]
+            answer = await resolve_today(self.issues, request, self.today())
+            if answer.issue is None:
+                missing = f"{answer.note} / No issue for {request.day}." if answer.note else None
+                messages = [text_reply(missing or NO_ISSUE)]
                 self.metrics.record_slash_command("no_issue")
             else:
-                note = staleness_note(current, self.today())
-                parts = self.renderer.slack(current.issue, variant)
-                messages = response_messages(parts, self.settings.response_type, note)
+                parts = self.renderer.slack(answer.issue, request.variant)
+                messages = response_messages(parts, self.settings.response_type, answer.note)
         except Exception:  # the reader still deserves an answer; the operator, the traceback
             log.exception("slash command: could not prepare the digest")
             self.metrics.record_slash_command("failed")
