@@ -17,7 +17,7 @@ from digestbot.bot.commands import (
 )
 from digestbot.bot.keyboards import parse_variant_callback, variant_callback, variant_keyboard
 from digestbot.bot.reading import publish_status, with_note
-from digestbot.bot.telegram_bot import TelegramBot, telegram_sender
+from digestbot.bot.telegram_bot import TelegramBot
 from digestbot.bot.throttle import Decision, UserThrottle, Verdict
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "publish_status",
     "resolve_today",
     "staleness_note",
-    "telegram_sender",
     "variant_callback",
     "variant_keyboard",
     "with_note",

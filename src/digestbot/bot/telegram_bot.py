@@ -19,22 +19,10 @@ from digestbot.bot.reading import ReadingHandlers, StatusText
 from digestbot.bot.replies import Replies
 from digestbot.bot.subscription import SubscriptionHandlers
 from digestbot.channels.telegram import TelegramChannel
-from digestbot.config import TelegramConfig, reveal
-from digestbot.delivery import PacedSender, TelegramPacing
+from digestbot.config import TelegramConfig
+from digestbot.delivery import PacedSender, telegram_sender
 from digestbot.rendering import Renderer
 from digestbot.store import Store
-
-
-def telegram_sender(config: TelegramConfig) -> PacedSender[TelegramChannel]:
-    """The process's Telegram sender as `[telegram]` describes it (token, api_base_url, rate)."""
-    token = reveal(config.token)
-    if token is None:
-        raise ValueError("[telegram] token is required to run the bot")
-    rate = config.rate
-    pacing = TelegramPacing(
-        rate.per_chat_per_second, rate.per_group_per_minute, rate.global_per_second
-    )
-    return PacedSender(TelegramChannel(token, config.api_base_url), pacing)
 
 
 class TelegramBot:
@@ -109,4 +97,4 @@ class TelegramBot:
         return await self.alerts.send(text)
 
 
-__all__ = ["TelegramBot", "telegram_sender"]
+__all__ = ["TelegramBot"]

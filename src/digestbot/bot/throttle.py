@@ -1,7 +1,8 @@
-"""Per-user budget for commands that make the bot send a lot (`/today`): at most `limit`
-requests in any `period` seconds (a sliding window). A user over budget gets one "please wait"
-notice per window and then silence, so a flood of commands cannot become a flood of replies
-that eats the bot's shared Telegram limits for everyone else."""
+"""Per-user budget for readers' commands, on Telegram and Slack alike: at most `limit` requests
+in any `period` seconds (a sliding window). Over budget, the decision says whether to send the
+one "please wait" notice of this window or stay silent (Slack, which must answer every
+command, says it each time), so a flood of commands cannot become a flood of replies that eats
+the bot's shared limits for everyone else."""
 
 from __future__ import annotations
 

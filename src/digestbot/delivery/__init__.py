@@ -34,7 +34,13 @@ from digestbot.delivery.publish import (
     select_channels,
 )
 from digestbot.delivery.report import PublishReport, report_text
-from digestbot.delivery.wiring import build_channel, build_sender, delivery_settings, pacing_for
+from digestbot.delivery.wiring import (
+    build_channel,
+    build_sender,
+    delivery_settings,
+    pacing_for,
+    telegram_sender,
+)
 
 __all__ = [
     "REPLY_POLICY",
@@ -67,5 +73,6 @@ __all__ = [
     "report_text",
     "select_channels",
     "send_now",
+    "telegram_sender",
     "worker_id",
 ]

@@ -35,7 +35,7 @@ def build_channel(config: Config, channel: str) -> Channel:
             preferences_url=preferences_url,
         )
     if isinstance(section, TelegramConfig):
-        return TelegramChannel(reveal(section.token) or "", section.api_base_url)
+        return _telegram_channel(section)
     if isinstance(section, SlackConfig):
         return SlackChannel(reveal(section.token) or "", section.base_url)
     return EmailChannel(
@@ -56,13 +56,27 @@ def pacing_for(config: Config, channel: str) -> Pacing:
     if section.transport == "outbox":
         return Unpaced()
     if isinstance(section, TelegramConfig):
-        rate = section.rate
-        return TelegramPacing(
-            rate.per_chat_per_second, rate.per_group_per_minute, rate.global_per_second
-        )
+        return _telegram_pacing(section)
     if isinstance(section, SlackConfig):
         return SlackPacing(section.rate.per_channel_per_second)
     return Unpaced()
+
+
+def _telegram_channel(section: TelegramConfig) -> TelegramChannel:
+    return TelegramChannel(reveal(section.token) or "", section.api_base_url)
+
+
+def _telegram_pacing(section: TelegramConfig) -> TelegramPacing:
+    rate = section.rate
+    return TelegramPacing(
+        rate.per_chat_per_second, rate.per_group_per_minute, rate.global_per_second
+    )
+
+
+def telegram_sender(section: TelegramConfig) -> PacedSender[TelegramChannel]:
+    """The Bot API sender `[telegram]` describes (the bot needs the Telegram channel itself:
+    its PTB Application polls on the channel's client)."""
+    return PacedSender(_telegram_channel(section), _telegram_pacing(section))
 
 
 def build_sender(config: Config, channel: str) -> PacedSender[Channel]:
@@ -82,4 +96,4 @@ def delivery_settings(config: Config) -> DeliverySettings:
     )
 
 
-__all__ = ["build_channel", "build_sender", "delivery_settings", "pacing_for"]
+__all__ = ["build_channel", "build_sender", "delivery_settings", "pacing_for", "telegram_sender"]
