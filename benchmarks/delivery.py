@@ -53,9 +53,9 @@ from digestbot.delivery import (
 )
 from digestbot.delivery.pacing import Pacing
 from digestbot.model import Variant
+from digestbot.payloads import Payload
 from digestbot.ratelimit import TokenBucket
 from digestbot.rendering import Renderer
-from digestbot.rendering.payloads import Payload
 from digestbot.store import Store, open_store
 from digestbot.store.models import subscribers
 

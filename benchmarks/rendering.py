@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tests.rendering.builders import sample_issue, synthetic_issue
 
-from digestbot.model import Issue, Variant
-from digestbot.rendering import CHANNELS, Renderer
+from digestbot.model import Channel, Issue, Variant
+from digestbot.rendering import Renderer
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 ROUNDS = 7
@@ -31,7 +31,7 @@ def _base_issue() -> tuple[str, Issue]:
 
 def _render_all(renderer: Renderer, issue: Issue) -> int:
     renderer.clear_cache()
-    return sum(len(renderer.render(issue, c, v)) for c in CHANNELS for v in Variant)
+    return sum(len(renderer.render(issue, c, v)) for c in Channel for v in Variant)
 
 
 def _median_seconds(issue: Issue) -> tuple[float, int]:

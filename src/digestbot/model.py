@@ -1,4 +1,5 @@
-"""The typed picture of one issue of the report. Pure values: no I/O, no parsing, no formatting."""
+"""The typed picture of one issue of the report, and the channels and variants it goes out in.
+Pure values: no I/O, no parsing, no formatting."""
 
 from __future__ import annotations
 
@@ -6,6 +7,15 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any
+
+
+class Channel(enum.StrEnum):
+    """Where a reader receives an issue. How it gets there (the provider's API, or files in
+    the outbox for demos and dry runs) is the channel's transport, not another channel."""
+
+    TELEGRAM = "telegram"
+    SLACK = "slack"
+    EMAIL = "email"
 
 
 class Variant(enum.StrEnum):
@@ -130,4 +140,4 @@ def _sources(sources: tuple[Source, ...]) -> list[dict[str, str]]:
     return [{"name": s.name, "url": s.url} for s in sources]
 
 
-__all__ = ["Event", "Issue", "Paper", "Source", "Variant", "XPost"]
+__all__ = ["Channel", "Event", "Issue", "Paper", "Source", "Variant", "XPost"]

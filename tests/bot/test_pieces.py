@@ -13,7 +13,8 @@ from digestbot.bot import (
 from digestbot.bot.keyboards import MAX_CALLBACK_BYTES
 from digestbot.channels.telegram import file_base_url
 from digestbot.model import Variant
-from digestbot.rendering import TelegramMessage, telegram_length
+from digestbot.payloads import TelegramMessage
+from digestbot.rendering import telegram_length
 
 
 @pytest.mark.parametrize("variant", list(Variant))

@@ -9,7 +9,7 @@ from itertools import chain, permutations
 
 from digestbot.bot import TelegramBot
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout
-from digestbot.delivery.publish import render_all
+from digestbot.delivery.publishing import render_all
 from digestbot.model import Issue, Variant
 from digestbot.rendering import Renderer
 from digestbot.store import Status, Store

@@ -15,8 +15,8 @@ from digestbot.channels import (
     TransientError,
     UncertainDelivery,
 )
-from digestbot.rendering.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage, SlackMessage
-from digestbot.unsubscribe import verify_unsubscribe_token
+from digestbot.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage, SlackMessage
+from digestbot.unsubscribe_token import verify_unsubscribe_token
 from tests.fakes._server import free_port
 from tests.fakes.smtp_server import SmtpFake
 

@@ -18,8 +18,8 @@ import pytest
 
 from digestbot.channels import EmailChannel
 from digestbot.channels.mail_headers import HARD_LINE
-from digestbot.rendering.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage
-from digestbot.unsubscribe import verify_unsubscribe_token
+from digestbot.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage
+from digestbot.unsubscribe_token import verify_unsubscribe_token
 from tests.fakes.smtp_server import ReceivedMail, SmtpFake
 
 SECRET = "unsubscribe-hmac-secret-for-tests"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from digestbot.channels import REGISTRY, OutboxChannel, create_channel, sanitize_target
-from digestbot.rendering.payloads import EmailMessage, SlackMessage, TelegramMessage
-from digestbot.unsubscribe import verify_unsubscribe_token
+from digestbot.channels import OutboxChannel, sanitize_target
+from digestbot.payloads import EmailMessage, SlackMessage, TelegramMessage
+from digestbot.unsubscribe_token import verify_unsubscribe_token
 
 EMAIL = EmailMessage(
     subject="日报 2026-04-16",
@@ -82,11 +82,3 @@ async def test_leftovers_of_a_crashed_write_do_not_block_numbering(tmp_path: Pat
 )
 def test_targets_become_safe_folder_names(target: str, expected: str) -> None:
     assert sanitize_target(target) == expected
-
-
-def test_registry_builds_every_channel_by_name(tmp_path: Path) -> None:
-    assert sorted(REGISTRY) == ["email", "outbox", "slack", "telegram"]
-    channel = create_channel("outbox", root=tmp_path, channel_name="email")
-    assert isinstance(channel, OutboxChannel) and channel.name == "email"
-    with pytest.raises(ValueError, match="unknown channel 'pigeon'"):
-        create_channel("pigeon")

@@ -18,7 +18,7 @@ from digestbot.channels import (
     UncertainDelivery,
 )
 from digestbot.channels.errors import ChannelError
-from digestbot.rendering.payloads import SlackMessage, TelegramMessage
+from digestbot.payloads import SlackMessage, TelegramMessage
 from tests.fakes._server import free_port
 from tests.fakes.slack_server import SlackFake
 

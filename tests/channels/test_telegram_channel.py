@@ -18,7 +18,7 @@ from digestbot.channels import (
 )
 from digestbot.channels.errors import ChannelError
 from digestbot.channels.telegram import bot_base_url
-from digestbot.rendering.payloads import SlackMessage, TelegramMessage
+from digestbot.payloads import SlackMessage, TelegramMessage
 from tests.fakes._server import free_port
 from tests.fakes.telegram_server import TelegramFake, TelegramLimits
 

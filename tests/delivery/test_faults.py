@@ -87,7 +87,7 @@ async def test_a_read_timeout_is_uncertain_and_only_retry_uncertain_resends(
         PacedSender,
         TelegramPacing,
     )
-    from digestbot.delivery.publish import render_all
+    from digestbot.delivery.publishing import render_all
 
     telegram_fake.slow("301", delay=2.0, times=1)
     issue = sample_issue()

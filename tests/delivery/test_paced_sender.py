@@ -30,8 +30,7 @@ from digestbot.delivery import (
     send_now,
 )
 from digestbot.delivery.paced import LINE_SWEEP_SECONDS
-from digestbot.rendering import TelegramMessage
-from digestbot.rendering.payloads import Payload
+from digestbot.payloads import Payload, TelegramMessage
 
 
 class Clock:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
 from digestbot.model import Variant
-from digestbot.rendering import TelegramMessage
-from digestbot.rendering.payloads import Payload
+from digestbot.payloads import Payload, TelegramMessage
 from digestbot.store import open_store
 
 GROUP = "-100777"

@@ -9,7 +9,7 @@ import pytest
 
 from digestbot.channels import TelegramChannel
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
-from digestbot.delivery.publish import render_all
+from digestbot.delivery.publishing import render_all
 from digestbot.model import Variant
 from digestbot.rendering import Renderer
 from digestbot.store import Status, open_store

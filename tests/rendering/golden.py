@@ -12,8 +12,8 @@ import hashlib
 import json
 from typing import Any
 
+from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 from digestbot.rendering import telegram_entity_count, telegram_length
-from digestbot.rendering.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 
 DIGEST_NOTE = (
     "digest of a render of a real issue in ../shared/seeds; its text is not stored here "

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.parsing import ParseError, parse_issue
-from digestbot.rendering import CHANNELS, Renderer
+from digestbot.rendering import Renderer
 from tests.conftest import GOLDEN_DIR
 from tests.rendering.cases import (
     ISSUE_FIXTURES_DIR,
@@ -28,7 +28,7 @@ _UPDATE_HINT = "if intended, rerun with --update-golden"
 
 
 @pytest.mark.parametrize("variant", [v.value for v in Variant])
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("channel", Channel)
 @pytest.mark.parametrize("case", case_names())
 def test_golden_render_matches_reviewed_file(
     case: str, channel: str, variant: str, update_golden: bool

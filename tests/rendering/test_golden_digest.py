@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digestbot.rendering.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
+from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 from tests.rendering.golden import digest, digest_differences
 
 _A = TelegramMessage("<b>a</b> 😀")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from digestbot.payloads import TelegramMessage
 from digestbot.rendering.limits import (
     pack_telegram,
     split_mrkdwn,
@@ -15,7 +16,6 @@ from digestbot.rendering.limits import (
     truncate,
     utf16_len,
 )
-from digestbot.rendering.payloads import TelegramMessage
 from tests.rendering.validators import validate_telegram
 
 

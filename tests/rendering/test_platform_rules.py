@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digestbot.model import Variant
-from digestbot.rendering import CHANNELS, Renderer
+from digestbot.model import Channel, Variant
+from digestbot.rendering import Renderer
 from tests.rendering.builders import synthetic_issue
 from tests.rendering.cases import case_names, load_case
 from tests.rendering.validators import validate
@@ -14,7 +14,7 @@ RENDERER = Renderer()
 
 
 @pytest.mark.parametrize("variant", [v.value for v in Variant])
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("channel", Channel)
 @pytest.mark.parametrize("case", case_names())
 def test_every_payload_of_every_input_passes_platform_validator(
     case: str, channel: str, variant: str
@@ -25,7 +25,7 @@ def test_every_payload_of_every_input_passes_platform_validator(
         validate(payload)
 
 
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("channel", Channel)
 def test_ten_times_longer_issue_still_fits_every_limit(channel: str) -> None:
     for variant in Variant:
         for payload in RENDERER.render(synthetic_issue(10), channel, variant):

@@ -15,8 +15,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digestbot.model import Event, Issue, Paper, Source, Variant, XPost
-from digestbot.rendering import CHANNELS, Renderer, strip_part_number, telegram_visible_text
+from digestbot.model import Channel, Event, Issue, Paper, Source, Variant, XPost
+from digestbot.rendering import Renderer, strip_part_number, telegram_visible_text
 from digestbot.rendering.environment import make_environment
 from digestbot.rendering.limits import pack_telegram
 from digestbot.rendering.telegram import BLOCK_SEPARATOR, telegram_blocks
@@ -129,7 +129,7 @@ def assert_parts_cover(unsplit: str, parts: list[str]) -> None:
 @given(issue=_issues())
 def test_every_payload_of_a_hostile_issue_passes_its_validator(issue: Issue) -> None:
     budget = 100_000 if _text_size(issue) < REALISTIC_CHARS else None
-    for channel in CHANNELS:
+    for channel in Channel:
         for variant in Variant:
             for payload in RENDERER.render(issue, channel, variant):
                 validate(payload, email_max_bytes=budget)
@@ -193,7 +193,8 @@ def test_packing_random_html_at_tiny_limits_keeps_tags_valid_and_text_whole(
 
 def validate_telegram_relaxed(text: str, limit: int) -> None:
     """The Telegram validator, with the small limit of this test instead of 4096."""
-    from digestbot.rendering import TelegramMessage, telegram_entity_count, telegram_length
+    from digestbot.payloads import TelegramMessage
+    from digestbot.rendering import telegram_entity_count, telegram_length
 
     validate_telegram(TelegramMessage(text))
     assert telegram_length(text) <= limit

@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from digestbot.model import Variant
-from digestbot.rendering import (
-    UNSUBSCRIBE_PLACEHOLDER,
-    EmailMessage,
-    Renderer,
-    RenderError,
-    SlackMessage,
-    TelegramMessage,
-    telegram_visible_text,
-)
+from digestbot.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage, SlackMessage, TelegramMessage
+from digestbot.rendering import Renderer, RenderError, telegram_visible_text
 from digestbot.resources import builtin_templates_dir
 from tests.rendering.builders import sample_issue
 

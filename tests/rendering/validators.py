@@ -15,7 +15,7 @@ import re
 from email.message import EmailMessage as MimeMessage
 from typing import Any
 
-from digestbot.rendering import EmailMessage, SlackMessage, TelegramMessage
+from digestbot.payloads import EmailMessage, SlackMessage, TelegramMessage
 from tests.fakes.telegram_html import ALLOWED_TAGS, utf16_len, visible_text
 
 _TG_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+=\"[^\"<>]*\")*)\s*>")

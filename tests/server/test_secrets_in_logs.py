@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from digestbot.unsubscribe import make_unsubscribe_token
+from digestbot.unsubscribe_token import make_unsubscribe_token
 from tests.fakes.slack_server import SlackFake
 from tests.server.harness import (
     SIGNING_SECRET,

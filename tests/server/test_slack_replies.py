@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.rendering import SlackMessage
+from digestbot.payloads import SlackMessage
 from digestbot.server import CONTINUED, MAX_RESPONSE_POSTS, response_messages
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from digestbot.config import load_config
-from digestbot.delivery.publish import iter_targets
+from digestbot.delivery.publishing import iter_targets
 from digestbot.model import Variant
 from digestbot.store import Store
-from digestbot.unsubscribe import make_unsubscribe_token
+from digestbot.unsubscribe_token import make_unsubscribe_token
 from tests.server.harness import UNSUBSCRIBE_SECRET, AppEnv
 
 ADDRESS = "reader@example.org"

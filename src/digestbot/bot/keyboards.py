@@ -4,7 +4,7 @@ most 64 bytes of callback_data)."""
 from __future__ import annotations
 
 from digestbot.model import Variant
-from digestbot.rendering.payloads import InlineButton, InlineKeyboard
+from digestbot.payloads import InlineButton, InlineKeyboard
 
 CALLBACK_PREFIX = "v:"
 MAX_CALLBACK_BYTES = 64

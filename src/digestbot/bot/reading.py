@@ -17,7 +17,8 @@ from digestbot.bot.access import Access
 from digestbot.bot.commands import DEFAULT_VARIANT, IssueProvider, parse_today, resolve_today
 from digestbot.bot.replies import CHANNEL, Ctx, Replies
 from digestbot.delivery import PublishReport, report_text
-from digestbot.rendering import Renderer, TelegramMessage, telegram_length
+from digestbot.payloads import TelegramMessage
+from digestbot.rendering import Renderer, telegram_length
 from digestbot.rendering.limits import TELEGRAM_MAX_UTF16
 from digestbot.store import Store
 

@@ -11,9 +11,10 @@ from telegram.ext import ContextTypes
 
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.delivery import PacedSender, edit_now, send_now
-from digestbot.rendering.payloads import InlineKeyboard, TelegramMessage
+from digestbot.model import Channel
+from digestbot.payloads import InlineKeyboard, TelegramMessage
 
-CHANNEL = "telegram"  # the subscribers' channel name in the store
+CHANNEL = Channel.TELEGRAM  # the subscribers' channel in the store
 Ctx = ContextTypes.DEFAULT_TYPE
 
 

@@ -1,55 +1,60 @@
-"""Channels: one class per provider behind the `Channel` protocol, chosen by name from
-`REGISTRY`. The factories take plain arguments; building them from config is the caller's job."""
+"""Channels: one class per provider behind the `ChannelClient` protocol, each mapping its provider's
+failures onto `digestbot.channels.errors`. Building them from config is delivery's job."""
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-from collections.abc import Callable
-from typing import Any
+from digestbot._lazy import lazy_exports
 
-from digestbot.channels.base import Channel
-from digestbot.channels.email import EmailChannel, map_smtp_error
-from digestbot.channels.email_build import build_email
-from digestbot.channels.errors import (
-    ChannelError,
-    ChatMigrated,
-    PermanentError,
-    RetryAfter,
-    TargetGone,
-    TransientError,
-    UncertainDelivery,
-)
-from digestbot.channels.outbox import OutboxChannel, sanitize_target
-from digestbot.channels.redact import RedactingFilter, install_redaction, redact, register_secret
-from digestbot.channels.slack import SlackChannel, map_slack_error
-from digestbot.channels.telegram import TelegramChannel, map_telegram_error
-
-ChannelFactory = Callable[..., Channel]
-
-# name → factory. Explicit on purpose: grep for a channel name and you find its class.
-REGISTRY: dict[str, ChannelFactory] = {
-    "telegram": TelegramChannel,
-    "slack": SlackChannel,
-    "email": EmailChannel,
-    "outbox": OutboxChannel,
-}
-
-
-def create_channel(kind: str, /, **kwargs: Any) -> Channel:
-    """Build the channel registered as `kind` from its constructor arguments."""
-    try:
-        factory = REGISTRY[kind]
-    except KeyError:
-        known = ", ".join(sorted(REGISTRY))
-        raise ValueError(f"unknown channel {kind!r} (known: {known})") from None
-    return factory(**kwargs)
-
+if TYPE_CHECKING:
+    from digestbot.channels.base import ChannelClient, Editable
+    from digestbot.channels.email import EmailChannel, map_smtp_error
+    from digestbot.channels.email_build import build_email
+    from digestbot.channels.errors import (
+        ChannelError,
+        ChatMigrated,
+        PermanentError,
+        RetryAfter,
+        TargetGone,
+        TransientError,
+        UncertainDelivery,
+    )
+    from digestbot.channels.outbox import OutboxChannel, sanitize_target
+    from digestbot.channels.redact import (
+        RedactingFilter,
+        install_redaction,
+        redact,
+        register_secret,
+    )
+    from digestbot.channels.slack import SlackChannel, map_slack_error
+    from digestbot.channels.telegram import TelegramChannel, map_telegram_error
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "base": ("ChannelClient", "Editable"),
+            "email": ("EmailChannel", "map_smtp_error"),
+            "email_build": ("build_email",),
+            "errors": (
+                "ChannelError",
+                "ChatMigrated",
+                "PermanentError",
+                "RetryAfter",
+                "TargetGone",
+                "TransientError",
+                "UncertainDelivery",
+            ),
+            "outbox": ("OutboxChannel", "sanitize_target"),
+            "redact": ("RedactingFilter", "install_redaction", "redact", "register_secret"),
+            "slack": ("SlackChannel", "map_slack_error"),
+            "telegram": ("TelegramChannel", "map_telegram_error"),
+        },
+    )
 
 __all__ = [
-    "REGISTRY",
-    "Channel",
+    "ChannelClient",
     "ChannelError",
-    "ChannelFactory",
     "ChatMigrated",
+    "Editable",
     "EmailChannel",
     "OutboxChannel",
     "PermanentError",
@@ -61,7 +66,6 @@ __all__ = [
     "TransientError",
     "UncertainDelivery",
     "build_email",
-    "create_channel",
     "install_redaction",
     "map_slack_error",
     "map_smtp_error",

@@ -1,13 +1,14 @@
-"""The Channel protocol: one provider, sending one already-rendered part to one target."""
+"""The ChannelClient protocol: one provider connection, sending one already-rendered part to one
+target. (`digestbot.model.Channel` names a channel; a ChannelClient talks to its provider.)"""
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from digestbot.rendering.payloads import Payload
+from digestbot.payloads import Payload
 
 
-class Channel(Protocol):
+class ChannelClient(Protocol):
     """A provider connection. Formatting never happens here; retries and pacing never either
     (delivery owns both). A channel only sends, and maps provider failures onto
     `digestbot.channels.errors`."""
@@ -40,4 +41,4 @@ class Editable(Protocol):
         ...
 
 
-__all__ = ["Channel", "Editable"]
+__all__ = ["ChannelClient", "Editable"]

@@ -17,7 +17,7 @@ from digestbot.channels.errors import (
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
-from digestbot.rendering.payloads import EmailMessage, Payload
+from digestbot.payloads import EmailMessage, Payload
 
 Security = Literal["tls", "starttls", "none"]
 # Where a transaction failed decides whether the message may have arrived.

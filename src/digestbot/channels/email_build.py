@@ -7,9 +7,9 @@ from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate, make_msgid
 
 from digestbot.channels.mail_headers import POLICY, from_header, list_id, list_unsubscribe
-from digestbot.rendering.payloads import EmailMessage
+from digestbot.payloads import EmailMessage
 from digestbot.signup.tokens import preferences_link
-from digestbot.unsubscribe import unsubscribe_link
+from digestbot.unsubscribe_token import unsubscribe_link
 
 
 def msgid_domain(from_addr: str) -> str:

@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 from digestbot.channels.email_build import POLICY, build_email
-from digestbot.rendering.payloads import EmailMessage, Payload
+from digestbot.model import Channel
+from digestbot.payloads import EmailMessage, Payload
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 _SEQ_PART = re.compile(r"(\d{4,})-(\d+)")
@@ -42,7 +43,7 @@ class OutboxChannel:
     def __init__(
         self,
         root: Path,
-        channel_name: str,
+        channel_name: Channel,
         *,
         from_addr: str = "digestbot@localhost",
         unsubscribe_url: str | None = None,

@@ -18,7 +18,7 @@ from digestbot.channels.errors import (
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
-from digestbot.rendering.payloads import Payload, SlackMessage
+from digestbot.payloads import Payload, SlackMessage
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
 

@@ -26,7 +26,7 @@ from digestbot.channels.errors import (
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
-from digestbot.rendering.payloads import InlineKeyboard, Payload, TelegramMessage
+from digestbot.payloads import InlineKeyboard, Payload, TelegramMessage
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 _NUMERIC_CHAT = re.compile(r"-?\d+")

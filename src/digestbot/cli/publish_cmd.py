@@ -8,7 +8,7 @@ import json
 import signal
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -42,7 +42,7 @@ from digestbot.delivery import (
     publish,
     select_channels,
 )
-from digestbot.model import Issue, Variant
+from digestbot.model import Channel, Issue, Variant
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer, RenderError
 from digestbot.sources import FetchedIssue
@@ -64,12 +64,12 @@ class ChannelProgress:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._tasks: dict[str, TaskID] = {}
+        self._tasks: dict[Channel, TaskID] = {}
 
-    def channel_started(self, channel: str, pending: int) -> None:
+    def channel_started(self, channel: Channel, pending: int) -> None:
         self._tasks[channel] = self._progress.add_task(channel, total=pending)
 
-    def delivery_done(self, channel: str, status: Status) -> None:
+    def delivery_done(self, channel: Channel, status: Status) -> None:
         self._progress.advance(self._tasks[channel])
 
 
@@ -89,7 +89,7 @@ def _run_publish(
     issue: Issue,
     config: Config,
     store: Store,
-    channels: list[str] | None,
+    channels: Sequence[Channel | str] | None,
     *,
     record: bool,
 ) -> PublishReport:

@@ -11,8 +11,9 @@ import typer
 
 from digestbot.cli.app import app, fail
 from digestbot.cli.common import load_issue
-from digestbot.model import Variant
-from digestbot.rendering import CHANNELS, EmailMessage, Payload, Renderer, RenderError
+from digestbot.model import Channel, Variant
+from digestbot.payloads import EmailMessage, Payload
+from digestbot.rendering import Renderer, RenderError
 
 TemplatesDirOption = Annotated[
     Path | None,
@@ -30,15 +31,15 @@ def make_renderer(templates_dir: Path | None) -> Renderer:
         fail(str(exc))
 
 
-def payloads_json(channel: str, payloads: list[Payload]) -> Any:
+def payloads_json(channel: Channel, payloads: list[Payload]) -> Any:
     """What --json prints: a list of messages, or for email the single message."""
-    if channel == "email":
+    if channel is Channel.EMAIL:
         return payloads[0].to_json()
     return [p.to_json() for p in payloads]
 
 
-def _human(channel: str, payloads: list[Payload]) -> str:
-    if channel == "email":
+def _human(channel: Channel, payloads: list[Payload]) -> str:
+    if channel is Channel.EMAIL:
         message = payloads[0]
         assert isinstance(message, EmailMessage)
         return (
@@ -49,10 +50,10 @@ def _human(channel: str, payloads: list[Payload]) -> str:
     for k, payload in enumerate(payloads, start=1):
         body = (
             payload.text
-            if channel == "telegram"
+            if channel is Channel.TELEGRAM
             else json.dumps(payload.to_json(), ensure_ascii=False, indent=2)
         )
-        role = "" if channel == "telegram" or k == 1 else " (thread reply)"
+        role = "" if channel is Channel.TELEGRAM or k == 1 else " (thread reply)"
         chunks.append(f"--- message {k}/{len(payloads)}{role} ---\n{body}\n")
     return "".join(chunks)
 
@@ -66,8 +67,8 @@ def render_command(
     templates_dir: TemplatesDirOption = None,
 ) -> None:
     """Render one issue for one channel and variant, as it would be sent."""
-    if channel not in CHANNELS:
-        fail(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    if channel not in set(Channel):
+        fail(f"unknown channel {channel!r}; expected one of {', '.join(Channel)}")
     if variant not in {v.value for v in Variant}:
         fail(f"unknown variant {variant!r}; expected one of {', '.join(v.value for v in Variant)}")
     issue = load_issue(file)
@@ -76,9 +77,10 @@ def render_command(
     except RenderError as exc:
         fail(str(exc))
     if as_json:
-        text = json.dumps(payloads_json(channel, payloads), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(payloads_json(Channel(channel), payloads), ensure_ascii=False, indent=2)
+        text += "\n"
     else:
-        text = _human(channel, payloads)
+        text = _human(Channel(channel), payloads)
     sys.stdout.write(text)
     sys.stdout.flush()
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import SQLAlchemyError
-
 from digestbot.config.loader import load_config
 from digestbot.config.models import Config
 from digestbot.config.problems import ConfigError
-from digestbot.store.engine import parse_store_url, sqlite_file
+from digestbot.store.url import normalize_store_url, sqlite_file
 
 
 def check_config(path: Path) -> list[str]:
@@ -30,14 +27,19 @@ def check_config(path: Path) -> list[str]:
 
 def _check_store(config: Config) -> list[str]:
     secret_url = config.store.url.get_secret_value()
-    url = parse_store_url(secret_url)
-    database = sqlite_file(url)
+    database = sqlite_file(secret_url)
     if database is not None and not database.exists():
         # Connecting would create the file; only check that it could be created.
         folder = _nearest_existing(database.parent)
         if not (folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)):
             return [f"store.url: cannot create the database: {folder} is not a writable folder"]
         return []
+    # Reaching the database is this check's job, so the database stack is loaded here, when
+    # it runs, and not by everything that merely reads the config.
+    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = make_url(normalize_store_url(secret_url))
     connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
     engine = create_engine(url, connect_args=connect_args)
     try:

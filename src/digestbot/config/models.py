@@ -27,10 +27,9 @@ from digestbot.config.fields import (
 )
 from digestbot.config.problems import problem
 from digestbot.config.targets_file import TargetsFile, read_targets_file
-from digestbot.model import Variant
-from digestbot.store.engine import StoreURLError, parse_store_url
+from digestbot.model import Channel, Variant
+from digestbot.store.url import StoreURLError, display_store_url, normalize_store_url
 
-CHANNELS = ("telegram", "slack", "email")
 _MAX_UNSUBSCRIBE_URL = 500
 Transport = Literal["live", "outbox"]
 
@@ -55,7 +54,7 @@ class StoreConfig(Section):
     @classmethod
     def _supported(cls, value: SecretStr) -> SecretStr:
         try:
-            parse_store_url(value.get_secret_value())
+            normalize_store_url(value.get_secret_value())
         except StoreURLError as exc:
             raise problem(str(exc)) from None
         return value
@@ -63,10 +62,7 @@ class StoreConfig(Section):
     @property
     def safe_url(self) -> str:
         """The URL with any password masked, for output."""
-        rendered: str = parse_store_url(self.url.get_secret_value()).render_as_string(
-            hide_password=True
-        )
-        return rendered
+        return display_store_url(self.url.get_secret_value())
 
 
 class SourceConfig(Section):
@@ -327,19 +323,21 @@ class Config(Section):
     site: SiteConfig = SiteConfig()
     delivery: DeliveryConfig = DeliveryConfig()
 
-    def channel(self, name: str) -> TelegramConfig | SlackConfig | EmailConfig | None:
+    def channel(self, channel: Channel) -> TelegramConfig | SlackConfig | EmailConfig | None:
         """The section of an enabled channel, else None."""
-        section: TelegramConfig | SlackConfig | EmailConfig | None = getattr(self, name)
+        section: TelegramConfig | SlackConfig | EmailConfig | None = getattr(
+            self, Channel(channel).value
+        )
         return section if section is not None and section.enabled else None
 
-    def enabled_channels(self) -> list[str]:
+    def enabled_channels(self) -> list[Channel]:
         """Channels that are on, in the order telegram, slack, email."""
-        return [name for name in CHANNELS if self.channel(name) is not None]
+        return [channel for channel in Channel if self.channel(channel) is not None]
 
     def signup_available(self) -> bool:
         """Email sign-up (and preference links) can work: a site address to link to, email
         on, and its secret to sign the links with."""
-        email = self.channel("email")
+        email = self.channel(Channel.EMAIL)
         return (
             self.site.signup
             and bool(self.site.base_url)
@@ -347,7 +345,7 @@ class Config(Section):
             and _has(email.unsubscribe_secret)
         )
 
-    def static_targets(self, channel: str) -> list[tuple[str, Variant]]:
+    def static_targets(self, channel: Channel) -> list[tuple[str, Variant]]:
         """Targets from the file (inline `targets` then `targets_file`), duplicates dropped."""
         section = self.channel(channel)
         return section.static_targets() if section is not None else []
@@ -380,7 +378,6 @@ def _dedupe(pairs: list[tuple[str, Variant]]) -> list[tuple[str, Variant]]:
 
 
 __all__ = [
-    "CHANNELS",
     "ChannelSection",
     "Config",
     "DeliveryConfig",

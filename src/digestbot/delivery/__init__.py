@@ -1,46 +1,91 @@
 """Fan-out: targets × parts, paced under the providers' limits, recorded part by part; and the
 shared per-provider senders and retry policy that interactive replies use too."""
 
-from digestbot.delivery.attempts import (
-    REPLY_POLICY,
-    AttemptHooks,
-    PartResult,
-    RetryPolicy,
-    attempt,
-    edit_now,
-    send_now,
-)
-from digestbot.delivery.fanout import (
-    ChannelJob,
-    ChannelRun,
-    DeliverySettings,
-    Fanout,
-    Progress,
-    worker_id,
-)
-from digestbot.delivery.paced import PacedSender, TargetLine
-from digestbot.delivery.pacing import (
-    Pacing,
-    SlackPacing,
-    TelegramPacing,
-    Unpaced,
-    backoff_delay,
-)
-from digestbot.delivery.publish import (
-    PublishRefused,
-    iter_targets,
-    publish,
-    record_intent,
-    select_channels,
-)
-from digestbot.delivery.report import PublishReport, report_text
-from digestbot.delivery.wiring import (
-    build_channel,
-    build_sender,
-    delivery_settings,
-    pacing_for,
-    telegram_sender,
-)
+from typing import TYPE_CHECKING
+
+from digestbot._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from digestbot.delivery.attempts import (
+        REPLY_POLICY,
+        AttemptHooks,
+        PartResult,
+        RetryPolicy,
+        attempt,
+        edit_now,
+        send_now,
+    )
+    from digestbot.delivery.fanout import (
+        ChannelJob,
+        ChannelRun,
+        DeliverySettings,
+        Fanout,
+        Progress,
+        worker_id,
+    )
+    from digestbot.delivery.paced import PacedSender, TargetLine
+    from digestbot.delivery.pacing import (
+        Pacing,
+        SlackPacing,
+        TelegramPacing,
+        Unpaced,
+        backoff_delay,
+    )
+    from digestbot.delivery.publishing import (
+        PublishRefused,
+        iter_targets,
+        publish,
+        record_intent,
+        select_channels,
+    )
+    from digestbot.delivery.report import PublishReport, report_text
+    from digestbot.delivery.wiring import (
+        build_channel,
+        build_sender,
+        delivery_settings,
+        pacing_for,
+        telegram_sender,
+    )
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "attempts": (
+                "REPLY_POLICY",
+                "AttemptHooks",
+                "PartResult",
+                "RetryPolicy",
+                "attempt",
+                "edit_now",
+                "send_now",
+            ),
+            "fanout": (
+                "ChannelJob",
+                "ChannelRun",
+                "DeliverySettings",
+                "Fanout",
+                "Progress",
+                "worker_id",
+            ),
+            "paced": ("PacedSender", "TargetLine"),
+            "pacing": ("Pacing", "SlackPacing", "TelegramPacing", "Unpaced", "backoff_delay"),
+            "publishing": (
+                "PublishRefused",
+                "iter_targets",
+                "publish",
+                "record_intent",
+                "select_channels",
+            ),
+            "report": ("PublishReport", "report_text"),
+            "wiring": (
+                "build_channel",
+                "build_sender",
+                "delivery_settings",
+                "pacing_for",
+                "telegram_sender",
+            ),
+        },
+    )
 
 __all__ = [
     "REPLY_POLICY",

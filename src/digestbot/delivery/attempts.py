@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from digestbot.channels.base import Channel, Editable
+from digestbot.channels.base import ChannelClient, Editable
 from digestbot.channels.errors import (
     ChannelError,
     ChatMigrated,
@@ -28,7 +28,7 @@ from digestbot.channels.errors import (
 )
 from digestbot.delivery.paced import PacedSender, TargetLine
 from digestbot.delivery.pacing import backoff_delay
-from digestbot.rendering.payloads import Payload
+from digestbot.payloads import Payload
 from digestbot.store import Status
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class _LogOnly:
 LOG_ONLY: AttemptHooks = _LogOnly()
 
 
-def sending(channel: Channel, payload: Payload, reply_to: str | None = None) -> Action:
+def sending(channel: ChannelClient, payload: Payload, reply_to: str | None = None) -> Action:
     """The Action that sends `payload` on `channel` (as a thread reply to `reply_to`)."""
 
     async def send(target: str) -> str:

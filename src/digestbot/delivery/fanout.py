@@ -26,8 +26,8 @@ from digestbot.channels.errors import ChannelError, PermanentError, TargetGone
 from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
 from digestbot.delivery.paced import PacedSender, TargetLine
 from digestbot.delivery.pacing import backoff_delay
-from digestbot.model import Variant
-from digestbot.rendering.payloads import Payload
+from digestbot.model import Channel, Variant
+from digestbot.payloads import Payload
 from digestbot.store import ClaimedDelivery, PartState, Status, Store
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class DeliverySettings:
 
 @dataclass(frozen=True, slots=True)
 class ChannelJob:
-    channel: str  # the ledger's channel name: telegram | slack | email
+    channel: Channel
     sender: PacedSender[Any]
     payloads: Mapping[Variant, Sequence[Payload]]
 
@@ -57,7 +57,7 @@ class ChannelJob:
 class ChannelRun:
     """What one run did on one channel (the ledger's summary covers other workers too)."""
 
-    channel: str
+    channel: Channel
     delivered: Counter[Status] = field(default_factory=Counter)  # deliveries finished, by status
     parts_sent: int = 0
     rate_limited: int = 0  # 429s the provider answered despite our pacing
@@ -66,9 +66,9 @@ class ChannelRun:
 
 
 class Progress(Protocol):
-    def channel_started(self, channel: str, pending: int) -> None: ...
+    def channel_started(self, channel: Channel, pending: int) -> None: ...
 
-    def delivery_done(self, channel: str, status: Status) -> None: ...
+    def delivery_done(self, channel: Channel, status: Status) -> None: ...
 
 
 def worker_id() -> str:
@@ -302,7 +302,7 @@ class _PartInLedger:
 
     store: Store
     stop: asyncio.Event
-    channel: str
+    channel: Channel
     delivery_id: int
     index: int
 

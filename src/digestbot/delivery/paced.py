@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterab
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
-from digestbot.channels.base import Channel
+from digestbot.channels.base import ChannelClient
 from digestbot.delivery.pacing import Pacing
 from digestbot.ratelimit import Clock, MultiLimiter
 
@@ -26,7 +26,7 @@ from digestbot.ratelimit import Clock, MultiLimiter
 # the chats being sent to right now, not every chat ever sent to.
 LINE_SWEEP_SECONDS = 10.0
 
-C = TypeVar("C", bound=Channel, covariant=True)
+C = TypeVar("C", bound=ChannelClient, covariant=True)
 
 
 class TargetLine:

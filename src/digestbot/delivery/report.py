@@ -7,21 +7,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from digestbot.delivery.fanout import ChannelRun
+from digestbot.model import Channel
 from digestbot.store import Status
 
 
 @dataclass
 class PublishReport:
     issue_date: dt.date
-    runs: dict[str, ChannelRun] = field(default_factory=dict)
-    ledger: dict[str, Counter[Status]] = field(default_factory=dict)  # every worker's rows
+    runs: dict[Channel, ChannelRun] = field(default_factory=dict)
+    ledger: dict[Channel, Counter[Status]] = field(default_factory=dict)  # every worker's rows
 
     def to_json(self) -> dict[str, object]:
         """The summary scripts read (`publish --json`): per channel, the ledger's counts."""
         channels: dict[str, object] = {}
-        for name, counts in self.ledger.items():
-            run = self.runs.get(name)
-            channels[name] = {
+        for channel, counts in self.ledger.items():
+            run = self.runs.get(channel)
+            channels[channel.value] = {
                 **{status.value: counts[status] for status in Status},
                 "rate_limited": run.rate_limited if run else 0,
                 "seconds": round(run.seconds, 3) if run else 0.0,

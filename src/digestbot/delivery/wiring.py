@@ -1,25 +1,31 @@
-"""From the config file to live parts: which Channel object and which pacing serve a channel,
+"""From the config file to live parts: which channel client and which pacing serve a channel,
 and the `PacedSender` that pairs them. The only place that reads secrets out of the config to
 hand them to a client."""
 
 from __future__ import annotations
 
-from digestbot.channels import EmailChannel, OutboxChannel, SlackChannel, TelegramChannel
-from digestbot.channels.base import Channel
+from digestbot.channels import (
+    ChannelClient,
+    EmailChannel,
+    OutboxChannel,
+    SlackChannel,
+    TelegramChannel,
+)
 from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig, reveal
 from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
+from digestbot.model import Channel
 
 
-def _section(config: Config, channel: str) -> TelegramConfig | SlackConfig | EmailConfig:
+def _section(config: Config, channel: Channel) -> TelegramConfig | SlackConfig | EmailConfig:
     section = config.channel(channel)
     if section is None:
         raise ValueError(f"channel {channel!r} is not enabled in the config")
     return section
 
 
-def build_channel(config: Config, channel: str) -> Channel:
+def build_channel(config: Config, channel: Channel) -> ChannelClient:
     section = _section(config, channel)
     email = section if isinstance(section, EmailConfig) else None
     unsubscribe_url = email.unsubscribe_url if email else None
@@ -51,7 +57,7 @@ def build_channel(config: Config, channel: str) -> Channel:
     )
 
 
-def pacing_for(config: Config, channel: str) -> Pacing:
+def pacing_for(config: Config, channel: Channel) -> Pacing:
     section = _section(config, channel)
     if section.transport == "outbox":
         return Unpaced()
@@ -79,7 +85,7 @@ def telegram_sender(section: TelegramConfig) -> PacedSender[TelegramChannel]:
     return PacedSender(_telegram_channel(section), _telegram_pacing(section))
 
 
-def build_sender(config: Config, channel: str) -> PacedSender[Channel]:
+def build_sender(config: Config, channel: Channel) -> PacedSender[ChannelClient]:
     """The channel's client with its pacing: build one per provider and process, and give it
     to everything that sends there."""
     return PacedSender(build_channel(config, channel), pacing_for(config, channel))

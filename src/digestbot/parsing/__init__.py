@@ -1,15 +1,36 @@
 """Parsing: an issue file (plain text, Markdown export or HTML page) → digestbot.model.Issue."""
 
-from digestbot.parsing.api import ParsedIssue, parse_issue, read_issue
-from digestbot.parsing.decoding import decode
-from digestbot.parsing.detect import Format, detect_format
-from digestbot.parsing.errors import NotAnIssueError, ParseError
-from digestbot.parsing.html import html_to_text
-from digestbot.parsing.markdown import markdown_to_text
-from digestbot.parsing.normalize import normalize
-from digestbot.parsing.sources import parse_sources
-from digestbot.parsing.text import parse_text
-from digestbot.parsing.warnings import ParseWarning, WarningKind
+from typing import TYPE_CHECKING
+
+from digestbot._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from digestbot.parsing.api import ParsedIssue, parse_issue, read_issue
+    from digestbot.parsing.decoding import decode
+    from digestbot.parsing.detect import Format, detect_format
+    from digestbot.parsing.errors import NotAnIssueError, ParseError
+    from digestbot.parsing.html import html_to_text
+    from digestbot.parsing.markdown import markdown_to_text
+    from digestbot.parsing.normalize import normalize
+    from digestbot.parsing.sources import parse_sources
+    from digestbot.parsing.text import parse_text
+    from digestbot.parsing.warnings import ParseWarning, WarningKind
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "api": ("ParsedIssue", "parse_issue", "read_issue"),
+            "decoding": ("decode",),
+            "detect": ("Format", "detect_format"),
+            "errors": ("NotAnIssueError", "ParseError"),
+            "html": ("html_to_text",),
+            "markdown": ("markdown_to_text",),
+            "normalize": ("normalize",),
+            "sources": ("parse_sources",),
+            "text": ("parse_text",),
+            "warnings": ("ParseWarning", "WarningKind"),
+        },
+    )
 
 __all__ = [
     "Format",

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from markdownify import markdownify
 
 from digestbot.model import Issue, Variant
-from digestbot.rendering.payloads import EmailMessage
+from digestbot.payloads import EmailMessage
 from digestbot.rendering.templating import render_template
 
 _WHITESPACE = re.compile(r"\s+")

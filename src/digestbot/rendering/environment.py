@@ -17,12 +17,11 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from digestbot.model import Channel
+from digestbot.payloads import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from digestbot.rendering.errors import RenderError
 from digestbot.rendering.limits import SLACK_MAX_SECTION, split_mrkdwn, truncate
-from digestbot.rendering.payloads import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from digestbot.resources import builtin_templates_dir
-
-CHANNELS = ("telegram", "slack", "email")
 
 # Separates the blocks (sections, cards) of a Telegram render: messages split only between them.
 BLOCK_BREAK = "\x1e"
@@ -105,7 +104,7 @@ def _email_autoescape(name: str | None) -> bool:
     return name is not None and name.endswith(".html.j2")
 
 
-def _loader(channel: str, templates_dir: Path | None) -> jinja2.BaseLoader:
+def _loader(templates_dir: Path | None) -> jinja2.BaseLoader:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
     if templates_dir is None:
         return builtin
@@ -113,14 +112,13 @@ def _loader(channel: str, templates_dir: Path | None) -> jinja2.BaseLoader:
     return jinja2.ChoiceLoader([jinja2.FileSystemLoader(templates_dir), builtin])
 
 
-def make_environment(channel: str, templates_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(channel: Channel, templates_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment for one channel; templates are named like "telegram/top3.html.j2"."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    channel = Channel(channel)
     if templates_dir is not None and not templates_dir.is_dir():
         raise RenderError(str(templates_dir), "templates_dir is not a directory")
     common: dict[str, Any] = {
-        "loader": _loader(channel, templates_dir),
+        "loader": _loader(templates_dir),
         "undefined": jinja2.StrictUndefined,
         "trim_blocks": True,
         "lstrip_blocks": True,
@@ -128,10 +126,10 @@ def make_environment(channel: str, templates_dir: Path | None = None) -> jinja2.
     }
     filters: dict[str, Callable[..., Any]] = {"linkable": linkable, "clean": clean}
     env_globals: dict[str, Any] = {}
-    if channel == "telegram":
+    if channel is Channel.TELEGRAM:
         env = jinja2.Environment(autoescape=True, finalize=_telegram_finalize, **common)
         env_globals["BREAK"] = Markup(BLOCK_BREAK)  # noqa: S704 - a constant control char
-    elif channel == "slack":
+    elif channel is Channel.SLACK:
         # Autoescape only so macros and {% set %} blocks come back as Markup, which the strict
         # finalize lets through; content itself reaches the output only via tojson/mrkdwn/link.
         env = jinja2.Environment(autoescape=True, finalize=_slack_finalize, **common)
@@ -153,7 +151,6 @@ def make_environment(channel: str, templates_dir: Path | None = None) -> jinja2.
 
 __all__ = [
     "BLOCK_BREAK",
-    "CHANNELS",
     "clean",
     "linkable",
     "make_environment",

@@ -20,7 +20,10 @@ TELEGRAM_MAX_UTF16 = 4096
 TELEGRAM_MAX_ENTITIES = 100
 SLACK_MAX_SECTION = 3000
 SLACK_MAX_HEADER = 150
-SLACK_MAX_BLOCKS = 50
+SLACK_MAX_BLOCKS = 50  # per message, and per response_url post
+SLACK_MAX_FALLBACK = 3000  # the top-level `text` shown in notifications
+# Slack truncates a message's text at 40,000 characters; a reply this size is already a wall.
+SLACK_MAX_MESSAGE_CHARS = 12_000
 
 # "(12/13)\n" and then some: room for the part number prefix of a split digest.
 _PART_PREFIX_RESERVE = 12
@@ -300,7 +303,9 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
 
 __all__ = [
     "SLACK_MAX_BLOCKS",
+    "SLACK_MAX_FALLBACK",
     "SLACK_MAX_HEADER",
+    "SLACK_MAX_MESSAGE_CHARS",
     "SLACK_MAX_SECTION",
     "TELEGRAM_MAX_ENTITIES",
     "TELEGRAM_MAX_UTF16",

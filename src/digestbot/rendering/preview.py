@@ -11,9 +11,8 @@ import html
 import json
 import re
 
-from digestbot.model import Issue, Variant
-from digestbot.rendering.environment import CHANNELS
-from digestbot.rendering.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
+from digestbot.model import Channel, Issue, Variant
+from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 from digestbot.rendering.renderer import Renderer
 
 _SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>|<([^<>|]+)>")
@@ -120,15 +119,15 @@ def _text_html(obj: dict[str, object]) -> str:
     return mrkdwn_to_html(text) if obj.get("type") == "mrkdwn" else html.escape(text)
 
 
-def _view(channel: str, payloads: list[Payload]) -> str:
-    if channel == "telegram":
+def _view(channel: Channel, payloads: list[Payload]) -> str:
+    if channel is Channel.TELEGRAM:
         bubbles = "".join(
             f'<div class="bubble">{p.text}</div>'
             for p in payloads
             if isinstance(p, TelegramMessage)
         )
         return f'<div class="tg">{bubbles}</div>'
-    if channel == "slack":
+    if channel is Channel.SLACK:
         msgs = []
         for n, p in enumerate(payloads):
             if isinstance(p, SlackMessage):
@@ -147,8 +146,10 @@ def _view(channel: str, payloads: list[Payload]) -> str:
     )
 
 
-def _raw(channel: str, payloads: list[Payload]) -> str:
-    body: object = payloads[0].to_json() if channel == "email" else [p.to_json() for p in payloads]
+def _raw(channel: Channel, payloads: list[Payload]) -> str:
+    body: object = (
+        payloads[0].to_json() if channel is Channel.EMAIL else [p.to_json() for p in payloads]
+    )
     return html.escape(json.dumps(body, ensure_ascii=False, indent=2))
 
 
@@ -157,7 +158,7 @@ def build_gallery(issue: Issue, renderer: Renderer | None = None) -> str:
     renderer = renderer or Renderer()
     panes = []
     for variant in Variant:
-        for channel in CHANNELS:
+        for channel in Channel:
             payloads = renderer.render(issue, channel, variant)
             count = f"{len(payloads)} message{'s' if len(payloads) != 1 else ''}"
             panes.append(

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import jinja2
 
-from digestbot.model import Issue, Variant
+from digestbot.model import Channel, Issue, Variant
+from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 from digestbot.rendering.email import render_email
-from digestbot.rendering.environment import CHANNELS, make_environment
-from digestbot.rendering.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
+from digestbot.rendering.environment import make_environment
 from digestbot.rendering.slack import render_slack
 from digestbot.rendering.telegram import render_telegram
 
 # Renders are small and an issue is current for a day: a few issues × 9 renders is plenty.
 _CACHE_SIZE = 64
+RenderKey = tuple[Issue, Channel, Variant]
 
 
 class Renderer:
@@ -29,34 +30,34 @@ class Renderer:
 
     def __init__(self, templates_dir: Path | None = None) -> None:
         self.templates_dir = templates_dir
-        self._envs = {channel: make_environment(channel, templates_dir) for channel in CHANNELS}
-        self._cache: OrderedDict[tuple[Issue, str, Variant], tuple[Payload, ...]] = OrderedDict()
+        self._envs = {channel: make_environment(channel, templates_dir) for channel in Channel}
+        self._cache: OrderedDict[RenderKey, tuple[Payload, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
     def telegram(self, issue: Issue, variant: Variant | str) -> list[TelegramMessage]:
-        return [
-            p for p in self.render(issue, "telegram", variant) if isinstance(p, TelegramMessage)
-        ]
+        payloads = self.render(issue, Channel.TELEGRAM, variant)
+        return [p for p in payloads if isinstance(p, TelegramMessage)]
 
     def slack(self, issue: Issue, variant: Variant | str) -> list[SlackMessage]:
         """The first message is the parent; any others are its thread replies, in order."""
-        return [p for p in self.render(issue, "slack", variant) if isinstance(p, SlackMessage)]
+        payloads = self.render(issue, Channel.SLACK, variant)
+        return [p for p in payloads if isinstance(p, SlackMessage)]
 
     def email(self, issue: Issue, variant: Variant | str) -> EmailMessage:
-        (message,) = self.render(issue, "email", variant)
+        (message,) = self.render(issue, Channel.EMAIL, variant)
         assert isinstance(message, EmailMessage)
         return message
 
-    def render(self, issue: Issue, channel: str, variant: Variant | str) -> list[Payload]:
+    def render(
+        self, issue: Issue, channel: Channel | str, variant: Variant | str
+    ) -> list[Payload]:
         """The payloads for one channel, in sending order (email: exactly one)."""
-        if channel not in CHANNELS:
-            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
-        key = (issue, channel, Variant(variant))
+        key = (issue, Channel(channel), Variant(variant))
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return list(self._cache[key])
-        payloads = self._render(issue, channel, key[2])
+        payloads = self._render(issue, key[1], key[2])
         with self._lock:
             self._cache[key] = payloads
             while len(self._cache) > _CACHE_SIZE:
@@ -68,11 +69,11 @@ class Renderer:
         with self._lock:
             self._cache.clear()
 
-    def _render(self, issue: Issue, channel: str, variant: Variant) -> tuple[Payload, ...]:
+    def _render(self, issue: Issue, channel: Channel, variant: Variant) -> tuple[Payload, ...]:
         env: jinja2.Environment = self._envs[channel]
-        if channel == "telegram":
+        if channel is Channel.TELEGRAM:
             return tuple(render_telegram(env, issue, variant))
-        if channel == "slack":
+        if channel is Channel.SLACK:
             return tuple(render_slack(env, issue, variant))
         return (render_email(env, issue, variant),)
 

@@ -8,14 +8,15 @@ from typing import Any
 import jinja2
 
 from digestbot.model import Issue, Variant
+from digestbot.payloads import SlackMessage
 from digestbot.rendering.errors import RenderError
-from digestbot.rendering.limits import SLACK_MAX_BLOCKS, truncate
-from digestbot.rendering.payloads import SlackMessage
+from digestbot.rendering.limits import (
+    SLACK_MAX_BLOCKS,
+    SLACK_MAX_FALLBACK,
+    SLACK_MAX_MESSAGE_CHARS,
+    truncate,
+)
 from digestbot.rendering.templating import render_template
-
-# Slack truncates a message's text at 40,000 characters; a reply this size is already a wall.
-SLACK_MAX_MESSAGE_CHARS = 12_000
-SLACK_MAX_FALLBACK = 3000
 
 Block = dict[str, Any]
 Unit = list[Block]  # blocks that belong in the same message (a card, a section and its heading)

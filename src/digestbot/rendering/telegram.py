@@ -7,9 +7,9 @@ import re
 import jinja2
 
 from digestbot.model import Issue, Variant
+from digestbot.payloads import TelegramMessage
 from digestbot.rendering.environment import BLOCK_BREAK
 from digestbot.rendering.limits import pack_telegram
-from digestbot.rendering.payloads import TelegramMessage
 from digestbot.rendering.templating import render_template
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")

@@ -1,19 +1,44 @@
 """The HTTP side of digestbot: Slack `/today`, email unsubscribe, `/healthz`, `/metrics`."""
 
-from digestbot.server.app import background_of, build_app
-from digestbot.server.background import BackgroundWork
-from digestbot.server.body import read_body_within
-from digestbot.server.health import HealthCheck, store_health
-from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
-from digestbot.server.serving import bind, serve
-from digestbot.server.slack_commands import SlashCommands, SlashSettings
-from digestbot.server.slack_replies import (
-    CONTINUED,
-    MAX_RESPONSE_POSTS,
-    ResponseType,
-    response_messages,
-)
-from digestbot.server.unsubscribe import UnsubscribePages, unsubscribe_address
+from typing import TYPE_CHECKING
+
+from digestbot._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from digestbot.server.app import background_of, build_app
+    from digestbot.server.background import BackgroundWork
+    from digestbot.server.body import read_body_within
+    from digestbot.server.health import HealthCheck, store_health
+    from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
+    from digestbot.server.serving import bind, serve
+    from digestbot.server.slack_commands import SlashCommands, SlashSettings
+    from digestbot.server.slack_replies import (
+        CONTINUED,
+        MAX_RESPONSE_POSTS,
+        ResponseType,
+        response_messages,
+    )
+    from digestbot.server.unsubscribe import UnsubscribePages, unsubscribe_address
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "app": ("background_of", "build_app"),
+            "background": ("BackgroundWork",),
+            "body": ("read_body_within",),
+            "health": ("HealthCheck", "store_health"),
+            "metrics": ("METRICS_CONTENT_TYPE", "Metrics"),
+            "serving": ("bind", "serve"),
+            "slack_commands": ("SlashCommands", "SlashSettings"),
+            "slack_replies": (
+                "CONTINUED",
+                "MAX_RESPONSE_POSTS",
+                "ResponseType",
+                "response_messages",
+            ),
+            "unsubscribe": ("UnsubscribePages", "unsubscribe_address"),
+        },
+    )
 
 __all__ = [
     "CONTINUED",

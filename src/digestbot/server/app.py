@@ -11,8 +11,8 @@ from starlette.routing import BaseRoute, Route
 
 from digestbot.bot.commands import IssueProvider
 from digestbot.channels.redact import install_redaction
-from digestbot.model import Variant
-from digestbot.rendering import CHANNELS, Renderer
+from digestbot.model import Channel, Variant
+from digestbot.rendering import Renderer
 from digestbot.server.background import BackgroundWork
 from digestbot.server.health import HealthCheck, healthz_endpoint, metrics_endpoint, store_health
 from digestbot.server.metrics import Metrics
@@ -71,7 +71,7 @@ def build_app(
         Route("/unsubscribe", pages.confirm, methods=["GET"]),
         Route("/unsubscribe", pages.unsubscribe, methods=["POST"]),
         Route("/healthz", healthz_endpoint(health or store_health(store)), methods=["GET"]),
-        Route("/metrics", metrics_endpoint(metrics, store, CHANNELS), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(metrics, store, tuple(Channel)), methods=["GET"]),
     ]
     if site is not None:
         routes.extend(SiteRoutes(site).routes())

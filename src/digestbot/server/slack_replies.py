@@ -15,7 +15,8 @@ from typing import Any, Literal
 import aiohttp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from digestbot.rendering import SlackMessage
+from digestbot.payloads import SlackMessage
+from digestbot.rendering.limits import SLACK_MAX_BLOCKS
 
 log = logging.getLogger(__name__)
 # slack_sdk logs each request's URL at DEBUG, and a response_url is a bearer credential: its
@@ -25,7 +26,6 @@ _sdk_log.setLevel(logging.WARNING)
 
 ResponseType = Literal["ephemeral", "in_channel"]
 MAX_RESPONSE_POSTS = 5
-MAX_BLOCKS = 50
 POST_TIMEOUT_SECONDS = 10
 CONTINUED = (
     "…余下内容请使用 `/today top5`，或在频道中阅读全文。\n"
@@ -57,7 +57,7 @@ def response_messages(
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     if note is not None:
         first = parts[0] if parts else None
-        if first is not None and len(first.blocks) < MAX_BLOCKS:
+        if first is not None and len(first.blocks) < SLACK_MAX_BLOCKS:
             # The note rides on top of the first part; only a part already at the limit
             # pushes it into a message of its own.
             parts = [
@@ -68,7 +68,7 @@ def response_messages(
             groups.append((note, [_note_block(note)]))
     for part in parts:
         blocks = list(part.blocks)
-        if groups and len(groups[-1][1]) + 1 + len(blocks) <= MAX_BLOCKS:
+        if groups and len(groups[-1][1]) + 1 + len(blocks) <= SLACK_MAX_BLOCKS:
             groups[-1][1].extend([_DIVIDER, *blocks])
         else:
             groups.append((part.text, blocks))

@@ -15,16 +15,15 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.server.body import read_body_within
 from digestbot.server.metrics import Metrics
 from digestbot.server.pages import confirm_form, page
 from digestbot.store import Store
-from digestbot.unsubscribe import verify_unsubscribe_token
+from digestbot.unsubscribe_token import verify_unsubscribe_token
 
 log = logging.getLogger(__name__)
 
-EMAIL = "email"
 REASON = "unsubscribed (email link)"
 MAX_FORM_BYTES = 8 * 1024
 
@@ -35,9 +34,9 @@ def unsubscribe_address(store: Store, address: str) -> bool:
     A static config address has no subscriber row; the publisher skips a static target only
     when an inactive row names it, so one is created (join, then leave at once). A concurrent
     second request still reports "already", because only one `deactivate` can flip the row."""
-    if store.get_subscriber(EMAIL, address) is None:
-        store.subscribe(EMAIL, address, Variant.TOP5)
-    return store.deactivate(EMAIL, address, REASON)
+    if store.get_subscriber(Channel.EMAIL, address) is None:
+        store.subscribe(Channel.EMAIL, address, Variant.TOP5)
+    return store.deactivate(Channel.EMAIL, address, REASON)
 
 
 def _invalid() -> Response:

@@ -12,7 +12,7 @@ from typing import Any
 from digestbot.bot.alerts import AdminAlerts
 from digestbot.config import Config
 from digestbot.delivery import PacedSender, publish, report_text
-from digestbot.model import Issue
+from digestbot.model import Channel, Issue
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics
@@ -32,7 +32,7 @@ class DailyPublish:
         *,
         renderer: Renderer,
         archive: ArchivedIssues,
-        senders: Mapping[str, PacedSender[Any]],
+        senders: Mapping[Channel, PacedSender[Any]],
         alerts: AdminAlerts,
         metrics: Metrics,
         stop: asyncio.Event,

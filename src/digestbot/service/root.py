@@ -25,6 +25,7 @@ from digestbot.bot import AdminAlerts, TelegramBot
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.config import Config, reveal
 from digestbot.delivery import PacedSender, build_sender
+from digestbot.model import Channel
 from digestbot.parsing import parse_issue
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
@@ -52,7 +53,7 @@ class Service:
         self.metrics = Metrics()
         self.stop = asyncio.Event()
         # One sender per provider for the whole process: publish, replies and alerts share it.
-        self.senders: dict[str, PacedSender[Any]] = {
+        self.senders: dict[Channel, PacedSender[Any]] = {
             name: build_sender(config, name) for name in config.enabled_channels()
         }
         self.bot = self._bot()
@@ -82,7 +83,7 @@ class Service:
     def _bot(self) -> TelegramBot | None:
         """The bot runs when Telegram is live, on the same sender as the publish."""
         telegram = self.config.telegram
-        sender = self.senders.get("telegram")
+        sender = self.senders.get(Channel.TELEGRAM)
         if telegram is None or telegram.transport != "live" or sender is None:
             return None
         assert isinstance(sender.channel, TelegramChannel)

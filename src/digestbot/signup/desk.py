@@ -18,9 +18,9 @@ from typing import Protocol
 from email_validator import EmailNotValidError, validate_email
 
 from digestbot.channels.errors import ChannelError
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
+from digestbot.payloads import EmailMessage
 from digestbot.rendering.email import email_from_html
-from digestbot.rendering.payloads import EmailMessage
 from digestbot.rendering.templating import render_named
 from digestbot.signup.tokens import ConfirmClaim, LinkExpired, SignupTokens
 from digestbot.store import SubscriberRow
@@ -28,7 +28,7 @@ from digestbot.web.pages import SitePages
 
 log = logging.getLogger(__name__)
 
-EMAIL = "email"
+EMAIL = Channel.EMAIL
 MAX_ADDRESS_CHARS = 254  # RFC 5321's path limit
 VARIANT_LABELS = {
     Variant.TOP3.value: "三条结论（最短）",

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from digestbot.channels.base import Channel
+from digestbot.channels.base import ChannelClient
 from digestbot.config import Config, EmailConfig, reveal
 from digestbot.delivery.wiring import build_channel
-from digestbot.rendering.payloads import EmailMessage
+from digestbot.model import Channel
+from digestbot.payloads import EmailMessage
 from digestbot.signup.desk import MailSender, SignupDesk, SignupSettings, SignupStore
 from digestbot.signup.tokens import SignupTokens
 from digestbot.web.pages import SitePages
 
 
-def channel_mailer(make_channel: Callable[[], Channel]) -> MailSender:
+def channel_mailer(make_channel: Callable[[], ChannelClient]) -> MailSender:
     """Send one message over a connection of its own (sign-ups are rare; a digest run's
     connection is never shared with them)."""
 
@@ -31,7 +32,7 @@ def channel_mailer(make_channel: Callable[[], Channel]) -> MailSender:
 
 def signup_desk(config: Config, store: SignupStore, pages: SitePages) -> SignupDesk | None:
     """The desk, or None when sign-up is off or cannot work (see Config.signup_available)."""
-    email = config.channel("email")
+    email = config.channel(Channel.EMAIL)
     if not config.signup_available() or not isinstance(email, EmailConfig):
         return None
     secret = reveal(email.unsubscribe_secret)
@@ -41,7 +42,7 @@ def signup_desk(config: Config, store: SignupStore, pages: SitePages) -> SignupD
         store,
         SignupTokens(secret),
         pages,
-        channel_mailer(lambda: build_channel(config, "email")),
+        channel_mailer(lambda: build_channel(config, Channel.EMAIL)),
         SignupSettings(
             base_url=site.base_url,
             confirm_within=site.confirm_within,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
 from digestbot.store.engine import WRITE_OPTION
@@ -40,6 +40,11 @@ class StoreBase:
     def _read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query (what `/healthz` asks)."""
+        with self._read() as conn:
+            conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
         self.engine.dispose()

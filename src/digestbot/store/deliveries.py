@@ -13,7 +13,7 @@ from sqlalchemy import Insert, Update, bindparam, case, exists, func, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import Delivery, deliveries, delivery_parts, target_aliases
 from digestbot.store.records import ClaimedDelivery, LogRow, PartState
@@ -181,7 +181,7 @@ class DeliveryLedger(StoreBase):
             ClaimedDelivery(
                 id=r.id,
                 issue_date=r.issue_date,
-                channel=r.channel,
+                channel=Channel(r.channel),
                 target=r.target,
                 variant=Variant(r.variant),
                 status=Status(r.status),
@@ -473,7 +473,7 @@ class DeliveryLedger(StoreBase):
                 yield LogRow(
                     id=r.id,
                     issue_date=r.issue_date,
-                    channel=r.channel,
+                    channel=Channel(r.channel),
                     target=r.target,
                     variant=Variant(r.variant),
                     status=Status(r.status),
@@ -484,16 +484,16 @@ class DeliveryLedger(StoreBase):
                     updated_at=r.updated_at,
                 )
 
-    def summary(self, issue_date: dt.date) -> dict[str, Counter[Status]]:
+    def summary(self, issue_date: dt.date) -> dict[Channel, Counter[Status]]:
         """Deliveries per channel per overall status, for the end-of-run table."""
-        result: dict[str, Counter[Status]] = {}
+        result: dict[Channel, Counter[Status]] = {}
         with self._read() as conn:
             for channel, status, count in conn.execute(
                 select(D.c.channel, D.c.status, func.count())
                 .where(D.c.issue_date == issue_date)
                 .group_by(D.c.channel, D.c.status)
             ):
-                result.setdefault(channel, Counter())[Status(status)] = int(count)
+                result.setdefault(Channel(channel), Counter())[Status(status)] = int(count)
         return result
 
     # --- aliases (written by SubscriberBook.migrate_target) ---------------------------------

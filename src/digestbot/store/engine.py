@@ -11,51 +11,34 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
+from digestbot.store.url import StoreURLError, normalize_store_url, sqlite_file
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 # Any constant works: it only has to be the same number in every digestbot process.
 _MIGRATION_LOCK_KEY = 0x6469676573  # "diges"
 # Execution option marking a transaction that will write (SQLite takes the write lock at BEGIN).
 WRITE_OPTION = "digestbot_write"
 
 
-class StoreURLError(ValueError):
-    """The store URL names no backend digestbot supports."""
-
-
 def parse_store_url(url: str) -> URL:
-    """Parse and normalize a store URL: `postgresql://` gets the installed psycopg driver."""
+    """SQLAlchemy's URL for a store URL, with the installed PostgreSQL driver made explicit."""
+    normalized = normalize_store_url(url)
     try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
+        return make_url(normalized)
+    except (ArgumentError, ValueError) as exc:
         raise StoreURLError(
             "is not a database URL (sqlite:///… or postgresql+psycopg://…)"
         ) from exc
-    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
-        raise StoreURLError(
-            f"scheme must be sqlite or postgresql, not {parsed.get_backend_name()!r}"
-        )
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def sqlite_file(url: URL) -> Path | None:
-    """The database file of a SQLite URL (relative to the working directory), or None."""
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
 
 
 def create_store_engine(url: str) -> Engine:
     parsed = parse_store_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, sqlite_file(url))
     return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
-def _sqlite_engine(url: URL) -> Engine:
-    path = sqlite_file(url)
+def _sqlite_engine(url: URL, path: Path | None) -> Engine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
@@ -95,11 +78,4 @@ def upgrade_schema(engine: Engine) -> None:
             command.upgrade(cfg, "head")
 
 
-__all__ = [
-    "MIGRATIONS_DIR",
-    "StoreURLError",
-    "create_store_engine",
-    "parse_store_url",
-    "sqlite_file",
-    "upgrade_schema",
-]
+__all__ = ["MIGRATIONS_DIR", "create_store_engine", "parse_store_url", "upgrade_schema"]

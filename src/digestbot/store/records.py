@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.store.types import Status
 
 
@@ -25,7 +25,7 @@ class ClaimedDelivery:
 
     id: int
     issue_date: dt.date
-    channel: str
+    channel: Channel
     target: str
     variant: Variant
     status: Status
@@ -45,7 +45,7 @@ class LogRow:
 
     id: int
     issue_date: dt.date
-    channel: str
+    channel: Channel
     target: str
     variant: Variant
     status: Status
@@ -58,7 +58,7 @@ class LogRow:
 
 @dataclass(frozen=True, slots=True)
 class SubscriberRow:
-    channel: str
+    channel: Channel
     target: str
     variant: Variant
     active: bool

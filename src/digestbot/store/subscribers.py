@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.store.base import StoreBase
 from digestbot.store.models import deliveries, delivery_parts, subscribers, target_aliases
 from digestbot.store.records import SubscriberRow
@@ -97,7 +97,7 @@ class SubscriberBook(StoreBase):
         if r is None:
             return None
         return SubscriberRow(
-            channel=r.channel,
+            channel=Channel(r.channel),
             target=r.target,
             variant=Variant(r.variant),
             active=r.active,

@@ -13,10 +13,10 @@ from digestbot.delivery.fanout import ChannelJob, Fanout, Progress, worker_id
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.wiring import build_sender, delivery_settings
-from digestbot.model import Issue, Variant
+from digestbot.model import Channel, Issue, Variant
+from digestbot.payloads import Payload
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer
-from digestbot.rendering.payloads import Payload
 from digestbot.store import Status, Store
 
 
@@ -24,7 +24,9 @@ class PublishRefused(ValueError):
     """The issue may not go out (malformed, undated): nothing was sent or recorded."""
 
 
-def iter_targets(config: Config, store: Store, channel: str) -> Iterator[tuple[str, Variant]]:
+def iter_targets(
+    config: Config, store: Store, channel: Channel
+) -> Iterator[tuple[str, Variant]]:
     """Static config targets (minus those who blocked the bot or left), then subscribers.
 
     Static targets are few and held in memory to de-duplicate; subscribers stream from the
@@ -43,16 +45,18 @@ def iter_targets(config: Config, store: Store, channel: str) -> Iterator[tuple[s
             yield target, variant
 
 
-def render_all(renderer: Renderer, issue: Issue, channel: str) -> dict[Variant, list[Payload]]:
+def render_all(
+    renderer: Renderer, issue: Issue, channel: Channel
+) -> dict[Variant, list[Payload]]:
     return {variant: renderer.render(issue, channel, variant) for variant in Variant}
 
 
 def record_intent(
-    config: Config, store: Store, renderer: Renderer, issue: Issue, channels: Sequence[str]
-) -> dict[str, dict[Variant, list[Payload]]]:
+    config: Config, store: Store, renderer: Renderer, issue: Issue, channels: Sequence[Channel]
+) -> dict[Channel, dict[Variant, list[Payload]]]:
     """Render and write one ledger row per target before anything is sent."""
     assert issue.date is not None
-    rendered: dict[str, dict[Variant, list[Payload]]] = {}
+    rendered: dict[Channel, dict[Variant, list[Payload]]] = {}
     for channel in channels:
         payloads = render_all(renderer, issue, channel)
         store.ensure_deliveries(
@@ -65,17 +69,17 @@ def record_intent(
     return rendered
 
 
-def select_channels(config: Config, wanted: Sequence[str] | None) -> list[str]:
+def select_channels(config: Config, wanted: Sequence[Channel | str] | None) -> list[Channel]:
     enabled = config.enabled_channels()
     if not wanted:
         return enabled
-    unknown = [c for c in wanted if c not in enabled]
+    unknown = [str(c) for c in wanted if c not in enabled]
     if unknown:
         raise PublishRefused(
             f"channel(s) {', '.join(unknown)} not enabled in the config "
             f"(enabled: {', '.join(enabled) or 'none'})"
         )
-    return list(dict.fromkeys(wanted))
+    return list(dict.fromkeys(Channel(c) for c in wanted))
 
 
 async def publish(
@@ -84,11 +88,11 @@ async def publish(
     store: Store,
     renderer: Renderer,
     *,
-    channels: Sequence[str] | None = None,
+    channels: Sequence[Channel | str] | None = None,
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
     record: bool = True,
-    senders: Mapping[str, PacedSender[Any]] | None = None,
+    senders: Mapping[Channel, PacedSender[Any]] | None = None,
 ) -> PublishReport:
     """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
     by `retry`) no new intent is written: only what the ledger holds is finished. `senders`

@@ -1,4 +1,5 @@
-"""What a renderer hands to a channel: one value per message, already inside the platform limits."""
+"""What rendering produces and channels consume: one value per message, already inside the
+platform limits. Beside the model, so channels never import rendering to know their input."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digestbot.unsubscribe import (
+from digestbot.unsubscribe_token import (
     make_unsubscribe_token,
     unsubscribe_link,
     verify_unsubscribe_token,
