@@ -21,7 +21,6 @@ if TYPE_CHECKING:
         DeliverySettings,
         Fanout,
         Progress,
-        worker_id,
     )
     from digestbot.delivery.paced import PacedSender, TargetLine
     from digestbot.delivery.pacing import (
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
         pacing_for,
         telegram_sender,
     )
+    from digestbot.delivery.workers import owner_is_dead, worker_id
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
@@ -65,7 +65,6 @@ else:
                 "DeliverySettings",
                 "Fanout",
                 "Progress",
-                "worker_id",
             ),
             "paced": ("PacedSender", "TargetLine"),
             "pacing": ("Pacing", "SlackPacing", "TelegramPacing", "Unpaced", "backoff_delay"),
@@ -84,6 +83,7 @@ else:
                 "pacing_for",
                 "telegram_sender",
             ),
+            "workers": ("owner_is_dead", "worker_id"),
         },
     )
 
@@ -112,6 +112,7 @@ __all__ = [
     "delivery_settings",
     "edit_now",
     "iter_targets",
+    "owner_is_dead",
     "pacing_for",
     "publish",
     "record_intent",

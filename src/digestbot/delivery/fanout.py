@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import random
-import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -26,6 +24,7 @@ from digestbot.channels.errors import ChannelError, PermanentError, TargetGone
 from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
 from digestbot.delivery.paced import PacedSender, TargetLine
 from digestbot.delivery.pacing import backoff_delay
+from digestbot.delivery.workers import owner_is_dead
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
 from digestbot.store import ClaimedDelivery, PartState, Status, Store
@@ -69,26 +68,6 @@ class Progress(Protocol):
     def channel_started(self, channel: Channel, pending: int) -> None: ...
 
     def delivery_done(self, channel: Channel, status: Status) -> None: ...
-
-
-def worker_id() -> str:
-    """Names this process in leases, so an operator can tell which worker holds a row."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_is_dead(owner: str) -> bool:
-    """True when `owner` ("host:pid", see `worker_id`) is a process of this host that is gone.
-    Workers on other hosts are never judged: their leases simply expire."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, owned by another user
-        return False
-    return False
 
 
 class Fanout:
@@ -326,6 +305,4 @@ __all__ = [
     "DeliverySettings",
     "Fanout",
     "Progress",
-    "owner_is_dead",
-    "worker_id",
 ]

@@ -9,10 +9,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from digestbot.config import Config
-from digestbot.delivery.fanout import ChannelJob, Fanout, Progress, worker_id
+from digestbot.delivery.fanout import ChannelJob, Fanout, Progress
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.wiring import build_sender, delivery_settings
+from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
 from digestbot.readiness import publication_problems
