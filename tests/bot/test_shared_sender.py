@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 from itertools import chain, permutations
 
+import pytest
+
 from digestbot.bot import TelegramBot
+from digestbot.bot import application as bot_application
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout
 from digestbot.delivery.publishing import render_all
 from digestbot.model import Issue, Variant
 from digestbot.rendering import Renderer
 from digestbot.store import Status, Store
-from tests.bot.conftest import ISSUE_DATE, eventually
+from tests.bot.conftest import ISSUE_DATE, BotFactory, eventually
 from tests.fakes.telegram_server import TelegramFake
 
 READER = "42"  # gets the full digest from the publish and asks /today twice meanwhile
@@ -91,3 +94,19 @@ async def test_admin_alerts_use_the_bots_client_and_survive_telegram_refusing_th
     assert reached == 0
     assert telegram_fake.messages_to("900") == []
     assert get_me_calls(telegram_fake) == 1
+
+
+async def test_telegram_failing_after_the_token_check_is_retried_until_the_bot_polls(
+    make_bot: BotFactory, telegram_fake: TelegramFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot_application, "RETRY_FIRST", 0.05)
+    bot = await make_bot()
+    await bot.stop()
+    async with bot.sender.session():  # getMe done: the next requests are the bot's start
+        checked = get_me_calls(telegram_fake)
+        telegram_fake.fail_next(2, status=502)  # setMyCommands, then deleteWebhook
+        await asyncio.wait_for(bot.application.start_when_reachable(asyncio.Event()), 30)
+
+    telegram_fake.push_message("42", "/help")
+    await eventually(lambda: telegram_fake.messages_to("42"))
+    assert get_me_calls(telegram_fake) == checked  # the open client was kept, not re-checked

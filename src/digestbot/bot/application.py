@@ -68,15 +68,20 @@ class TelegramApp:
             await self.sender.open()
             self._holding_sender = True
         await self.set_commands()
-        await self.app.initialize()
         updater = self.app.updater
         assert updater is not None
-        await self.app.start()
-        await updater.start_polling(
-            timeout=dt.timedelta(seconds=self._poll_timeout),
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=_on_polling_error,
-        )
+        try:
+            await self.app.initialize()
+            await self.app.start()
+            # Starting to poll asks Telegram first (deleteWebhook): an outage here is the
+            # same outage as at getMe, retried the same way.
+            await updater.start_polling(
+                timeout=dt.timedelta(seconds=self._poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=_on_polling_error,
+            )
+        except tg_error.TelegramError as exc:
+            raise map_telegram_error(exc) from exc
         self._running = True
         log.info("telegram bot @%s polling", self.app.bot.username)
 
