@@ -48,7 +48,7 @@ def build_app(
     background: `background_of(app).drain()` waits for them (serve() does at shutdown).
     `site` adds the readers' pages (`/`, `/issues/…`, `/feed.xml`); `signup` the email sign-up
     (`/subscribe`, `/confirm`, `/preferences`)."""
-    # Request URLs logged by httpx would carry response_url tokens; secrets are redacted too.
+    # Secrets are redacted from every log line (response_url tokens by their shape).
     install_redaction(slack_signing_secret, unsubscribe_secret)
     background = BackgroundWork()
     slash = SlashCommands(
