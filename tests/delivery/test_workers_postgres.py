@@ -1,50 +1,120 @@
-"""Several workers share one PostgreSQL ledger: each target still gets the issue once."""
+"""Three `digestbot publish` processes on one PostgreSQL schema, started together as an operator
+would start workers: each target still gets the issue exactly once, and all three did work.
+
+Real processes, not coroutines on one loop: each has its own store connections, limiter and
+worker id, and the only thing they share is the database (migrations, archive, intent rows,
+leases taken with FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
-import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
+import sqlalchemy
 
-from digestbot.channels import TelegramChannel
-from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
-from digestbot.delivery.publishing import render_all
-from digestbot.model import Variant
-from digestbot.rendering import Renderer
 from digestbot.store import Status, open_store
-from tests.delivery.harness import DAY, sample_issue
-from tests.fakes.telegram_server import TelegramFake, TelegramLimits
+from tests.delivery.harness import DAY, SAMPLE, write_config
+from tests.fakes.telegram_server import TelegramFake
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+WORKERS = 3
+CHATS = [str(9000 + i) for i in range(90)]
 
 
-async def test_three_workers_on_postgres_deliver_each_target_exactly_once(pg_url: str) -> None:
-    issue = sample_issue()
-    payloads = render_all(Renderer(), issue, "telegram")
-    targets = [(str(9000 + i), Variant.TOP3) for i in range(90)]
-    setup = open_store(pg_url)
-    setup.ensure_deliveries(DAY, "telegram", targets, {v: len(p) for v, p in payloads.items()})
-    setup.close()
+def _wait_for(what: str, condition: object, procs: list[subprocess.Popen[str]]) -> None:
+    deadline = time.monotonic() + 120
+    while not condition():  # type: ignore[operator]
+        for proc in procs:
+            if proc.poll() is not None:
+                pytest.fail(f"a worker exited before {what}: {proc.communicate()[1][-3000:]}")
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
 
-    with TelegramFake(limits=TelegramLimits.unlimited()) as fake:
-        stores = [open_store(pg_url) for _ in range(3)]
-        runs = []
-        for n, store in enumerate(stores):
-            channel = TelegramChannel(fake.token, fake.url + "/bot")
-            sender = PacedSender(channel, TelegramPacing(global_per_second=1000))
-            job = ChannelJob("telegram", sender, payloads)
-            settings = DeliverySettings(concurrency=5, lease_seconds=30)
-            runs.append(Fanout(store, settings, owner=f"worker-{n}").run(DAY, job))
-        results = await asyncio.gather(*runs)
-        for store in stores:
-            store.close()
 
-    received = Counter(m.chat_id for m in fake.messages)
-    assert received == Counter({target: 1 for target, _ in targets})
-    done_by = [sum(r.delivered.values()) for r in results]
-    assert sum(done_by) == 90
-    assert sum(1 for n in done_by if n > 0) >= 2, f"work was not shared: {done_by}"
+def test_three_publish_processes_on_one_postgres_schema_deliver_each_target_once(
+    tmp_path: Path, pg_url: str, telegram_fake: TelegramFake
+) -> None:
+    config = write_config(
+        tmp_path,
+        store_url=pg_url,
+        telegram=telegram_fake,
+        telegram_targets=[(chat, "top3") for chat in CHATS],
+        # Few rows claimed at a time, so the other workers find work left to claim.
+        delivery="backoff_base = 0.05\nbackoff_cap = 0.2\nconcurrency = 5",
+        # Budgets are per process today: three workers at 10/s stay under the bot's 30/s.
+        telegram_rate="global_per_second = 10",
+    )
+    command = [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Hold every sendMessage until all three workers hold leases: otherwise the first one to
+    # finish importing could deliver everything before the others start, proving nothing.
+    telegram_fake.hold()
+    procs = [
+        subprocess.Popen(
+            [*command, "--file", str(SAMPLE)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(WORKERS)
+    ]
+    try:
+        watcher = None
+
+        def three_hold_leases() -> bool:
+            nonlocal watcher
+            try:
+                watcher = watcher or open_store(pg_url)
+            except Exception:  # the schema is still being migrated by a worker
+                return False
+            return len(watcher.lease_owners(DAY, "telegram")) == WORKERS
+
+        _wait_for("all three workers held leases", three_hold_leases, procs)
+        telegram_fake.release()
+        outputs = [proc.communicate(timeout=180) for proc in procs]
+    finally:
+        telegram_fake.release()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if watcher is not None:
+            watcher.close()
+
+    errors = [err for _, err in outputs]
+    assert all("Traceback" not in e for e in errors), errors
+    reports = [json.loads(out) for out, _ in outputs]
+    for proc, report in zip(procs, reports, strict=True):
+        telegram = report["channels"]["telegram"]
+        assert telegram["failed"] == telegram["uncertain"] == 0, report
+        # A worker that finishes while another still holds rows sees them pending and exits
+        # 1 ("not done"); the last one to finish sees everything sent and exits 0.
+        assert proc.returncode == (1 if telegram["pending"] else 0), errors
+    assert any(r["unfinished"] == 0 for r in reports)
+    received = Counter(m.chat_id for m in telegram_fake.messages)
+    assert received == Counter(dict.fromkeys(CHATS, 1))
     check = open_store(pg_url)
-    assert check.summary(DAY)["telegram"] == Counter({Status.SENT: 90})
+    assert check.summary(DAY)["telegram"] == Counter({Status.SENT: len(CHATS)})
     check.close()
+    # A finished row keeps the lease owner ("host:pid") of the worker that sent it.
+    engine = sqlalchemy.create_engine(pg_url)
+    with engine.connect() as conn:
+        sent_by = Counter(
+            dict(
+                conn.execute(
+                    sqlalchemy.text(
+                        "select lease_owner, count(*) from deliveries group by lease_owner"
+                    )
+                ).all()
+            )
+        )
+    engine.dispose()
+    assert {owner.rpartition(":")[2] for owner in sent_by} == {str(p.pid) for p in procs}
+    assert sum(sent_by.values()) == len(CHATS)

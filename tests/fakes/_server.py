@@ -120,6 +120,9 @@ class BackgroundServer:
         self.port = port
         self.clock = clock  # rate-limit windows read this; tests may freeze it
         self.lock = threading.RLock()  # guards recorded state read from other threads
+        self.held = 0  # requests that waited at a closed gate (see hold)
+        self._gate_open = threading.Event()
+        self._gate_open.set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -200,6 +203,22 @@ class BackgroundServer:
 
     def now(self) -> float:
         return self.clock()
+
+    def hold(self) -> None:
+        """From now on, requests that pass the gate wait there (unanswered, not yet recorded)
+        until release(): lets a test line up several clients before any of them finishes."""
+        self._gate_open.clear()
+
+    def release(self) -> None:
+        self._gate_open.set()
+
+    async def gate(self) -> None:
+        if self._gate_open.is_set():
+            return
+        with self.lock:
+            self.held += 1
+        while not self._gate_open.is_set():
+            await asyncio.sleep(0.01)
 
     def serve_forever(self, banner: str) -> None:
         """For `python -m tests.fakes.…`: serve until Ctrl-C."""

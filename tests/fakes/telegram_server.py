@@ -311,6 +311,8 @@ class TelegramFake(BackgroundServer):
         }.get(name)
         if handler is None:
             return _error(404, "Not Found")
+        if name == "sendmessage":
+            await self.gate()
         response = await handler(params)
         if fault is not None and fault.kind == "slow" and response.status == 200:
             await asyncio.sleep(fault.delay)
