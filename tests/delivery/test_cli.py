@@ -139,3 +139,60 @@ def test_make_demo_paths_exist() -> None:
     assert (REPO / "config" / "demo.toml").is_file()
     assert SAMPLE.is_file()
     assert os.access(REPO / ".ci" / "run", os.X_OK)
+
+
+def test_dry_run_shows_targets_and_parts_and_sends_or_records_nothing(
+    tmp_path: Path, telegram_fake: TelegramFake
+) -> None:
+    config = write_config(
+        tmp_path,
+        store_url=f"sqlite:///{tmp_path}/ledger.db",
+        telegram=telegram_fake,
+        telegram_targets=[("1", "top3"), ("2", "top3"), ("3", "full")],
+    )
+    code, out, err = invoke(config, "publish", "--file", str(SAMPLE), "--dry-run")
+    assert code == 0, err
+    assert "nothing sent, nothing recorded" in err
+    row = next(line for line in err.splitlines() if "telegram" in line)
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    assert cells[:5] == ["telegram", "3", "2", "0", "1"]  # targets, then top3 / top5 / full
+    assert telegram_fake.requests == [], "not even getMe"
+    code, out, _ = invoke(config, "log", "--json")
+    assert code == 0 and out.strip() == "", "no ledger rows"
+    code, _, err = invoke(config, "retry")
+    assert code == 2 and "no published issue yet" in err, "nothing archived either"
+
+
+def test_retry_leaves_uncertain_parts_alone_unless_asked_then_resends_them(
+    tmp_path: Path, telegram_fake: TelegramFake
+) -> None:
+    config = write_config(
+        tmp_path,
+        store_url=f"sqlite:///{tmp_path}/ledger.db",
+        telegram=telegram_fake,
+        telegram_targets=[("1", "top3"), ("2", "top3")],
+    )
+    # Chat 2's message arrives but the answer never comes back: it may or may not be there.
+    telegram_fake.drop("2", times=1, deliver=True)
+    code, _, err = invoke(config, "publish", "--file", str(SAMPLE))
+    assert code == 1, err
+    statuses = {r["target"]: r["status"] for r in log_rows(config)}
+    assert statuses == {"1": "sent", "2": "uncertain"}
+
+    code, _, err = invoke(config, "retry")
+    assert code == 1 and "reopened 0 deliveries" in err
+    assert len(telegram_fake.messages_to("2")) == 1, "a plain retry never risks a duplicate"
+
+    code, out, err = invoke(config, "retry", "--uncertain", "--json")
+    assert code == 0, err
+    assert "reopened 1 deliveries" in err
+    assert json.loads(out)["channels"]["telegram"]["sent"] == 2
+    assert {r["target"]: r["status"] for r in log_rows(config)} == {"1": "sent", "2": "sent"}
+    assert len(telegram_fake.messages_to("2")) == 2, "the operator accepted a duplicate"
+    assert len(telegram_fake.messages_to("1")) == 1
+
+
+def log_rows(config: Path) -> list[dict[str, object]]:
+    code, out, _ = invoke(config, "log", "--json")
+    assert code == 0
+    return [json.loads(line) for line in out.splitlines()]

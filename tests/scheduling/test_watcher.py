@@ -26,6 +26,7 @@ class Harness:
         self.published_issues: list[Issue] = []
         self.alerts: list[str] = []
         self.ledger_days = published if published is not None else set()
+        self.provider_down: str | None = None  # its deliveries stay pending after a publish
         self.watcher = PublicationWatcher(
             Schedule(dt.time(8, 30), dt.time(12, 0), dt.timedelta(minutes=5), SHANGHAI),
             FolderSource(folder),
@@ -42,6 +43,8 @@ class Harness:
 
     async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
         self.published_issues.append(issue)
+        if self.provider_down is not None:
+            return f"{self.provider_down}: pending 5"
         self.ledger_days.add(issue.date or DAY)
         return "telegram: 3 sent"
 
@@ -135,3 +138,22 @@ async def test_malformed_issue_is_refused_once_and_admins_get_the_reasons(folder
     # The editors fix the file: the next poll publishes it.
     publish_sample(folder)
     assert await h.watcher.poll() == Outcome.PUBLISHED
+
+
+async def test_partly_published_issue_alerts_once_resumes_each_poll_then_reports_done(
+    folder: Path,
+) -> None:
+    # Slack is down: each publish leaves its deliveries pending, so the day is not done.
+    publish_sample(folder)
+    h = Harness(folder)
+    h.now = h.now.replace(hour=9)
+    h.provider_down = "slack"
+    outcomes = await h.run_until(9, 10)
+    assert [o for _, o in outcomes] == [Outcome.PARTIAL] * 3
+    assert len(h.published_issues) == 3, "every poll resumes the pending deliveries"
+    assert h.alerts == [f"⚠️ {DAY.isoformat()} partly published; retrying.\nslack: pending 5"]
+    h.provider_down = None  # Slack is back: this poll finishes the day
+    assert await h.watcher.poll() == Outcome.PUBLISHED
+    assert len(h.alerts) == 2 and h.alerts[1].startswith("✅")
+    assert await h.watcher.poll() == Outcome.ALREADY_DONE
+    assert len(h.published_issues) == 4

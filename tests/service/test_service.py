@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from digestbot.bot import application as bot_application
@@ -18,6 +19,7 @@ from digestbot.store import open_store
 from tests.delivery.harness import write_config
 from tests.fakes._server import free_port
 from tests.fakes.telegram_server import TelegramFake
+from tests.server.test_health_metrics import samples
 from tests.service.test_run_process import todays_issue
 
 
@@ -93,3 +95,32 @@ async def test_publish_today_replies_and_alerts_share_one_telegram_client(
     assert [m.text for m in telegram_fake.messages_to("900")][-1] == "a test alert"
     assert sum(1 for r in telegram_fake.requests if r.method.lower() == "getme") == 1
     assert telegram_fake.rate_limited == 0
+
+
+LAST_PUBLISH = ("digestbot_last_publish_timestamp_seconds", ())
+
+
+async def test_the_service_counts_its_deliveries_and_publish_time_on_metrics(
+    tmp_path: Path, telegram_fake: TelegramFake
+) -> None:
+    config_path = service_config(tmp_path, telegram_fake)
+    telegram_fake.forget("32")
+    port = load_config(config_path).server.port
+    started = time.time()
+
+    values: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+    async with (
+        running_service(tmp_path, config_path),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        deadline = time.monotonic() + 30
+        while not values.get(LAST_PUBLISH):  # recorded once the whole publish is done
+            assert time.monotonic() < deadline, "the publish never showed on /metrics"
+            await asyncio.sleep(0.1)
+            with contextlib.suppress(httpx.TransportError):  # the server is starting
+                values = samples((await client.get("/metrics")).text)
+
+    sent = ("digestbot_deliveries_total", (("channel", "telegram"), ("status", "sent")))
+    failed = ("digestbot_deliveries_total", (("channel", "telegram"), ("status", "failed")))
+    assert (values[sent], values[failed]) == (1, 1)
+    assert started <= values[LAST_PUBLISH] <= time.time()
