@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 from digestbot.bot.commands import CurrentIssue
 from digestbot.model import Issue
 from digestbot.parsing import parse_issue
-from digestbot.store import Store, StoredIssue
+from digestbot.store import ArchiveReader, StoredIssue
 
 
 class ArchivedIssues:
     """`/today` answers from what was published: today's issue, else the latest one. The
     archive keeps bytes; the parse of the one asked for is kept, keyed by its sha256."""
 
-    def __init__(self, store: Store, timezone: ZoneInfo) -> None:
+    def __init__(self, store: ArchiveReader, timezone: ZoneInfo) -> None:
         self.store = store
         self.timezone = timezone
         self._parsed: dict[tuple[dt.date, str], Issue] = {}

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import event, insert
 
-from digestbot.model import Variant
-from digestbot.store import Status, Store
+from digestbot.model import Channel, Variant
+from digestbot.store import Status, Store, follow_migration
 from digestbot.store.models import subscribers
 from tests.store.conftest import FakeClock
 
@@ -98,7 +98,7 @@ def test_a_migrated_target_redirects_static_targets_subscribers_and_pending_work
     store.ensure_deliveries(DAY, "telegram", [("-100", Variant.TOP5)], PARTS)
     (claimed,) = store.claim(DAY, "telegram", "w1", limit=5, lease_seconds=60)
 
-    store.migrate_target("telegram", "-100", "-1009")
+    follow_migration(store, store, Channel.TELEGRAM, "-100", "-1009")
 
     assert store.resolve_target("telegram", "-100") == "-1009"
     assert store.resolve_target("telegram", "-555") == "-555"
@@ -125,7 +125,7 @@ def test_migrating_onto_an_existing_reader_keeps_one_delivery_per_day(store: Sto
     store.subscribe("telegram", "old", Variant.TOP3)
     store.subscribe("telegram", "new", Variant.TOP3)
     store.ensure_deliveries(DAY, "telegram", [("old", Variant.TOP3), ("new", Variant.TOP3)], PARTS)
-    store.migrate_target("telegram", "old", "new")
+    follow_migration(store, store, Channel.TELEGRAM, "old", "new")
     assert list(store.iter_active_subscribers("telegram")) == [("new", Variant.TOP3)]
     statuses = {r.target: r.status for r in store.log()}
     assert statuses == {"old": Status.SKIPPED, "new": Status.PENDING}
@@ -135,5 +135,20 @@ def test_sent_deliveries_keep_the_target_they_were_sent_to(store: Store) -> None
     store.ensure_deliveries(DAY, "telegram", [("old", Variant.TOP3)], PARTS)
     (claimed,) = store.claim(DAY, "telegram", "w1", limit=5, lease_seconds=60)
     store.mark_part_sent(claimed.id, 0, "m")
-    store.migrate_target("telegram", "old", "new")
+    follow_migration(store, store, Channel.TELEGRAM, "old", "new")
     assert [r.target for r in store.log()] == ["old"]
+
+
+def test_the_subscriber_half_of_a_migration_leaves_the_ledger_rows_alone(store: Store) -> None:
+    """Delivery rows are the ledger's: only `move_deliveries` (through the Ledger's own
+    interface) moves them, never the subscriber book behind its back."""
+    store.subscribe("telegram", "old", Variant.TOP3)
+    store.ensure_deliveries(DAY, "telegram", [("old", Variant.TOP3)], PARTS)
+    before = [(r.target, r.status, r.updated_at) for r in store.log()]
+
+    store.migrate_target("telegram", "old", "new")
+
+    assert [(r.target, r.status, r.updated_at) for r in store.log()] == before
+    assert list(store.iter_active_subscribers("telegram")) == [("new", Variant.TOP3)]
+    store.move_deliveries(Channel.TELEGRAM, "old", "new")
+    assert [(r.target, r.status) for r in store.log()] == [("new", Status.PENDING)]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     )
     from digestbot.bot.keyboards import parse_variant_callback, variant_callback, variant_keyboard
     from digestbot.bot.reading import publish_status, with_note
-    from digestbot.bot.telegram_bot import TelegramBot
+    from digestbot.bot.telegram_bot import BotStore, TelegramBot
     from digestbot.bot.throttle import Decision, UserThrottle, Verdict
 else:
     __getattr__, __dir__ = lazy_exports(
@@ -44,7 +44,7 @@ else:
             ),
             "keyboards": ("parse_variant_callback", "variant_callback", "variant_keyboard"),
             "reading": ("publish_status", "with_note"),
-            "telegram_bot": ("TelegramBot",),
+            "telegram_bot": ("BotStore", "TelegramBot"),
             "throttle": ("Decision", "UserThrottle", "Verdict"),
         },
     )
@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_VARIANT",
     "VARIANT_HELP",
     "AdminAlerts",
+    "BotStore",
     "CurrentIssue",
     "Decision",
     "IssueProvider",

@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
 from digestbot.bot.replies import CHANNEL, Ctx
-from digestbot.store import Store
+from digestbot.store import DeliveryMoves, Subscribers, follow_migration
 
 log = logging.getLogger(__name__)
 
 _GONE = frozenset({ChatMember.LEFT, ChatMember.BANNED})
 
 
+class MembershipStore(Subscribers, DeliveryMoves, Protocol):
+    """A chat that leaves is deactivated; one that moves takes its deliveries along."""
+
+
 class MembershipHandlers:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: MembershipStore) -> None:
         self.store = store
 
     def handlers(self) -> list[BaseHandler[Update, Ctx, Any]]:
@@ -34,7 +38,7 @@ class MembershipHandlers:
         if message is None or message.migrate_to_chat_id is None:
             return  # the new supergroup's "migrated from" twin carries nothing new
         old, new = str(message.chat.id), str(message.migrate_to_chat_id)
-        await asyncio.to_thread(self.store.migrate_target, CHANNEL, old, new)
+        await asyncio.to_thread(follow_migration, self.store, self.store, CHANNEL, old, new)
         log.info("telegram chat %s moved to %s", old, new)
 
     async def on_my_membership(self, update: Update, _: Ctx) -> None:
@@ -45,4 +49,4 @@ class MembershipHandlers:
         await asyncio.to_thread(self.store.deactivate, CHANNEL, str(change.chat.id), reason)
 
 
-__all__ = ["MembershipHandlers"]
+__all__ = ["MembershipHandlers", "MembershipStore"]

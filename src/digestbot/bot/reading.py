@@ -7,7 +7,7 @@ import datetime as dt
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
@@ -20,7 +20,7 @@ from digestbot.delivery import PublishReport, report_text
 from digestbot.payloads import TelegramMessage
 from digestbot.rendering import Renderer, telegram_length
 from digestbot.rendering.limits import TELEGRAM_MAX_UTF16
-from digestbot.store import Store
+from digestbot.store import ArchiveReader, DeliveryLog, Subscribers
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,15 @@ def with_note(parts: list[TelegramMessage], note: str | None) -> list[TelegramMe
     return [TelegramMessage(line, first.parse_mode), *parts]
 
 
-def publish_status(store: Store, today: dt.date) -> str:
+class StatusSource(ArchiveReader, DeliveryLog, Protocol):
+    """/status: the latest issue and its deliveries per channel."""
+
+
+class ReadingStore(StatusSource, Subscribers, Protocol):
+    """/today and /status: a reader's variant, the latest issue and its deliveries."""
+
+
+def publish_status(store: StatusSource, today: dt.date) -> str:
     """The latest issue's deliveries per channel and status, from the ledger."""
     latest = store.latest_issue()
     if latest is None:
@@ -55,7 +63,7 @@ class ReadingHandlers:
 
     def __init__(
         self,
-        store: Store,
+        store: ReadingStore,
         renderer: Renderer,
         issues: IssueProvider,
         replies: Replies,

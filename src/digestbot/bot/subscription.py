@@ -17,13 +17,13 @@ from digestbot.bot.commands import DEFAULT_VARIANT
 from digestbot.bot.keyboards import CALLBACK_PREFIX, parse_variant_callback, variant_keyboard
 from digestbot.bot.replies import CHANNEL, Ctx, Replies
 from digestbot.channels.telegram import map_telegram_error
-from digestbot.store import Store
+from digestbot.store import Subscribers
 
 log = logging.getLogger(__name__)
 
 
 class SubscriptionHandlers:
-    def __init__(self, store: Store, replies: Replies, access: Access) -> None:
+    def __init__(self, store: Subscribers, replies: Replies, access: Access) -> None:
         self.store = store
         self.replies = replies
         self.access = access

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
+from typing import Protocol
 
 from digestbot.bot.access import Access
 from digestbot.bot.alerts import AdminAlerts
 from digestbot.bot.application import TelegramApp
 from digestbot.bot.commands import IssueProvider
-from digestbot.bot.membership import MembershipHandlers
-from digestbot.bot.reading import ReadingHandlers, StatusText
+from digestbot.bot.membership import MembershipHandlers, MembershipStore
+from digestbot.bot.reading import ReadingHandlers, ReadingStore, StatusText
 from digestbot.bot.replies import Replies
 from digestbot.bot.subscription import SubscriptionHandlers
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.config import TelegramConfig
 from digestbot.delivery import PacedSender, telegram_sender
 from digestbot.rendering import Renderer
-from digestbot.store import Store
+
+
+class BotStore(ReadingStore, MembershipStore, Protocol):
+    """Everything the bot's handlers ask of the store."""
 
 
 class TelegramBot:
@@ -33,7 +37,7 @@ class TelegramBot:
         self,
         sender: PacedSender[TelegramChannel],
         *,
-        store: Store,
+        store: BotStore,
         renderer: Renderer,
         issues: IssueProvider,
         admin_chat_ids: Collection[str] = (),
@@ -69,7 +73,7 @@ class TelegramBot:
         cls,
         config: TelegramConfig,
         *,
-        store: Store,
+        store: BotStore,
         renderer: Renderer,
         issues: IssueProvider,
         sender: PacedSender[TelegramChannel] | None = None,
@@ -97,4 +101,4 @@ class TelegramBot:
         return await self.alerts.send(text)
 
 
-__all__ = ["TelegramBot"]
+__all__ = ["BotStore", "TelegramBot"]

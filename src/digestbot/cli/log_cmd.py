@@ -13,6 +13,7 @@ from rich.table import Table
 
 from digestbot.cli.app import app, fail, out
 from digestbot.cli.common import config_or_exit, parse_date, store_or_exit
+from digestbot.model import Channel
 from digestbot.store import LogRow, Status
 
 
@@ -44,11 +45,13 @@ def log_command(
     """The per-channel delivery log: one line per (issue, channel, target, variant)."""
     if status is not None and status not in {s.value for s in Status}:
         fail(f"--status {status!r}: expected one of {', '.join(s.value for s in Status)}")
+    if channel is not None and channel not in set(Channel):
+        fail(f"--channel {channel!r}: expected one of {', '.join(Channel)}")
     config = config_or_exit()
     store = store_or_exit(config)
     rows = store.log(
         issue_date=parse_date(date) if date else None,
-        channel=channel,
+        channel=Channel(channel) if channel else None,
         status=Status(status) if status else None,
     )
     try:

@@ -38,6 +38,7 @@ from digestbot.config import Config
 from digestbot.delivery import (
     PublishRefused,
     PublishReport,
+    PublishStore,
     iter_targets,
     publish,
     select_channels,
@@ -46,7 +47,7 @@ from digestbot.model import Channel, Issue, Variant
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer, RenderError
 from digestbot.sources import FetchedIssue
-from digestbot.store import Status, Store
+from digestbot.store import Status, Subscribers
 
 DateOption = Annotated[
     str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default: today).")
@@ -88,7 +89,7 @@ def _sigterm_sets(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Itera
 def _run_publish(
     issue: Issue,
     config: Config,
-    store: Store,
+    store: PublishStore,
     channels: Sequence[Channel | str] | None,
     *,
     record: bool,
@@ -159,7 +160,9 @@ def print_report(report: PublishReport, as_json: bool = False) -> None:
         )
 
 
-def _dry_run(issue: Issue, config: Config, store: Store, channels: list[str] | None) -> None:
+def _dry_run(
+    issue: Issue, config: Config, store: Subscribers, channels: list[str] | None
+) -> None:
     renderer = Renderer(config.templates.dir)
     table = Table(title=f"Dry run: {issue.date_iso} (nothing sent, nothing recorded)")
     for column in ("channel", "targets", "top3", "top5", "full", "parts per variant"):

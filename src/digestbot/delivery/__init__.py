@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ChannelRun,
         DeliverySettings,
         Fanout,
+        FanoutStore,
         Progress,
     )
     from digestbot.delivery.paced import PacedSender, TargetLine
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     )
     from digestbot.delivery.publishing import (
         PublishRefused,
+        PublishStore,
         iter_targets,
         publish,
         record_intent,
@@ -64,12 +66,14 @@ else:
                 "ChannelRun",
                 "DeliverySettings",
                 "Fanout",
+                "FanoutStore",
                 "Progress",
             ),
             "paced": ("PacedSender", "TargetLine"),
             "pacing": ("Pacing", "SlackPacing", "TelegramPacing", "Unpaced", "backoff_delay"),
             "publishing": (
                 "PublishRefused",
+                "PublishStore",
                 "iter_targets",
                 "publish",
                 "record_intent",
@@ -94,12 +98,14 @@ __all__ = [
     "ChannelRun",
     "DeliverySettings",
     "Fanout",
+    "FanoutStore",
     "PacedSender",
     "Pacing",
     "PartResult",
     "Progress",
     "PublishRefused",
     "PublishReport",
+    "PublishStore",
     "RetryPolicy",
     "SlackPacing",
     "TargetLine",

@@ -27,7 +27,15 @@ from digestbot.delivery.pacing import backoff_delay
 from digestbot.delivery.workers import owner_is_dead
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
-from digestbot.store import ClaimedDelivery, PartState, Status, Store
+from digestbot.store import (
+    ClaimedDelivery,
+    DeliveryMoves,
+    Ledger,
+    PartState,
+    Status,
+    Subscribers,
+    follow_migration,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +78,14 @@ class Progress(Protocol):
     def delivery_done(self, channel: Channel, status: Status) -> None: ...
 
 
+class FanoutStore(Ledger, DeliveryMoves, Subscribers, Protocol):
+    """What the fan-out asks of the store: its work queue, and the readers who left or moved."""
+
+
 class Fanout:
     def __init__(
         self,
-        store: Store,
+        store: FanoutStore,
         settings: DeliverySettings,
         *,
         owner: str,
@@ -279,7 +291,7 @@ class Fanout:
 class _PartInLedger:
     """AttemptHooks that write each step of one part to the ledger."""
 
-    store: Store
+    store: FanoutStore
     stop: asyncio.Event
     channel: Channel
     delivery_id: int
@@ -295,7 +307,7 @@ class _PartInLedger:
         self.store.mark_part_retrying(self.delivery_id, self.index, error.detail)
 
     def migrated(self, old: str, new: str) -> None:
-        self.store.migrate_target(self.channel, old, new)
+        follow_migration(self.store, self.store, self.channel, old, new)
         log.info("%s: %s moved to %s", self.channel, old, new)
 
 

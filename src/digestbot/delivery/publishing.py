@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from digestbot.config import Config
-from digestbot.delivery.fanout import ChannelJob, Fanout, Progress
+from digestbot.delivery.fanout import ChannelJob, Fanout, FanoutStore, Progress
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.wiring import build_sender, delivery_settings
@@ -18,7 +18,11 @@ from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
 from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer
-from digestbot.store import Status, Store
+from digestbot.store import DeliveryLog, DeliveryPlan, Status, Subscribers
+
+
+class PublishStore(FanoutStore, DeliveryPlan, DeliveryLog, Protocol):
+    """What a publish asks of the store: intent rows and the fan-out's, and the counts after."""
 
 
 class PublishRefused(ValueError):
@@ -26,7 +30,7 @@ class PublishRefused(ValueError):
 
 
 def iter_targets(
-    config: Config, store: Store, channel: Channel
+    config: Config, store: Subscribers, channel: Channel
 ) -> Iterator[tuple[str, Variant]]:
     """Static config targets (minus those who blocked the bot or left), then subscribers.
 
@@ -53,7 +57,11 @@ def render_all(
 
 
 def record_intent(
-    config: Config, store: Store, renderer: Renderer, issue: Issue, channels: Sequence[Channel]
+    config: Config,
+    store: PublishStore,
+    renderer: Renderer,
+    issue: Issue,
+    channels: Sequence[Channel],
 ) -> dict[Channel, dict[Variant, list[Payload]]]:
     """Render and write one ledger row per target before anything is sent."""
     assert issue.date is not None
@@ -86,7 +94,7 @@ def select_channels(config: Config, wanted: Sequence[Channel | str] | None) -> l
 async def publish(
     issue: Issue,
     config: Config,
-    store: Store,
+    store: PublishStore,
     renderer: Renderer,
     *,
     channels: Sequence[Channel | str] | None = None,
@@ -134,6 +142,7 @@ async def publish(
 
 __all__ = [
     "PublishRefused",
+    "PublishStore",
     "iter_targets",
     "publish",
     "record_intent",

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.server.app import background_of, build_app
+    from digestbot.server.app import AppStore, background_of, build_app
     from digestbot.server.background import BackgroundWork
     from digestbot.server.body import read_body_within
     from digestbot.server.health import HealthCheck, store_health
@@ -23,7 +23,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "app": ("background_of", "build_app"),
+            "app": ("AppStore", "background_of", "build_app"),
             "background": ("BackgroundWork",),
             "body": ("read_body_within",),
             "health": ("HealthCheck", "store_health"),
@@ -44,6 +44,7 @@ __all__ = [
     "CONTINUED",
     "MAX_RESPONSE_POSTS",
     "METRICS_CONTENT_TYPE",
+    "AppStore",
     "BackgroundWork",
     "HealthCheck",
     "Metrics",

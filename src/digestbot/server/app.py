@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
 from digestbot.bot.commands import IssueProvider
 from digestbot.channels.redact import install_redaction
-from digestbot.model import Channel, Variant
+from digestbot.model import Variant
 from digestbot.rendering import Renderer
 from digestbot.server.background import BackgroundWork
 from digestbot.server.health import HealthCheck, healthz_endpoint, metrics_endpoint, store_health
@@ -22,13 +23,17 @@ from digestbot.server.slack_commands import SlashCommands, SlashSettings
 from digestbot.server.slack_replies import ResponseType
 from digestbot.server.unsubscribe import UnsubscribePages
 from digestbot.signup import SignupDesk
-from digestbot.store import Store
+from digestbot.store import Health, Subscribers
 from digestbot.web import Site
+
+
+class AppStore(Subscribers, Health, Protocol):
+    """What the HTTP side asks of the store: readers who leave or join, and "are you up"."""
 
 
 def build_app(
     *,
-    store: Store,
+    store: AppStore,
     renderer: Renderer,
     issues: IssueProvider,
     slack_signing_secret: str | None,
@@ -65,13 +70,15 @@ def build_app(
         clock=clock,
         today=today,
     )
-    pages = UnsubscribePages(store=store, secret=unsubscribe_secret or None, metrics=metrics)
+    pages = UnsubscribePages(
+        subscribers=store, secret=unsubscribe_secret or None, metrics=metrics
+    )
     routes: list[BaseRoute] = [
         Route("/slack/commands", slash.handle, methods=["POST"]),
         Route("/unsubscribe", pages.confirm, methods=["GET"]),
         Route("/unsubscribe", pages.unsubscribe, methods=["POST"]),
         Route("/healthz", healthz_endpoint(health or store_health(store)), methods=["GET"]),
-        Route("/metrics", metrics_endpoint(metrics, store, tuple(Channel)), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(metrics, store), methods=["GET"]),
     ]
     if site is not None:
         routes.extend(SiteRoutes(site).routes())
@@ -90,4 +97,4 @@ def background_of(app: Starlette) -> BackgroundWork:
     return work
 
 
-__all__ = ["background_of", "build_app"]
+__all__ = ["AppStore", "background_of", "build_app"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from digestbot.model import Channel
 from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
-from digestbot.store import Store
+from digestbot.store import Health, Subscribers
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 HEALTH_TIMEOUT_SECONDS = 3.0
 
 
-def store_health(store: Store) -> HealthCheck:
+def store_health(store: Health) -> HealthCheck:
     """A check that the store answers a trivial query."""
 
     def check() -> bool:
@@ -48,10 +49,10 @@ def healthz_endpoint(check: HealthCheck) -> Endpoint:
     return healthz
 
 
-def metrics_endpoint(metrics: Metrics, store: Store, channels: Sequence[str]) -> Endpoint:
+def metrics_endpoint(metrics: Metrics, subscribers: Subscribers) -> Endpoint:
     def refresh() -> None:
-        for channel in channels:
-            metrics.set_active_subscribers(channel, store.count_active_subscribers(channel))
+        for channel in Channel:
+            metrics.set_active_subscribers(channel, subscribers.count_active_subscribers(channel))
 
     async def metrics_page(_: Request) -> Response:
         # Subscriber counts are read at scrape time: a handful of indexed COUNTs is cheaper

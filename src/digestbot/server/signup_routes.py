@@ -20,7 +20,7 @@ from digestbot.server.metrics import Metrics
 from digestbot.server.pages import PAGE_HEADERS
 from digestbot.server.unsubscribe import unsubscribe_address
 from digestbot.signup import VARIANT_LABELS, Asked, Confirmed, SignupDesk, normalize_address
-from digestbot.store import Store
+from digestbot.store import Subscribers
 from digestbot.web import PageLinks
 
 CSRF_COOKIE = "digestbot_csrf"
@@ -40,10 +40,10 @@ ASKED_TEXT = [
 
 class SignupRoutes:
     def __init__(
-        self, desk: SignupDesk, store: Store, metrics: Metrics, secure_cookie: bool
+        self, desk: SignupDesk, subscribers: Subscribers, metrics: Metrics, secure_cookie: bool
     ) -> None:
         self.desk = desk
-        self.store = store
+        self.subscribers = subscribers
         self.metrics = metrics
         self.secure_cookie = secure_cookie
 
@@ -239,7 +239,7 @@ class SignupRoutes:
         if address is None:
             return await self._preferences(request, token)
         if form.get("action") == "unsubscribe":
-            await asyncio.to_thread(unsubscribe_address, self.store, address)
+            await asyncio.to_thread(unsubscribe_address, self.subscribers, address)
             self.metrics.record_signup("preferences_unsubscribed")
             return await self._preferences(request, token, saved="已退订，今后不会再收到日报。")
         variant = form.get("variant", "")

@@ -19,7 +19,7 @@ from digestbot.model import Channel, Variant
 from digestbot.server.body import read_body_within
 from digestbot.server.metrics import Metrics
 from digestbot.server.pages import confirm_form, page
-from digestbot.store import Store
+from digestbot.store import Subscribers
 from digestbot.unsubscribe_token import verify_unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -28,15 +28,15 @@ REASON = "unsubscribed (email link)"
 MAX_FORM_BYTES = 8 * 1024
 
 
-def unsubscribe_address(store: Store, address: str) -> bool:
+def unsubscribe_address(subscribers: Subscribers, address: str) -> bool:
     """Deactivate `address`; True when this call did it, False when it was already inactive.
 
     A static config address has no subscriber row; the publisher skips a static target only
     when an inactive row names it, so one is created (join, then leave at once). A concurrent
     second request still reports "already", because only one `deactivate` can flip the row."""
-    if store.get_subscriber(Channel.EMAIL, address) is None:
-        store.subscribe(Channel.EMAIL, address, Variant.TOP5)
-    return store.deactivate(Channel.EMAIL, address, REASON)
+    if subscribers.get_subscriber(Channel.EMAIL, address) is None:
+        subscribers.subscribe(Channel.EMAIL, address, Variant.TOP5)
+    return subscribers.deactivate(Channel.EMAIL, address, REASON)
 
 
 def _invalid() -> Response:
@@ -76,8 +76,8 @@ async def _form_token(request: Request) -> str | None:
 
 
 class UnsubscribePages:
-    def __init__(self, *, store: Store, secret: str | None, metrics: Metrics) -> None:
-        self.store = store
+    def __init__(self, *, subscribers: Subscribers, secret: str | None, metrics: Metrics) -> None:
+        self.subscribers = subscribers
         self.secret = secret
         self.metrics = metrics
         if not secret:
@@ -117,7 +117,7 @@ class UnsubscribePages:
             self.metrics.record_unsubscribe("invalid")
             log.info("unsubscribe refused: invalid or altered token")
             return _invalid()
-        changed = await asyncio.to_thread(unsubscribe_address, self.store, address)
+        changed = await asyncio.to_thread(unsubscribe_address, self.subscribers, address)
         self.metrics.record_unsubscribe("done" if changed else "already")
         shown = escape(address)
         if changed:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.service.daily import DailyPublish, PublishInterrupted
+    from digestbot.service.daily import DailyPublish, DailyStore, PublishInterrupted
     from digestbot.service.polling import Poller
     from digestbot.service.root import SHUTDOWN_GRACE, Service
     from digestbot.service.signals import stop_on_signals
@@ -14,7 +14,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "daily": ("DailyPublish", "PublishInterrupted"),
+            "daily": ("DailyPublish", "DailyStore", "PublishInterrupted"),
             "polling": ("Poller",),
             "root": ("SHUTDOWN_GRACE", "Service"),
             "signals": ("stop_on_signals",),
@@ -24,6 +24,7 @@ else:
 __all__ = [
     "SHUTDOWN_GRACE",
     "DailyPublish",
+    "DailyStore",
     "Poller",
     "PublishInterrupted",
     "Service",

@@ -7,17 +7,21 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from digestbot.bot.alerts import AdminAlerts
 from digestbot.config import Config
-from digestbot.delivery import PacedSender, publish, report_text
+from digestbot.delivery import PacedSender, PublishStore, publish, report_text
 from digestbot.model import Channel, Issue
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics
 from digestbot.sources import FetchedIssue
-from digestbot.store import Status, Store
+from digestbot.store import Archive, Status
+
+
+class DailyStore(PublishStore, Archive, Protocol):
+    """The day's publish: keep the issue that goes out, then deliver it."""
 
 
 class PublishInterrupted(Exception):
@@ -28,7 +32,7 @@ class DailyPublish:
     def __init__(
         self,
         config: Config,
-        store: Store,
+        store: DailyStore,
         *,
         renderer: Renderer,
         archive: ArchivedIssues,

@@ -1,33 +1,75 @@
-"""The ledger: which issue went to whom, part by part, and who subscribed (SQLAlchemy 2 +
-Alembic; SQLite embedded, PostgreSQL for several workers)."""
+"""The ledger: which issue went to whom, part by part, who subscribed, and what was published
+(SQLAlchemy 2 + Alembic; SQLite embedded, PostgreSQL for several workers). Consumers take the
+narrow Protocols of `interfaces`; only composition roots open a `Store`."""
 
 from typing import TYPE_CHECKING
 
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.store.archive import ArchivedVersion, StoredIssue
     from digestbot.store.engine import parse_store_url
-    from digestbot.store.records import ClaimedDelivery, LogRow, PartState, SubscriberRow
+    from digestbot.store.interfaces import (
+        Archive,
+        ArchiveReader,
+        DeliveryLog,
+        DeliveryMoves,
+        DeliveryPlan,
+        Health,
+        Ledger,
+        Subscribers,
+        follow_migration,
+    )
+    from digestbot.store.records import (
+        ArchivedVersion,
+        ClaimedDelivery,
+        LogRow,
+        PartState,
+        Status,
+        StoredIssue,
+        SubscriberRow,
+    )
     from digestbot.store.store import Store, open_store
-    from digestbot.store.types import Status
     from digestbot.store.url import StoreURLError, sqlite_file
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "archive": ("ArchivedVersion", "StoredIssue"),
-            "records": ("ClaimedDelivery", "LogRow", "PartState", "SubscriberRow"),
-            "store": ("Store", "open_store"),
-            "types": ("Status",),
             "engine": ("parse_store_url",),
+            "interfaces": (
+                "Archive",
+                "ArchiveReader",
+                "DeliveryLog",
+                "DeliveryMoves",
+                "DeliveryPlan",
+                "Health",
+                "Ledger",
+                "Subscribers",
+                "follow_migration",
+            ),
+            "records": (
+                "ArchivedVersion",
+                "ClaimedDelivery",
+                "LogRow",
+                "PartState",
+                "Status",
+                "StoredIssue",
+                "SubscriberRow",
+            ),
+            "store": ("Store", "open_store"),
             "url": ("StoreURLError", "sqlite_file"),
         },
     )
 
 __all__ = [
+    "Archive",
+    "ArchiveReader",
     "ArchivedVersion",
     "ClaimedDelivery",
+    "DeliveryLog",
+    "DeliveryMoves",
+    "DeliveryPlan",
+    "Health",
+    "Ledger",
     "LogRow",
     "PartState",
     "Status",
@@ -35,6 +77,8 @@ __all__ = [
     "StoreURLError",
     "StoredIssue",
     "SubscriberRow",
+    "Subscribers",
+    "follow_migration",
     "open_store",
     "parse_store_url",
     "sqlite_file",

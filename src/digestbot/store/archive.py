@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, select, update
 
 from digestbot.store.base import StoreBase
-from digestbot.store.models import PublishedIssue, published_issues
+from digestbot.store.models import published_issues
+from digestbot.store.records import ArchivedVersion, StoredIssue
 
 ISSUES = published_issues
-
-
-@dataclass(frozen=True, slots=True)
-class StoredIssue:
-    issue_date: dt.date
-    filename: str
-    data: bytes
-    sha256: str  # of `data`, as stored: identifies the version without rehashing it
-    published_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ArchivedVersion:
-    """What identifies an archived issue without its bytes: listings stay one small query."""
-
-    issue_date: dt.date
-    sha256: str
-    published_at: dt.datetime
 
 
 class IssueArchive(StoreBase):
@@ -112,4 +94,4 @@ def _stored(row: Row[Any]) -> StoredIssue:
     )
 
 
-__all__ = ["ArchivedVersion", "IssueArchive", "PublishedIssue", "StoredIssue"]
+__all__ = ["IssueArchive"]

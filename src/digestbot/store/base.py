@@ -14,6 +14,7 @@ from digestbot.store.types import UTC, utcnow
 
 Clock = Callable[[], dt.datetime]
 MAX_ERROR_CHARS = 2000  # provider error bodies can be large; the first lines say enough
+MIGRATED = "target migrated"  # why a subscriber or a delivery stopped at its old target
 
 
 class StoreBase:
@@ -54,4 +55,4 @@ def clip_error(error: str) -> str:
     return error if len(error) <= MAX_ERROR_CHARS else error[: MAX_ERROR_CHARS - 1] + "…"
 
 
-__all__ = ["Clock", "StoreBase", "clip_error"]
+__all__ = ["MIGRATED", "Clock", "StoreBase", "clip_error"]

@@ -14,10 +14,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
-from digestbot.store.base import StoreBase, clip_error
+from digestbot.store.base import MIGRATED, StoreBase, clip_error
 from digestbot.store.models import Delivery, deliveries, delivery_parts, target_aliases
-from digestbot.store.records import ClaimedDelivery, LogRow, PartState
-from digestbot.store.types import OVERALL_PRECEDENCE, Status, overall_status
+from digestbot.store.records import (
+    OVERALL_PRECEDENCE,
+    ClaimedDelivery,
+    LogRow,
+    PartState,
+    Status,
+    overall_status,
+)
 
 D = deliveries
 P = delivery_parts
@@ -34,7 +40,7 @@ class DeliveryLedger(StoreBase):
     def ensure_deliveries(
         self,
         issue_date: dt.date,
-        channel: str,
+        channel: Channel,
         variant_targets: Iterable[tuple[str, Variant]],
         parts_total_by_variant: Mapping[Variant, int],
     ) -> int:
@@ -99,7 +105,7 @@ class DeliveryLedger(StoreBase):
     def claim(
         self,
         issue_date: dt.date,
-        channel: str,
+        channel: Channel,
         owner: str,
         limit: int,
         lease_seconds: float,
@@ -216,7 +222,7 @@ class DeliveryLedger(StoreBase):
                 .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
             ).rowcount
 
-    def lease_owners(self, issue_date: dt.date, channel: str) -> set[str]:
+    def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]:
         """Who holds unexpired leases on unfinished deliveries of this issue and channel."""
         with self._read() as conn:
             return set(
@@ -361,14 +367,54 @@ class DeliveryLedger(StoreBase):
             )
         return result
 
+    # --- target moves ----------------------------------------------------------------------
+
+    def move_deliveries(self, channel: Channel, old: str, new: str) -> None:
+        """`old` became `new` (see `interfaces.follow_migration`): unfinished deliveries to `old`
+        move to `new`; one that would duplicate an existing delivery to `new` is skipped."""
+        if old == new:
+            return
+        unfinished = [Status.PENDING.value, Status.FAILED.value, Status.UNCERTAIN.value]
+        with self._write() as conn:
+            now = self.now()
+            rows = conn.execute(
+                select(D.c.id, D.c.issue_date, D.c.variant).where(
+                    D.c.channel == channel, D.c.target == old, D.c.status.in_(unfinished)
+                )
+            ).all()
+            for row in rows:
+                clash = conn.execute(
+                    select(D.c.id).where(
+                        D.c.issue_date == row.issue_date,
+                        D.c.channel == channel,
+                        D.c.target == new,
+                        D.c.variant == row.variant,
+                    )
+                ).first()
+                if clash is None:
+                    conn.execute(
+                        update(D).where(D.c.id == row.id).values(target=new, updated_at=now)
+                    )
+                    continue
+                conn.execute(
+                    update(P)
+                    .where(P.c.delivery_id == row.id, P.c.status != Status.SENT.value)
+                    .values(status=Status.SKIPPED.value, last_error=f"{MIGRATED} to {new}")
+                )
+                conn.execute(
+                    update(D)
+                    .where(D.c.id == row.id)
+                    .values(status=Status.SKIPPED.value, updated_at=now)
+                )
+
     # --- operator resets ------------------------------------------------------------------
 
-    def reset_uncertain(self, issue_date: dt.date, channel: str | None = None) -> int:
+    def reset_uncertain(self, issue_date: dt.date, channel: Channel | None = None) -> int:
         """`retry --uncertain`: uncertain parts become pending again (the operator accepts a
         possible duplicate). Returns how many deliveries reopened."""
         return self._reset_parts(issue_date, channel, P.c.status == Status.UNCERTAIN.value)
 
-    def reset_failed_transient(self, issue_date: dt.date, channel: str | None = None) -> int:
+    def reset_failed_transient(self, issue_date: dt.date, channel: Channel | None = None) -> int:
         """`retry`: parts that failed for a transient reason become pending again."""
         return self._reset_parts(
             issue_date,
@@ -376,7 +422,7 @@ class DeliveryLedger(StoreBase):
             (P.c.status == Status.FAILED.value) & P.c.permanent.is_(False),
         )
 
-    def _reset_parts(self, issue_date: dt.date, channel: str | None, which: Any) -> int:
+    def _reset_parts(self, issue_date: dt.date, channel: Channel | None, which: Any) -> int:
         with self._write() as conn:
             now = self.now()
             scope = select(D.c.id).where(D.c.issue_date == issue_date)
@@ -404,7 +450,7 @@ class DeliveryLedger(StoreBase):
 
     # --- reading ---------------------------------------------------------------------------
 
-    def sent_since(self, channel: str, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
         """(target, when the request left) of every request on `channel` at or after `since`
         that may have arrived (sent, uncertain, or in flight when a process died), oldest
         first: a restarted process feeds these to its rate limiter so it does not burst into
@@ -427,8 +473,8 @@ class DeliveryLedger(StoreBase):
     def log(
         self,
         issue_date: dt.date | None = None,
-        channel: str | None = None,
-        status: Status | str | None = None,
+        channel: Channel | None = None,
+        status: Status | None = None,
     ) -> Iterator[LogRow]:
         """Stream deliveries (newest issue first), filtered. Holds one read transaction while
         iterating; close the iterator (or exhaust it) promptly."""
@@ -496,9 +542,9 @@ class DeliveryLedger(StoreBase):
                 result.setdefault(Channel(channel), Counter())[Status(status)] = int(count)
         return result
 
-    # --- aliases (written by SubscriberBook.migrate_target) ---------------------------------
+    # --- aliases (written by SubscriberBook.migrate_target, read here) ---------------------
 
-    def _aliases(self, channel: str) -> dict[str, str]:
+    def _aliases(self, channel: Channel) -> dict[str, str]:
         with self._read() as conn:
             rows = conn.execute(
                 select(target_aliases.c.old_target, target_aliases.c.new_target).where(

@@ -1,12 +1,43 @@
-"""What the store hands back: plain frozen values, never live ORM objects."""
+"""What the store hands back: plain frozen values, never live ORM objects. No database code:
+consumers import these (and `store.interfaces`) without loading SQLAlchemy."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from digestbot.model import Channel, Variant
-from digestbot.store.types import Status
+
+
+class Status(enum.StrEnum):
+    """The state of one part, and (derived from its parts) of one delivery."""
+
+    PENDING = "pending"  # not sent yet (a part with in_flight_at set has a request out)
+    SENT = "sent"
+    FAILED = "failed"  # gave up; `permanent` on the part says whether `retry` may try again
+    SKIPPED = "skipped"  # not sent on purpose (target gone, operator skip)
+    UNCERTAIN = "uncertain"  # the request left and we never learnt whether it arrived
+
+
+# Which status a delivery takes when its parts disagree: the first one present wins.
+# A failed or uncertain part finishes the delivery (the rest wait for `retry`); any pending
+# part otherwise keeps it open.
+OVERALL_PRECEDENCE: tuple[Status, ...] = (
+    Status.UNCERTAIN,
+    Status.FAILED,
+    Status.PENDING,
+    Status.SKIPPED,
+    Status.SENT,
+)
+
+
+def overall_status(part_statuses: list[str]) -> Status:
+    present = set(part_statuses)
+    for status in OVERALL_PRECEDENCE:
+        if status in present:
+            return status
+    return Status.PENDING  # a delivery without parts has nothing sent yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +99,32 @@ class SubscriberRow:
     left_reason: str | None
 
 
-__all__ = ["ClaimedDelivery", "LogRow", "PartState", "SubscriberRow"]
+@dataclass(frozen=True, slots=True)
+class StoredIssue:
+    issue_date: dt.date
+    filename: str
+    data: bytes
+    sha256: str  # of `data`, as stored: identifies the version without rehashing it
+    published_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedVersion:
+    """What identifies an archived issue without its bytes: listings stay one small query."""
+
+    issue_date: dt.date
+    sha256: str
+    published_at: dt.datetime
+
+
+__all__ = [
+    "OVERALL_PRECEDENCE",
+    "ArchivedVersion",
+    "ClaimedDelivery",
+    "LogRow",
+    "PartState",
+    "Status",
+    "StoredIssue",
+    "SubscriberRow",
+    "overall_status",
+]

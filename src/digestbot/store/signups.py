@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.store.models import SignupLimit, UsedToken, signup_limits, used_tokens
 from digestbot.store.subscribers import SubscriberBook
 
@@ -49,7 +49,7 @@ class SignupBook(SubscriberBook):
         self,
         nonce: str,
         expires_at: dt.datetime,
-        channel: str,
+        channel: Channel,
         target: str,
         variant: Variant,
     ) -> bool:

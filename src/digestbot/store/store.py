@@ -1,11 +1,23 @@
-"""`Store`: the one object the rest of digestbot talks to for persistence."""
+"""`Store`: every part of persistence over one engine, for the composition roots to hand out
+as the narrow interfaces of `store.interfaces`."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from digestbot.store.archive import IssueArchive
 from digestbot.store.base import Clock
 from digestbot.store.deliveries import DeliveryLedger
 from digestbot.store.engine import create_store_engine, upgrade_schema
+from digestbot.store.interfaces import (
+    Archive,
+    DeliveryLog,
+    DeliveryMoves,
+    DeliveryPlan,
+    Health,
+    Ledger,
+    Subscribers,
+)
 from digestbot.store.signups import SignupBook
 from digestbot.store.subscribers import SubscriberBook
 
@@ -13,7 +25,17 @@ from digestbot.store.subscribers import SubscriberBook
 class Store(DeliveryLedger, SignupBook, SubscriberBook, IssueArchive):
     """Delivery ledger, subscribers (and their sign-ups) and published issues over one
     SQLAlchemy engine. Every method is one short transaction and thread-safe (each call
-    checks out its own connection), so async callers may use `asyncio.to_thread`."""
+    checks out its own connection), so async callers may use `asyncio.to_thread`. Only the
+    composition roots (`digestbot run`, the CLI) hold a Store; everything else takes the
+    Protocols of `store.interfaces` it uses."""
+
+
+if TYPE_CHECKING:  # mypy proves here that a Store is each of the narrow interfaces
+
+    def _implements(
+        store: Store,
+    ) -> tuple[Ledger, DeliveryMoves, DeliveryPlan, DeliveryLog, Subscribers, Archive, Health]:
+        return store, store, store, store, store, store, store
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:

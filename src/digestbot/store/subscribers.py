@@ -8,22 +8,18 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
-from digestbot.store.base import StoreBase
-from digestbot.store.models import deliveries, delivery_parts, subscribers, target_aliases
+from digestbot.store.base import MIGRATED, StoreBase
+from digestbot.store.models import subscribers, target_aliases
 from digestbot.store.records import SubscriberRow
-from digestbot.store.types import Status
 
 S = subscribers
 A = target_aliases
-D = deliveries
-P = delivery_parts
 MAX_ALIAS_HOPS = 16
-MIGRATED = "target migrated"
 
 
 class SubscriberBook(StoreBase):
     def subscribe(
-        self, channel: str, target: str, variant: Variant, display_name: str | None = None
+        self, channel: Channel, target: str, variant: Variant, display_name: str | None = None
     ) -> bool:
         """Join (or re-join, or change variant). True when the reader was not active before."""
         with self._write() as conn:
@@ -32,7 +28,7 @@ class SubscriberBook(StoreBase):
     def _subscribe(
         self,
         conn: Connection,
-        channel: str,
+        channel: Channel,
         target: str,
         variant: Variant,
         display_name: str | None = None,
@@ -62,11 +58,11 @@ class SubscriberBook(StoreBase):
         conn.execute(update(S).where(S.c.id == row.id).values(**values))
         return not row.active
 
-    def unsubscribe(self, channel: str, target: str) -> bool:
+    def unsubscribe(self, channel: Channel, target: str) -> bool:
         """The reader left on purpose. True when they were active."""
         return self.deactivate(channel, target, "unsubscribed")
 
-    def deactivate(self, channel: str, target: str, reason: str) -> bool:
+    def deactivate(self, channel: Channel, target: str, reason: str) -> bool:
         """Stop sending to a reader (blocked the bot, kicked, address bounced). The row stays so
         the history and the reason remain visible. True when they were active."""
         with self._write() as conn:
@@ -79,7 +75,7 @@ class SubscriberBook(StoreBase):
                 == 1
             )
 
-    def set_variant(self, channel: str, target: str, variant: Variant) -> bool:
+    def set_variant(self, channel: Channel, target: str, variant: Variant) -> bool:
         """Change what an existing reader receives. False when there is no such reader."""
         with self._write() as conn:
             return (
@@ -91,7 +87,7 @@ class SubscriberBook(StoreBase):
                 == 1
             )
 
-    def get_subscriber(self, channel: str, target: str) -> SubscriberRow | None:
+    def get_subscriber(self, channel: Channel, target: str) -> SubscriberRow | None:
         with self._read() as conn:
             r = conn.execute(select(S).where(S.c.channel == channel, S.c.target == target)).first()
         if r is None:
@@ -107,7 +103,7 @@ class SubscriberBook(StoreBase):
             left_reason=r.left_reason,
         )
 
-    def count_active_subscribers(self, channel: str) -> int:
+    def count_active_subscribers(self, channel: Channel) -> int:
         with self._read() as conn:
             return int(
                 conn.execute(
@@ -116,7 +112,7 @@ class SubscriberBook(StoreBase):
             )
 
     def iter_active_subscribers(
-        self, channel: str, batch: int = 1000
+        self, channel: Channel, batch: int = 1000
     ) -> Iterator[tuple[str, Variant]]:
         """Active (target, variant) pairs in join order, fetched `batch` rows at a time by
         keyset pagination: memory stays flat for any audience, and no transaction stays open
@@ -138,13 +134,13 @@ class SubscriberBook(StoreBase):
 
     # --- target moves ---------------------------------------------------------------------
 
-    def migrate_target(self, channel: str, old: str, new: str) -> None:
+    def migrate_target(self, channel: Channel, old: str, new: str) -> None:
         """`old` is now `new` (Telegram `migrate_to_chat_id`). Afterwards:
         - `resolve_target(channel, old)` is `new`, also for older aliases that led to `old`,
           and `ensure_deliveries` records static config targets under `new`;
-        - the subscriber row moves to `new` (if `new` already subscribed, `old` is deactivated);
-        - unfinished deliveries to `old` move to `new`; one that would duplicate an existing
-          delivery to `new` is skipped instead."""
+        - the subscriber row moves to `new` (if `new` already subscribed, `old` is deactivated).
+        Unfinished deliveries are the ledger's rows: `DeliveryLedger.move_deliveries` moves
+        them (`interfaces.follow_migration` does both)."""
         if old == new:
             return
         with self._write() as conn:
@@ -159,9 +155,8 @@ class SubscriberBook(StoreBase):
                 A.insert().values(channel=channel, old_target=old, new_target=new, created_at=now)
             )
             self._move_subscriber(conn, channel, old, new)
-            self._move_deliveries(conn, channel, old, new)
 
-    def _move_subscriber(self, conn: Connection, channel: str, old: str, new: str) -> None:
+    def _move_subscriber(self, conn: Connection, channel: Channel, old: str, new: str) -> None:
         taken = conn.execute(
             select(S.c.id).where(S.c.channel == channel, S.c.target == new)
         ).first()
@@ -176,38 +171,7 @@ class SubscriberBook(StoreBase):
                 .values(active=False, left_at=self.now(), left_reason=MIGRATED)
             )
 
-    def _move_deliveries(self, conn: Connection, channel: str, old: str, new: str) -> None:
-        unfinished = [Status.PENDING.value, Status.FAILED.value, Status.UNCERTAIN.value]
-        rows = conn.execute(
-            select(D.c.id, D.c.issue_date, D.c.variant).where(
-                D.c.channel == channel, D.c.target == old, D.c.status.in_(unfinished)
-            )
-        ).all()
-        now = self.now()
-        for row in rows:
-            clash = conn.execute(
-                select(D.c.id).where(
-                    D.c.issue_date == row.issue_date,
-                    D.c.channel == channel,
-                    D.c.target == new,
-                    D.c.variant == row.variant,
-                )
-            ).first()
-            if clash is None:
-                conn.execute(update(D).where(D.c.id == row.id).values(target=new, updated_at=now))
-                continue
-            conn.execute(
-                update(P)
-                .where(P.c.delivery_id == row.id, P.c.status != Status.SENT.value)
-                .values(status=Status.SKIPPED.value, last_error=f"{MIGRATED} to {new}")
-            )
-            conn.execute(
-                update(D)
-                .where(D.c.id == row.id)
-                .values(status=Status.SKIPPED.value, updated_at=now)
-            )
-
-    def resolve_target(self, channel: str, target: str) -> str:
+    def resolve_target(self, channel: Channel, target: str) -> str:
         """Where `target` lives now (itself when it never moved)."""
         with self._read() as conn:
             for _ in range(MAX_ALIAS_HOPS):

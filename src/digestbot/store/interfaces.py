@@ -1,0 +1,173 @@
+"""What the rest of digestbot may ask of the store, one narrow Protocol per concern. Consumers
+take the Protocols they use (the fan-out a `Ledger` and `Subscribers`, `/healthz` a `Health`,
+`/today` an `ArchiveReader`), never the `Store` that implements them all.
+
+Every method is one short transaction that takes and returns plain values (`store.records`), so
+an implementation that keeps the database off the event loop can wrap these one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Protocol
+
+from digestbot.model import Channel, Variant
+from digestbot.store.records import (
+    ArchivedVersion,
+    ClaimedDelivery,
+    LogRow,
+    Status,
+    StoredIssue,
+    SubscriberRow,
+)
+
+
+class Health(Protocol):
+    def ping(self) -> None:
+        """Raise unless the database answers."""
+
+
+class ArchiveReader(Protocol):
+    """The published issues, as they went out."""
+
+    def get_issue(self, issue_date: dt.date) -> StoredIssue | None: ...
+
+    def latest_issue(self, on_or_before: dt.date | None = None) -> StoredIssue | None: ...
+
+    def list_issues(self, limit: int | None = None) -> list[ArchivedVersion]: ...
+
+
+class Archive(ArchiveReader, Protocol):
+    """Publishing keeps what it sends; the first version of a day wins unless replaced."""
+
+    def save_issue(self, issue_date: dt.date, filename: str, data: bytes) -> bool: ...
+
+    def replace_issue(self, issue_date: dt.date, filename: str, data: bytes) -> None: ...
+
+
+class Subscribers(Protocol):
+    """Readers who joined on their own, and where a target lives now."""
+
+    def subscribe(
+        self, channel: Channel, target: str, variant: Variant, display_name: str | None = None
+    ) -> bool: ...
+
+    def unsubscribe(self, channel: Channel, target: str) -> bool: ...
+
+    def deactivate(self, channel: Channel, target: str, reason: str) -> bool: ...
+
+    def set_variant(self, channel: Channel, target: str, variant: Variant) -> bool: ...
+
+    def get_subscriber(self, channel: Channel, target: str) -> SubscriberRow | None: ...
+
+    def count_active_subscribers(self, channel: Channel) -> int: ...
+
+    def iter_active_subscribers(
+        self, channel: Channel, batch: int = 1000
+    ) -> Iterator[tuple[str, Variant]]: ...
+
+    def resolve_target(self, channel: Channel, target: str) -> str: ...
+
+    def migrate_target(self, channel: Channel, old: str, new: str) -> None:
+        """The subscriber and the alias move; the ledger moves its own rows
+        (`DeliveryMoves.move_deliveries`; `follow_migration` does both)."""
+
+
+class DeliveryPlan(Protocol):
+    """What is to be sent: intent rows before the first send, reopened rows for `retry`."""
+
+    def ensure_deliveries(
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        variant_targets: Iterable[tuple[str, Variant]],
+        parts_total_by_variant: Mapping[Variant, int],
+    ) -> int: ...
+
+    def reset_failed_transient(
+        self, issue_date: dt.date, channel: Channel | None = None
+    ) -> int: ...
+
+    def reset_uncertain(self, issue_date: dt.date, channel: Channel | None = None) -> int: ...
+
+
+class DeliveryLog(Protocol):
+    """What happened, for people: `digestbot log`, the end-of-run table, `/status`."""
+
+    def summary(self, issue_date: dt.date) -> dict[Channel, Counter[Status]]: ...
+
+    def log(
+        self,
+        issue_date: dt.date | None = None,
+        channel: Channel | None = None,
+        status: Status | None = None,
+    ) -> Iterator[LogRow]: ...
+
+
+class Ledger(Protocol):
+    """The fan-out's work queue: lease rows, record every step of every part."""
+
+    def now(self) -> dt.datetime: ...
+
+    def claim(
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+        include_uncertain: bool = False,
+    ) -> list[ClaimedDelivery]: ...
+
+    def renew_lease(self, delivery_ids: Sequence[int], owner: str, lease_seconds: float) -> int: ...
+
+    def release(self, delivery_ids: Sequence[int], owner: str) -> int: ...
+
+    def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]: ...
+
+    def break_leases(self, owner: str) -> int: ...
+
+    def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]: ...
+
+    def mark_part_in_flight(self, delivery_id: int, part_index: int) -> None: ...
+
+    def mark_part_retrying(self, delivery_id: int, part_index: int, error: str) -> None: ...
+
+    def mark_part_sent(self, delivery_id: int, part_index: int, message_id: str | None) -> None: ...
+
+    def mark_part_failed(
+        self, delivery_id: int, part_index: int, error: str, permanent: bool
+    ) -> None: ...
+
+    def mark_part_uncertain(self, delivery_id: int, part_index: int, error: str) -> None: ...
+
+    def mark_delivery_skipped(self, delivery_id: int, reason: str) -> None: ...
+
+
+class DeliveryMoves(Protocol):
+    def move_deliveries(self, channel: Channel, old: str, new: str) -> None:
+        """Unfinished deliveries to `old` go to `new` (one that would duplicate a delivery to
+        `new` is skipped): the ledger's own rows, moved by the ledger."""
+
+
+def follow_migration(
+    subscribers: Subscribers, ledger: DeliveryMoves, channel: Channel, old: str, new: str
+) -> None:
+    """`old` is now `new` (Telegram's migrate_to_chat_id). Subscribers first: if the process
+    stops in between, the next send to `old` meets the migration again and moves the rest."""
+    subscribers.migrate_target(channel, old, new)
+    ledger.move_deliveries(channel, old, new)
+
+
+__all__ = [
+    "Archive",
+    "ArchiveReader",
+    "DeliveryLog",
+    "DeliveryMoves",
+    "DeliveryPlan",
+    "Health",
+    "Ledger",
+    "Subscribers",
+    "follow_migration",
+]
