@@ -39,6 +39,8 @@ def _check_store(config: Config) -> list[str]:
     from sqlalchemy import create_engine, make_url, text
     from sqlalchemy.exc import SQLAlchemyError
 
+    from digestbot.store.engine import failure_reason
+
     url = make_url(normalize_store_url(secret_url))
     connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
     engine = create_engine(url, connect_args=connect_args)
@@ -48,9 +50,7 @@ def _check_store(config: Config) -> list[str]:
             probe = "select count(*) from sqlite_master" if database else "select 1"
             conn.execute(text(probe))
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        if url.password:
-            reason = reason.replace(str(url.password), "***")
+        reason = failure_reason(exc, url)
         return [f"store.url: cannot connect to {config.store.safe_url}: {reason}"]
     finally:
         engine.dispose()

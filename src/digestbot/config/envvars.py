@@ -1,15 +1,54 @@
-"""`${VAR}` in any TOML string is replaced by the environment variable VAR (`$$` is a literal
-`$`). Secrets live in the environment; the file only names them."""
+"""Secrets named by the file, resolved when it is loaded.
+
+* `${VAR}` in any TOML string is the environment variable VAR; when VAR is unset or empty and
+  `VAR_FILE` names a file, the file's content (the convention of Docker/compose secrets and
+  of systemd credentials: `TELEGRAM_BOT_TOKEN_FILE=/run/secrets/telegram_bot_token`).
+* `${file:/path}` is the content of that file.
+* `$$` is a literal `$`.
+
+A file's trailing line break is dropped (`echo token > file` writes one). Problems name the
+key, the variable and the path, never a value."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from digestbot.config.problems import key_path
 
-_REFERENCE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_REFERENCE = re.compile(r"\$\$|\$\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))\}")
+FILE_SUFFIX = "_FILE"
+
+
+class SecretFileError(Exception):
+    """A secret file cannot be used; the message names the file, never its content."""
+
+
+def read_secret_file(path: str) -> str:
+    """The content of a secret file without its trailing line break."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SecretFileError(f"secret file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise SecretFileError(f"secret file {path} cannot be read: {reason}") from None
+    value = text.removesuffix("\n").removesuffix("\r")
+    if not value:
+        raise SecretFileError(f"secret file {path} is empty")
+    return value
+
+
+def lookup(name: str, environ: Mapping[str, str]) -> str | None:
+    """VAR's value, else the content of the file VAR_FILE names; None when neither is set.
+    Raises SecretFileError when VAR_FILE names a file that cannot be used."""
+    if found := environ.get(name):
+        return found
+    if file := environ.get(name + FILE_SUFFIX):
+        return read_secret_file(file)
+    return None
 
 
 def expand_env(
@@ -31,18 +70,26 @@ def expand_env(
         if not isinstance(value, str):
             return value
 
-        def substitute(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name is None:
-                return "$"
-            found = environ.get(name)
-            if found:
-                return found
+        def complain(message: str) -> None:
             if strict:
                 where = key_path(loc)
-                state = "is empty" if name in environ else "is not set"
-                problems.append(f"{where}: environment variable {name} {state}")
+                problems.append(f"{where}: {message}")
                 paths.add(where)
+
+        def substitute(match: re.Match[str]) -> str:
+            file, name = match.group(1), match.group(2)
+            if file is None and name is None:
+                return "$"
+            try:
+                found = read_secret_file(file) if file is not None else lookup(name, environ)
+            except SecretFileError as exc:
+                via = f" ({name}{FILE_SUFFIX})" if name is not None else ""
+                complain(f"{exc}{via}")
+                return match.group(0)
+            if found:
+                return found
+            state = "is empty" if name in environ else "is not set"
+            complain(f"environment variable {name} {state}")
             return match.group(0)  # keep the reference so validation does not pile on
 
         return _REFERENCE.sub(substitute, value)
@@ -50,4 +97,4 @@ def expand_env(
     return walk(data, (), True), problems, paths
 
 
-__all__ = ["expand_env"]
+__all__ = ["FILE_SUFFIX", "SecretFileError", "expand_env", "lookup", "read_secret_file"]

@@ -11,11 +11,13 @@ from pydantic import ValidationError
 
 from digestbot.config.envvars import expand_env
 from digestbot.config.models import Config
+from digestbot.config.overrides import apply_overrides
 from digestbot.config.problems import ConfigError, format_validation_error
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Parse, expand `${VAR}` from `environ` (default: the process environment) and validate.
+    """Parse, apply `DIGESTBOT_<SECTION>_<KEY>` overrides and expand `${VAR}` from `environ`
+    (default: the process environment), and validate.
 
     Raises ConfigError whose `.problems` names every bad key (`telegram.targets[2].variant:
     must be one of top3, top5, full`) in one go; no message contains a secret's value."""
@@ -28,7 +30,10 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message carries a line/column but no values.
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    expanded, problems, env_paths = expand_env(raw, os.environ if environ is None else environ)
+    env = os.environ if environ is None else environ
+    overridden, applied, problems = apply_overrides(raw, env)
+    expanded, env_problems, env_paths = expand_env(overridden, env)
+    problems += env_problems
     try:
         config = Config.model_validate(expanded)
     except ValidationError as exc:
@@ -36,10 +41,16 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         problems += [
             line for line in format_validation_error(exc) if line.split(":", 1)[0] not in env_paths
         ]
-        raise ConfigError(problems) from None
-    if problems:
-        raise ConfigError(problems)
-    return config
+    else:
+        if not problems:
+            return config
+    raise ConfigError([_name_override(line, applied) for line in problems])
+
+
+def _name_override(line: str, applied: dict[str, str]) -> str:
+    """A problem with an overridden key says where the value came from."""
+    where = line.split(":", 1)[0]
+    return f"{line} (set by {applied[where]})" if where in applied else line
 
 
 __all__ = ["load_config"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
@@ -14,8 +15,12 @@ from sqlalchemy.exc import ArgumentError
 from digestbot.store.url import StoreURLError, normalize_store_url, sqlite_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-# Any constant works: it only has to be the same number in every digestbot process.
-_MIGRATION_LOCK_KEY = 0x6469676573  # "diges"
+# The advisory lock serializing migrations is per database *and* schema: processes migrating
+# the same schema wait for each other, those migrating another schema (parallel test runs,
+# two deployments sharing a server) never do.
+MIGRATION_LOCK_KEY_SQL = (
+    "hashtextextended('digestbot.migrate:' || current_database() || '.' || current_schema(), 0)"
+)
 # Execution option marking a transaction that will write (SQLite takes the write lock at BEGIN).
 WRITE_OPTION = "digestbot_write"
 
@@ -29,6 +34,13 @@ def parse_store_url(url: str) -> URL:
         raise StoreURLError(
             "is not a database URL (sqlite:///… or postgresql+psycopg://…)"
         ) from exc
+
+
+def failure_reason(exc: BaseException, url: URL) -> str:
+    """The first line of a database error, with the URL's password masked, for one-line
+    operator messages."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return reason.replace(str(url.password), "***") if url.password else reason
 
 
 def create_store_engine(url: str) -> Engine:
@@ -64,18 +76,30 @@ def _sqlite_engine(url: URL, path: Path | None) -> Engine:
     return engine
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration; a no-op when it is already there."""
+def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to the newest migration (a no-op when it is already there) and return
+    the revisions before and after. On PostgreSQL it holds an advisory lock for the schema,
+    so replicas starting together migrate once: the others wait, then find nothing to do."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             if engine.dialect.name == "postgresql":
-                # Two workers starting together must not both create the tables.
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY_SQL})"))
+            before = MigrationContext.configure(conn).get_current_revision()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            after = MigrationContext.configure(conn).get_current_revision()
+    assert after is not None
+    return before, after
 
 
-__all__ = ["MIGRATIONS_DIR", "create_store_engine", "parse_store_url", "upgrade_schema"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "MIGRATION_LOCK_KEY_SQL",
+    "create_store_engine",
+    "failure_reason",
+    "parse_store_url",
+    "upgrade_schema",
+]
