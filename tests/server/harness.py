@@ -20,7 +20,7 @@ import pytest
 from digestbot.bot.commands import CurrentIssue
 from digestbot.model import Issue
 from digestbot.rendering import Renderer
-from digestbot.server import Metrics, background_of, build_app
+from digestbot.server import Heartbeat, Metrics, background_of, build_app
 from digestbot.server.slack_replies import ResponseType
 from digestbot.store import Store, open_store
 from tests.sample import DAY, sample_issue
@@ -101,6 +101,7 @@ class AppEnv:
         response_type: ResponseType = "ephemeral",
         unsubscribe_secret: str | None = UNSUBSCRIBE_SECRET,
         health: Callable[[], bool] | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> httpx.AsyncClient:
         app = build_app(
             store=self.store,
@@ -113,6 +114,7 @@ class AppEnv:
             clock=self.clock or time.time,
             today=lambda: DAY,
             health=health,
+            heartbeat=heartbeat,
         )
         self.apps.append(app)
         return httpx.AsyncClient(

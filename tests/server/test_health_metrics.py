@@ -10,9 +10,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from digestbot.model import Variant
-from digestbot.server import Metrics, bind, serve
+from digestbot.server import Heartbeat, Metrics, bind, serve
 from tests.fakes.slack_server import SlackFake
-from tests.server.harness import AppEnv, command_body, slack_headers
+from tests.server.harness import AppEnv, ManualClock, command_body, slack_headers
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -27,13 +27,61 @@ async def test_healthz_is_ok_when_the_store_answers(app_env: AppEnv) -> None:
     async with app_env.client() as client:
         response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "store": "ok"}
 
 
 async def test_healthz_is_503_when_the_store_is_down(app_env: AppEnv) -> None:
     async with app_env.client(health=lambda: False) as client:
         response = await client.get("/healthz")
     assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "store": "unavailable"}
+
+
+async def test_healthz_reports_the_scheduler_tick_and_its_age() -> None:
+    clock = ManualClock(now=1_776_643_200.0)  # 2026-04-20T00:00:00Z
+    heartbeat = Heartbeat(every=30, clock=clock)
+    await heartbeat.beat()
+    clock.now += 12.5
+    assert heartbeat.report() == {
+        "status": "ok",
+        "last_tick": "2026-04-20T00:00:00+00:00",
+        "age_seconds": 12.5,
+        "max_age_seconds": 90,
+    }
+
+
+async def test_healthz_is_503_once_the_scheduler_missed_three_beats(app_env: AppEnv) -> None:
+    clock = ManualClock(now=1_776_643_200.0)
+    heartbeat = Heartbeat(every=30, clock=clock)
+    await heartbeat.beat()
+    async with app_env.client(heartbeat=heartbeat) as client:
+        clock.now += 90  # the third beat is due but not late yet
+        on_time = await client.get("/healthz")
+        clock.now += 1
+        late = await client.get("/healthz")
+        await heartbeat.beat()
+        again = await client.get("/healthz")
+    assert on_time.status_code == 200 and on_time.json()["scheduler"]["status"] == "ok"
+    assert late.status_code == 503
+    assert late.json()["status"] == "unavailable"
+    assert late.json()["store"] == "ok"
+    assert late.json()["scheduler"]["status"] == "stale"
+    assert late.json()["scheduler"]["age_seconds"] == 91
+    assert again.status_code == 200
+
+
+async def test_a_scheduler_that_never_ticked_is_stale_three_beats_after_start(
+    app_env: AppEnv,
+) -> None:
+    clock = ManualClock(now=1_776_643_200.0)
+    heartbeat = Heartbeat(every=30, clock=clock)
+    async with app_env.client(heartbeat=heartbeat) as client:
+        starting = await client.get("/healthz")
+        clock.now += 91
+        never = await client.get("/healthz")
+    assert starting.status_code == 200
+    assert starting.json()["scheduler"]["last_tick"] is None
+    assert never.status_code == 503 and never.json()["scheduler"]["status"] == "stale"
 
 
 async def test_metrics_expose_deliveries_last_publish_and_subscribers(app_env: AppEnv) -> None:
@@ -86,7 +134,7 @@ async def test_serve_runs_uvicorn_on_a_free_port_until_the_stop_event(app_env: A
     port = await asyncio.wait_for(ready, 10)
     async with httpx.AsyncClient() as client:
         response = await client.get(f"http://127.0.0.1:{port}/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json()["status"] == "ok"
     stop.set()
     await asyncio.wait_for(server, 10)
     with pytest.raises(httpx.ConnectError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 # Imported for their side effect: each module registers its commands on `app`.
 from digestbot.cli import check_config_cmd as check_config_cmd
+from digestbot.cli import healthcheck_cmd as healthcheck_cmd
 from digestbot.cli import log_cmd as log_cmd
+from digestbot.cli import migrate_cmd as migrate_cmd
 from digestbot.cli import parse_cmd as parse_cmd
 from digestbot.cli import preview_cmd as preview_cmd
 from digestbot.cli import publish_cmd as publish_cmd

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from digestbot.server.app import AppStore, background_of, build_app
     from digestbot.server.background import BackgroundWork
     from digestbot.server.body import read_body_within
-    from digestbot.server.health import HealthCheck, store_health
+    from digestbot.server.health import HealthCheck, Heartbeat, store_health
     from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
     from digestbot.server.serving import bind, serve
     from digestbot.server.slack_commands import SlashCommands, SlashSettings
@@ -26,7 +26,7 @@ else:
             "app": ("AppStore", "background_of", "build_app"),
             "background": ("BackgroundWork",),
             "body": ("read_body_within",),
-            "health": ("HealthCheck", "store_health"),
+            "health": ("HealthCheck", "Heartbeat", "store_health"),
             "metrics": ("METRICS_CONTENT_TYPE", "Metrics"),
             "serving": ("bind", "serve"),
             "slack_commands": ("SlashCommands", "SlashSettings"),
@@ -47,6 +47,7 @@ __all__ = [
     "AppStore",
     "BackgroundWork",
     "HealthCheck",
+    "Heartbeat",
     "Metrics",
     "ResponseType",
     "SlashCommands",

@@ -15,7 +15,13 @@ from digestbot.channels.redact import install_redaction
 from digestbot.model import Variant
 from digestbot.rendering import Renderer
 from digestbot.server.background import BackgroundWork
-from digestbot.server.health import HealthCheck, healthz_endpoint, metrics_endpoint, store_health
+from digestbot.server.health import (
+    HealthCheck,
+    Heartbeat,
+    healthz_endpoint,
+    metrics_endpoint,
+    store_health,
+)
 from digestbot.server.metrics import Metrics
 from digestbot.server.signup_routes import SignupRoutes
 from digestbot.server.site_routes import SiteRoutes
@@ -43,14 +49,16 @@ def build_app(
     clock: Callable[[], float] = time.time,
     today: Callable[[], dt.date] = dt.date.today,
     health: HealthCheck | None = None,
+    heartbeat: Heartbeat | None = None,
     default_variant: Variant = Variant.TOP5,
     slash_per_user_per_minute: int = 3,
     site: Site | None = None,
     signup: SignupDesk | None = None,
 ) -> Starlette:
     """The Starlette app. `today` dates the staleness note (pass the issue timezone's date);
-    `health` defaults to a `SELECT 1` on the store. Slash-command replies run in the
-    background: `background_of(app).drain()` waits for them (serve() does at shutdown).
+    `health` defaults to a `SELECT 1` on the store; `/healthz` also reports the scheduler's
+    `heartbeat` when given. Slash-command replies run in the background:
+    `background_of(app).drain()` waits for them (serve() does at shutdown).
     `site` adds the readers' pages (`/`, `/issues/…`, `/feed.xml`); `signup` the email sign-up
     (`/subscribe`, `/confirm`, `/preferences`)."""
     # Secrets are redacted from every log line (response_url tokens by their shape).
@@ -77,7 +85,11 @@ def build_app(
         Route("/slack/commands", slash.handle, methods=["POST"]),
         Route("/unsubscribe", pages.confirm, methods=["GET"]),
         Route("/unsubscribe", pages.unsubscribe, methods=["POST"]),
-        Route("/healthz", healthz_endpoint(health or store_health(store)), methods=["GET"]),
+        Route(
+            "/healthz",
+            healthz_endpoint(health or store_health(store), heartbeat),
+            methods=["GET"],
+        ),
         Route("/metrics", metrics_endpoint(metrics, store), methods=["GET"]),
     ]
     if site is not None:

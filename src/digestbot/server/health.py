@@ -1,10 +1,14 @@
-"""`/healthz` and `/metrics`: what a load balancer and Prometheus poll."""
+"""`/healthz` and `/metrics`: what a load balancer, `digestbot healthcheck` and Prometheus
+poll."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,6 +24,43 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # A PostgreSQL that stopped answering can hold a connect for its full connect timeout; a health
 # probe must answer sooner than the prober gives up on us.
 HEALTH_TIMEOUT_SECONDS = 3.0
+HEARTBEAT_SECONDS = 30.0
+# Beats missed before the scheduler counts as dead: one late beat on a busy machine is not.
+STALE_AFTER_BEATS = 3
+
+
+class Heartbeat:
+    """The scheduler's sign of life. `digestbot run` schedules `beat` as a job of its own (a
+    publish running for an hour must not look like a dead scheduler); it runs on the event
+    loop, so a blocked loop stops the beats too. Until the first beat, the start counts."""
+
+    def __init__(
+        self, every: float = HEARTBEAT_SECONDS, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.every = every
+        self.clock = clock
+        self.started = clock()
+        self.last: float | None = None
+
+    async def beat(self) -> None:
+        self.last = self.clock()
+
+    @property
+    def max_age(self) -> float:
+        return self.every * STALE_AFTER_BEATS
+
+    def report(self) -> dict[str, Any]:
+        """What `/healthz` says about the scheduler."""
+        age = self.clock() - (self.started if self.last is None else self.last)
+        last = None
+        if self.last is not None:
+            last = dt.datetime.fromtimestamp(self.last, dt.UTC).isoformat(timespec="seconds")
+        return {
+            "status": "ok" if age <= self.max_age else "stale",
+            "last_tick": last,
+            "age_seconds": round(age, 1),
+            "max_age_seconds": self.max_age,
+        }
 
 
 def store_health(store: Health) -> HealthCheck:
@@ -36,15 +77,22 @@ def store_health(store: Health) -> HealthCheck:
     return check
 
 
-def healthz_endpoint(check: HealthCheck) -> Endpoint:
+def healthz_endpoint(check: HealthCheck, heartbeat: Heartbeat | None = None) -> Endpoint:
+    """200 when the store answers and (with a `heartbeat`) the scheduler ticks, else 503.
+    The body says which part failed: `{"status", "store", "scheduler": {...}}`."""
+
     async def healthz(_: Request) -> Response:
         try:
-            ok = await asyncio.wait_for(asyncio.to_thread(check), HEALTH_TIMEOUT_SECONDS)
+            store_ok = await asyncio.wait_for(asyncio.to_thread(check), HEALTH_TIMEOUT_SECONDS)
         except TimeoutError:
-            ok = False
-        if not ok:
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+            store_ok = False
+        body: dict[str, Any] = {"store": "ok" if store_ok else "unavailable"}
+        healthy = store_ok
+        if heartbeat is not None:
+            body["scheduler"] = heartbeat.report()
+            healthy = healthy and body["scheduler"]["status"] == "ok"
+        body = {"status": "ok" if healthy else "unavailable", **body}
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     return healthz
 
@@ -68,8 +116,11 @@ def metrics_endpoint(metrics: Metrics, subscribers: Subscribers) -> Endpoint:
 
 __all__ = [
     "HEALTH_TIMEOUT_SECONDS",
+    "HEARTBEAT_SECONDS",
+    "STALE_AFTER_BEATS",
     "Endpoint",
     "HealthCheck",
+    "Heartbeat",
     "healthz_endpoint",
     "metrics_endpoint",
     "store_health",

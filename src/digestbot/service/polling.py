@@ -1,6 +1,7 @@
 """When the watcher looks for the day's issue: APScheduler jobs in the issue timezone, a poll
 right away (catching up when started after `[schedule] time`), then every `poll_every`, plus
-one at the start of the window.
+one at the start of the window. A heartbeat job of its own tells `/healthz` the scheduler is
+alive (a poll that publishes for an hour blocks the poll jobs, not the heartbeat).
 
 Each poll runs in a task of our own, shielded, because APScheduler cancels running jobs at
 shutdown and a publish must finish its requests in flight instead (`stop` keeps it from
@@ -18,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digestbot.config import ScheduleConfig
+from digestbot.server import Heartbeat
 from digestbot.service.daily import PublishInterrupted
 from digestbot.watcher import PublicationWatcher
 
@@ -31,8 +33,10 @@ class Poller:
         schedule: ScheduleConfig,
         timezone: ZoneInfo,
         stop: asyncio.Event,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.watcher = watcher
+        self.heartbeat = heartbeat
         self.schedule = schedule
         self.timezone = timezone
         self.stop = stop
@@ -76,6 +80,14 @@ class Poller:
             id="start-of-window",
             **common,
         )
+        if self.heartbeat is not None:
+            scheduler.add_job(
+                self.heartbeat.beat,
+                IntervalTrigger(seconds=self.heartbeat.every, timezone=self.timezone),
+                next_run_time=dt.datetime.now(self.timezone),
+                id="heartbeat",
+                **common,
+            )
         return scheduler
 
     def start(self) -> None:

@@ -29,7 +29,7 @@ from digestbot.model import Channel
 from digestbot.parsing import parse_issue
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
-from digestbot.server import Metrics, build_app, serve
+from digestbot.server import Heartbeat, Metrics, build_app, serve
 from digestbot.service.daily import DailyPublish
 from digestbot.service.polling import Poller
 from digestbot.service.signals import stop_on_signals
@@ -51,6 +51,7 @@ class Service:
         self.renderer = Renderer(config.templates.dir)
         self.issues = ArchivedIssues(store, self.timezone)
         self.metrics = Metrics()
+        self.heartbeat = Heartbeat()  # beaten by the scheduler, reported by /healthz
         self.stop = asyncio.Event()
         # One sender per provider for the whole process: publish, replies and alerts share it.
         self.senders: dict[Channel, PacedSender[Any]] = {
@@ -78,7 +79,7 @@ class Service:
             alert=self.alerts.send,
             clock=lambda: dt.datetime.now(dt.UTC),
         )
-        self.poller = Poller(self.watcher, schedule, self.timezone, self.stop)
+        self.poller = Poller(self.watcher, schedule, self.timezone, self.stop, self.heartbeat)
 
     def _bot(self) -> TelegramBot | None:
         """The bot runs when Telegram is live, on the same sender as the publish."""
@@ -109,6 +110,7 @@ class Service:
             unsubscribe_secret=reveal(email.unsubscribe_secret) if email else None,
             metrics=self.metrics,
             today=self.issues.today,
+            heartbeat=self.heartbeat,
             site=Site(
                 IssueCatalog(self.store),
                 pages,

@@ -1,0 +1,1 @@
+from tests.server.harness import app_env  # noqa: F401
