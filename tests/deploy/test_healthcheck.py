@@ -42,9 +42,12 @@ def test_the_server_is_asked_where_it_listens(host: str, url: str) -> None:
 
 
 def _config(tmp_path: Path, port: int, host: str = "0.0.0.0") -> Path:
+    # The token's variable is unset here, as in a shell on the host of a systemd service:
+    # the healthcheck reads only [server] and must not need it.
     path = tmp_path / "digestbot.toml"
     path.write_text(
         f'[store]\nurl = "sqlite:///{tmp_path}/ledger.db"\n'
+        '[telegram]\ntoken = "${HEALTHCHECK_TEST_UNSET_TOKEN}"\n'
         f'[server]\nhost = "{host}"\nport = {port}\n',
         encoding="utf-8",
     )
@@ -148,12 +151,22 @@ async def test_a_server_that_is_not_digestbot_is_unhealthy_exit_1(tmp_path: Path
     assert "answered HTTP 200 without JSON" in result.output
 
 
-def test_a_config_that_does_not_load_is_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[server]\nport = 0\n", "server.port: must be greater than or equal to 1"),
+        ("[server]\nhots = 1\n", "server.hots: unknown key"),
+        ("[server\n", "not valid TOML"),
+    ],
+)
+def test_a_server_section_that_does_not_load_is_exit_2(
+    tmp_path: Path, text: str, problem: str
+) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text("[server]\nport = 0\n", encoding="utf-8")
+    bad.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(app, ["--config", str(bad), "healthcheck"])
     assert result.exit_code == 2
-    assert "server.port" in result.output
+    assert result.output.startswith("digestbot: error: ") and problem in result.output
 
 
 @pytest.mark.slow

@@ -12,9 +12,8 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from digestbot.cli.app import app, fail
-from digestbot.cli.common import config_or_exit
-from digestbot.config import ServerConfig
+from digestbot.cli.app import app, fail, state
+from digestbot.config import ConfigError, ServerConfig, load_server_config
 
 HEALTHY, UNHEALTHY, STORE_UNAVAILABLE = 0, 1, 3
 # A server bound to every address is asked on loopback: that address always reaches it.
@@ -63,9 +62,13 @@ def healthcheck_command(
     and port, its store answers, its scheduler ticks.
 
     Exit 0 healthy, 1 unhealthy, 2 bad config, 3 store unavailable. Docker's HEALTHCHECK
-    calls this; DIGESTBOT_SERVER_HOST/PORT apply as they do to `run`."""
-    config = config_or_exit()
-    url = healthz_url(config.server)
+    calls this; DIGESTBOT_SERVER_HOST/PORT apply as they do to `run`. Only `[server]` is
+    read, so the secrets the rest of the config names need not be at hand."""
+    try:
+        server = load_server_config(state.config_path)
+    except ConfigError as exc:
+        fail("; ".join(exc.problems))
+    url = healthz_url(server)
     try:
         # trust_env=False: a proxy configured for the outside must not stand between us.
         response = httpx.get(url, timeout=timeout, trust_env=False)

@@ -6,7 +6,7 @@ from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from digestbot.config.check import check_config
-    from digestbot.config.loader import load_config
+    from digestbot.config.loader import load_config, load_server_config
     from digestbot.config.models import (
         Config,
         DeliveryConfig,
@@ -35,7 +35,7 @@ else:
         __name__,
         {
             "check": ("check_config",),
-            "loader": ("load_config",),
+            "loader": ("load_config", "load_server_config"),
             "models": (
                 "Config",
                 "DeliveryConfig",
@@ -85,5 +85,6 @@ __all__ = [
     "Transport",
     "check_config",
     "load_config",
+    "load_server_config",
     "reveal",
 ]

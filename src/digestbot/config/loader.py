@@ -6,13 +6,16 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from digestbot.config.envvars import expand_env
-from digestbot.config.models import Config
+from digestbot.config.models import Config, ServerConfig
 from digestbot.config.overrides import apply_overrides
 from digestbot.config.problems import ConfigError, format_validation_error
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
@@ -21,6 +24,20 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 
     Raises ConfigError whose `.problems` names every bad key (`telegram.targets[2].variant:
     must be one of top3, top5, full`) in one go; no message contains a secret's value."""
+    return _load(path, Config, environ)
+
+
+def load_server_config(path: Path, environ: Mapping[str, str] | None = None) -> ServerConfig:
+    """Only `[server]`, with the same overrides: what `digestbot healthcheck` needs, so it
+    works where the secrets the rest of the file names are not at hand."""
+    return _load(path, _ServerOnly, environ).server
+
+
+class _ServerOnly(BaseModel):
+    server: ServerConfig = ServerConfig()
+
+
+def _load(path: Path, model: type[M], environ: Mapping[str, str] | None) -> M:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -32,10 +49,12 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     env = os.environ if environ is None else environ
     overridden, applied, problems = apply_overrides(raw, env)
+    if model is not Config:  # a part of the file: the rest may name secrets not at hand
+        overridden = {k: v for k, v in overridden.items() if k in model.model_fields}
     expanded, env_problems, env_paths = expand_env(overridden, env)
     problems += env_problems
     try:
-        config = Config.model_validate(expanded)
+        config = model.model_validate(expanded)
     except ValidationError as exc:
         # A key whose variable is missing already has its problem; don't add a second one.
         problems += [
@@ -53,4 +72,4 @@ def _name_override(line: str, applied: dict[str, str]) -> str:
     return f"{line} (set by {applied[where]})" if where in applied else line
 
 
-__all__ = ["load_config"]
+__all__ = ["load_config", "load_server_config"]
