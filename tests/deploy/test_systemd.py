@@ -74,7 +74,7 @@ def test_the_unit_is_hardened_as_promised() -> None:
     for key, value in {
         "DynamicUser": "yes",
         "ProtectSystem": "strict",
-        "StateDirectory": "digestbot",
+        "StateDirectory": "digestbot digestbot/issues",  # source.path must exist at start
         "NoNewPrivileges": "yes",
         "PrivateTmp": "yes",
         "ProtectHome": "yes",
