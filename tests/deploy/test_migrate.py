@@ -9,26 +9,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from digestbot.cli import app
 from digestbot.store.engine import (
     MIGRATION_LOCK_KEY_SQL,
-    MIGRATIONS_DIR,
     create_store_engine,
     upgrade_schema,
 )
-
-
-def _head() -> str:
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
-    return head
+from tests.store.test_schema import _head_revision as _head
 
 
 def _migrate(tmp_path: Path, store_url: str) -> tuple[int, str]:
