@@ -49,10 +49,15 @@ def _global_options(
         state.config_path = Path(env)
 
 
+# DESIGN.md's exit codes: 0 done, 1 failed or uncertain, 2 bad input or config (fail's
+# default), 3 the store is unavailable.
+EXIT_STORE_UNAVAILABLE = 3
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit: no traceback for operator mistakes."""
     print(f"digestbot: error: {message}", file=sys.stderr)
     raise typer.Exit(code)
 
 
-__all__ = ["DEFAULT_CONFIG", "app", "console", "fail", "out", "state"]
+__all__ = ["DEFAULT_CONFIG", "EXIT_STORE_UNAVAILABLE", "app", "console", "fail", "out", "state"]

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from digestbot.cli.app import app, fail, state
+from digestbot.cli.app import EXIT_STORE_UNAVAILABLE, app, fail, state
 from digestbot.config import ConfigError, ServerConfig, load_server_config
 
-HEALTHY, UNHEALTHY, STORE_UNAVAILABLE = 0, 1, 3
+HEALTHY, UNHEALTHY = 0, 1
 # A server bound to every address is asked on loopback: that address always reaches it.
 _LOOPBACK = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
 
@@ -36,7 +36,7 @@ def verdict(status_code: int, body: Any) -> tuple[int, str]:
     if not isinstance(body, dict) or "status" not in body:
         return UNHEALTHY, f"unexpected answer (HTTP {status_code}): not digestbot's /healthz"
     if body.get("store") != "ok":
-        return STORE_UNAVAILABLE, "the store is unavailable to the service"
+        return EXIT_STORE_UNAVAILABLE, "the store is unavailable to the service"
     scheduler = body.get("scheduler")
     if not isinstance(scheduler, dict):
         return UNHEALTHY, "no scheduler reported: is this `digestbot run`?"

@@ -8,12 +8,10 @@ import typer
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from digestbot.cli.app import app, fail
+from digestbot.cli.app import EXIT_STORE_UNAVAILABLE, app, fail
 from digestbot.cli.common import config_or_exit
 from digestbot.store import StoreURLError
 from digestbot.store.engine import create_store_engine, failure_reason, upgrade_schema
-
-STORE_UNAVAILABLE = 3
 
 
 @app.command("migrate")
@@ -32,7 +30,7 @@ def migrate_command() -> None:
         before, after = upgrade_schema(engine)
     except SQLAlchemyError as exc:
         reason = failure_reason(exc, engine.url)
-        fail(f"store ({where}) unavailable: {type(exc).__name__}: {reason}", STORE_UNAVAILABLE)
+        fail(f"store ({where}) unavailable: {type(exc).__name__}: {reason}", EXIT_STORE_UNAVAILABLE)
     except CommandError as exc:  # e.g. a schema newer than this digestbot knows
         fail(f"store ({where}): cannot migrate: {exc}", 1)
     finally:
