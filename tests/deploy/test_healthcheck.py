@@ -19,9 +19,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from digestbot.cli import app
-from digestbot.cli.healthcheck_cmd import healthz_url
-from digestbot.config import ServerConfig
-from digestbot.server import Heartbeat, serve
+from digestbot.server import Heartbeat, healthz_url, serve
 from tests.fakes._server import free_port
 from tests.server.harness import AppEnv, ManualClock
 
@@ -38,7 +36,7 @@ from tests.server.harness import AppEnv, ManualClock
     ],
 )
 def test_the_server_is_asked_where_it_listens(host: str, url: str) -> None:
-    assert healthz_url(ServerConfig(host=host, port=8080)) == url
+    assert healthz_url(host, 8080) == url
 
 
 def _config(tmp_path: Path, port: int, host: str = "0.0.0.0") -> Path:

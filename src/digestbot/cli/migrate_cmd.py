@@ -5,13 +5,10 @@ lock, but a failed migration is easier to read on its own)."""
 from __future__ import annotations
 
 import typer
-from alembic.util import CommandError
-from sqlalchemy.exc import SQLAlchemyError
 
 from digestbot.cli.app import EXIT_STORE_UNAVAILABLE, app, fail
 from digestbot.cli.common import config_or_exit
-from digestbot.store import StoreURLError
-from digestbot.store.engine import create_store_engine, failure_reason, upgrade_schema
+from digestbot.store import SchemaError, StoreUnavailable, StoreURLError, migrate_store
 
 
 @app.command("migrate")
@@ -23,18 +20,13 @@ def migrate_command() -> None:
     config = config_or_exit()
     where = config.store.safe_url
     try:
-        engine = create_store_engine(config.store.url.get_secret_value())
+        before, after = migrate_store(config.store.url.get_secret_value())
     except StoreURLError as exc:
         fail(f"store.url: {exc}")
-    try:
-        before, after = upgrade_schema(engine)
-    except SQLAlchemyError as exc:
-        reason = failure_reason(exc, engine.url)
-        fail(f"store ({where}) unavailable: {type(exc).__name__}: {reason}", EXIT_STORE_UNAVAILABLE)
-    except CommandError as exc:  # e.g. a schema newer than this digestbot knows
+    except StoreUnavailable as exc:
+        fail(f"store ({where}) unavailable: {exc}", EXIT_STORE_UNAVAILABLE)
+    except SchemaError as exc:
         fail(f"store ({where}): cannot migrate: {exc}", 1)
-    finally:
-        engine.dispose()
     if before == after:
         typer.echo(f"store {where}: schema already at {after} (newest)")
     else:

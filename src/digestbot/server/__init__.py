@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from digestbot.server.background import BackgroundWork
     from digestbot.server.body import read_body_within
     from digestbot.server.health import HealthCheck, Heartbeat, store_health
+    from digestbot.server.health_probe import Health, healthz_url, probe
     from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
     from digestbot.server.serving import bind, serve
     from digestbot.server.slack_commands import SlashCommands, SlashSettings
@@ -27,6 +28,7 @@ else:
             "background": ("BackgroundWork",),
             "body": ("read_body_within",),
             "health": ("HealthCheck", "Heartbeat", "store_health"),
+            "health_probe": ("Health", "healthz_url", "probe"),
             "metrics": ("METRICS_CONTENT_TYPE", "Metrics"),
             "serving": ("bind", "serve"),
             "slack_commands": ("SlashCommands", "SlashSettings"),
@@ -46,6 +48,7 @@ __all__ = [
     "METRICS_CONTENT_TYPE",
     "AppStore",
     "BackgroundWork",
+    "Health",
     "HealthCheck",
     "Heartbeat",
     "Metrics",
@@ -56,6 +59,8 @@ __all__ = [
     "background_of",
     "bind",
     "build_app",
+    "healthz_url",
+    "probe",
     "read_body_within",
     "response_messages",
     "serve",

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.store.engine import parse_store_url
+    from digestbot.store.engine import (
+        SchemaError,
+        StoreUnavailable,
+        migrate_store,
+        parse_store_url,
+    )
     from digestbot.store.interfaces import (
         Archive,
         ArchiveReader,
@@ -34,7 +39,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "engine": ("parse_store_url",),
+            "engine": ("SchemaError", "StoreUnavailable", "migrate_store", "parse_store_url"),
             "interfaces": (
                 "Archive",
                 "ArchiveReader",
@@ -72,13 +77,16 @@ __all__ = [
     "Ledger",
     "LogRow",
     "PartState",
+    "SchemaError",
     "Status",
     "Store",
     "StoreURLError",
+    "StoreUnavailable",
     "StoredIssue",
     "SubscriberRow",
     "Subscribers",
     "follow_migration",
+    "migrate_store",
     "open_store",
     "parse_store_url",
     "sqlite_file",

@@ -8,9 +8,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from digestbot.store.url import StoreURLError, normalize_store_url, sqlite_file
 
@@ -34,6 +35,14 @@ def parse_store_url(url: str) -> URL:
         raise StoreURLError(
             "is not a database URL (sqlite:///… or postgresql+psycopg://…)"
         ) from exc
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached; the message says why, with any password masked."""
+
+
+class SchemaError(Exception):
+    """The schema cannot be brought to this version (e.g. it is newer than this digestbot)."""
 
 
 def failure_reason(exc: BaseException, url: URL) -> str:
@@ -95,11 +104,28 @@ def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
     return before, after
 
 
+def migrate_store(url: str) -> tuple[str | None, str]:
+    """`upgrade_schema` on the store at `url`, for `digestbot migrate`: StoreUnavailable or
+    SchemaError instead of the database stack's own exceptions."""
+    engine = create_store_engine(url)
+    try:
+        return upgrade_schema(engine)
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"{type(exc).__name__}: {failure_reason(exc, engine.url)}") from None
+    except CommandError as exc:
+        raise SchemaError(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
 __all__ = [
     "MIGRATIONS_DIR",
     "MIGRATION_LOCK_KEY_SQL",
+    "SchemaError",
+    "StoreUnavailable",
     "create_store_engine",
     "failure_reason",
+    "migrate_store",
     "parse_store_url",
     "upgrade_schema",
 ]
