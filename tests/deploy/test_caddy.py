@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,21 +13,13 @@ import httpx
 import pytest
 
 from digestbot.server import serve
-from tests.conftest import IN_CI, REPO
+from tests.conftest import REPO
+from tests.deploy.tools import required_tool
 from tests.fakes._server import free_port
 from tests.fakes.slack_server import SlackFake
 from tests.server.harness import AppEnv, command_body, slack_headers
 
 CADDYFILE = REPO / "deploy" / "Caddyfile"
-
-
-def _caddy() -> str:
-    found = shutil.which("caddy")
-    if found is None:
-        if IN_CI:
-            pytest.fail("caddy is required in CI (.ci/run installs it)")
-        pytest.skip("caddy is not installed (apt-get install caddy)")
-    return found
 
 
 @pytest.fixture
@@ -70,7 +61,7 @@ async def caddy_https(tmp_path: Path, digestbot_port: int) -> AsyncIterator[str]
     }
     log = (tmp_path / "caddy.log").open("wb")
     caddy = subprocess.Popen(
-        [_caddy(), "run", "--config", str(config), "--adapter", "caddyfile"],
+        [required_tool("caddy", "caddy"), "run", "--config", str(config), "--adapter", "caddyfile"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import tomllib
 from collections.abc import Mapping
@@ -18,7 +17,8 @@ import yaml
 from compose_spec import PyCompose
 
 from digestbot.config.overrides import OVERRIDABLE, env_name
-from tests.conftest import IN_CI, REPO
+from tests.conftest import REPO
+from tests.deploy.tools import required_tool
 
 COMPOSE = REPO / "compose.yaml"
 CADDYFILE = REPO / "deploy" / "Caddyfile"
@@ -170,11 +170,7 @@ def test_caddy_is_the_https_profile_in_front_of_digestbot(compose: dict[str, Any
 
 
 def test_the_caddyfile_is_valid_and_answers_metrics_with_404() -> None:
-    caddy = shutil.which("caddy")
-    if caddy is None:
-        if IN_CI:
-            pytest.fail("caddy is required in CI (.ci/run installs it)")
-        pytest.skip("caddy is not installed (apt-get install caddy)")
+    caddy = required_tool("caddy", "caddy")
     result = subprocess.run(
         [caddy, "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile", "--validate"],
         env={**os.environ, "DIGESTBOT_DOMAIN": "digest.example.org"},

@@ -4,26 +4,19 @@ offline security score), and the unit hands digestbot what it needs as files and
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import IN_CI, REPO
+from tests.conftest import REPO
+from tests.deploy.tools import required_tool
 
 UNIT = REPO / "deploy" / "digestbot.service"
 INSTALLED = "/opt/digestbot/bin/digestbot"
 
 
 def _systemd_analyze() -> str:
-    found = shutil.which("systemd-analyze")
-    if found is None:
-        if IN_CI:
-            pytest.fail("systemd-analyze is required in CI (.ci/run installs systemd)")
-        pytest.skip("systemd-analyze is not installed")
-    return found
+    return required_tool("systemd-analyze", "systemd")
 
 
 def _testable_copy(tmp_path: Path) -> Path:
