@@ -12,12 +12,12 @@ import typer
 
 from digestbot.cli.app import EXIT_STORE_UNAVAILABLE, app, fail, state
 from digestbot.config import ConfigError, load_server_config
-from digestbot.server import Health, healthz_url, probe
+from digestbot.server import Verdict, healthz_url, probe
 
 EXIT_CODES = {
-    Health.HEALTHY: 0,
-    Health.UNHEALTHY: 1,
-    Health.STORE_UNAVAILABLE: EXIT_STORE_UNAVAILABLE,
+    Verdict.HEALTHY: 0,
+    Verdict.UNHEALTHY: 1,
+    Verdict.STORE_UNAVAILABLE: EXIT_STORE_UNAVAILABLE,
 }
 
 
@@ -38,7 +38,7 @@ def healthcheck_command(
     except ConfigError as exc:
         fail("; ".join(exc.problems))
     health, reason = probe(healthz_url(server.host, server.port), timeout)
-    if health is not Health.HEALTHY:
+    if health is not Verdict.HEALTHY:
         fail(f"unhealthy: {reason}", EXIT_CODES[health])
     typer.echo(f"healthy: {reason}")
 

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from digestbot.server.background import BackgroundWork
     from digestbot.server.body import read_body_within
     from digestbot.server.health import HealthCheck, Heartbeat, store_health
-    from digestbot.server.health_probe import Health, healthz_url, probe
+    from digestbot.server.health_probe import Verdict, healthz_url, probe
     from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
     from digestbot.server.serving import bind, serve
     from digestbot.server.slack_commands import SlashCommands, SlashSettings
@@ -28,7 +28,7 @@ else:
             "background": ("BackgroundWork",),
             "body": ("read_body_within",),
             "health": ("HealthCheck", "Heartbeat", "store_health"),
-            "health_probe": ("Health", "healthz_url", "probe"),
+            "health_probe": ("Verdict", "healthz_url", "probe"),
             "metrics": ("METRICS_CONTENT_TYPE", "Metrics"),
             "serving": ("bind", "serve"),
             "slack_commands": ("SlashCommands", "SlashSettings"),
@@ -48,7 +48,6 @@ __all__ = [
     "METRICS_CONTENT_TYPE",
     "AppStore",
     "BackgroundWork",
-    "Health",
     "HealthCheck",
     "Heartbeat",
     "Metrics",
@@ -56,6 +55,7 @@ __all__ = [
     "SlashCommands",
     "SlashSettings",
     "UnsubscribePages",
+    "Verdict",
     "background_of",
     "bind",
     "build_app",

@@ -13,7 +13,7 @@ import httpx
 _LOOPBACK = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
 
 
-class Health(enum.Enum):
+class Verdict(enum.Enum):
     HEALTHY = "healthy"
     UNHEALTHY = "unhealthy"  # no answer, a stale scheduler, not digestbot
     STORE_UNAVAILABLE = "store unavailable"
@@ -30,40 +30,40 @@ def healthz_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/healthz"
 
 
-def probe(url: str, timeout: float) -> tuple[Health, str]:
+def probe(url: str, timeout: float) -> tuple[Verdict, str]:
     """Ask `url` and judge its answer."""
     try:
         # trust_env=False: a proxy configured for the outside must not stand between us.
         response = httpx.get(url, timeout=timeout, trust_env=False)
     except httpx.HTTPError as exc:
-        return Health.UNHEALTHY, f"no answer from {url}: {type(exc).__name__}"
+        return Verdict.UNHEALTHY, f"no answer from {url}: {type(exc).__name__}"
     try:
         body = response.json()
     except ValueError:
-        return Health.UNHEALTHY, f"{url} answered HTTP {response.status_code} without JSON"
+        return Verdict.UNHEALTHY, f"{url} answered HTTP {response.status_code} without JSON"
     health, reason = verdict(response.status_code, body)
     return health, f"{url}: {reason}"
 
 
-def verdict(status_code: int, body: Any) -> tuple[Health, str]:
+def verdict(status_code: int, body: Any) -> tuple[Verdict, str]:
     """The verdict and the one line saying why, from what `/healthz` answered."""
     if not isinstance(body, dict) or "status" not in body:
-        return Health.UNHEALTHY, f"unexpected answer (HTTP {status_code}): not digestbot's /healthz"
+        return Verdict.UNHEALTHY, f"HTTP {status_code}, but not digestbot's /healthz answer"
     if body.get("store") != "ok":
-        return Health.STORE_UNAVAILABLE, "the store is unavailable to the service"
+        return Verdict.STORE_UNAVAILABLE, "the store is unavailable to the service"
     scheduler = body.get("scheduler")
     if not isinstance(scheduler, dict):
-        return Health.UNHEALTHY, "no scheduler reported: is this `digestbot run`?"
+        return Verdict.UNHEALTHY, "no scheduler reported: is this `digestbot run`?"
     age, limit = _seconds(scheduler.get("age_seconds")), _seconds(scheduler.get("max_age_seconds"))
     if scheduler.get("status") != "ok":
-        return Health.UNHEALTHY, f"the scheduler has not ticked for {age} s (limit {limit} s)"
+        return Verdict.UNHEALTHY, f"the scheduler has not ticked for {age} s (limit {limit} s)"
     if status_code != 200 or body["status"] != "ok":
-        return Health.UNHEALTHY, f"HTTP {status_code}, status {body['status']!r}"
-    return Health.HEALTHY, f"store ok, scheduler ticked {age} s ago"
+        return Verdict.UNHEALTHY, f"HTTP {status_code}, status {body['status']!r}"
+    return Verdict.HEALTHY, f"store ok, scheduler ticked {age} s ago"
 
 
 def _seconds(value: Any) -> str:
     return f"{value:.0f}" if isinstance(value, int | float) else "?"
 
 
-__all__ = ["Health", "healthz_url", "probe", "verdict"]
+__all__ = ["Verdict", "healthz_url", "probe", "verdict"]
