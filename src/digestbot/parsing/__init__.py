@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from digestbot.parsing.detect import Format, detect_format
     from digestbot.parsing.errors import NotAnIssueError, ParseError
     from digestbot.parsing.html import html_to_text
+    from digestbot.parsing.limits import InputLimits
     from digestbot.parsing.markdown import markdown_to_text
     from digestbot.parsing.normalize import normalize
     from digestbot.parsing.sources import parse_sources
@@ -24,6 +25,7 @@ else:
             "detect": ("Format", "detect_format"),
             "errors": ("NotAnIssueError", "ParseError"),
             "html": ("html_to_text",),
+            "limits": ("InputLimits",),
             "markdown": ("markdown_to_text",),
             "normalize": ("normalize",),
             "sources": ("parse_sources",),
@@ -34,6 +36,7 @@ else:
 
 __all__ = [
     "Format",
+    "InputLimits",
     "NotAnIssueError",
     "ParseError",
     "ParseWarning",

@@ -9,9 +9,10 @@ from digestbot.parsing.decoding import decode
 from digestbot.parsing.detect import Format, detect_format
 from digestbot.parsing.errors import NotAnIssueError
 from digestbot.parsing.html import html_to_text
+from digestbot.parsing.limits import DEFAULT_LIMITS, InputLimits
 from digestbot.parsing.markdown import markdown_to_text
 from digestbot.parsing.text import read_text
-from digestbot.parsing.warnings import ParseWarning
+from digestbot.parsing.warnings import ParseWarning, WarningKind, WarningLog
 
 
 def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
@@ -29,8 +30,16 @@ class ParsedIssue:
     warnings: tuple[ParseWarning, ...]  # Issue.warnings with line and kind apart
 
 
-def read_issue(data: bytes | str, *, filename: str | None = None) -> ParsedIssue:
-    """parse_issue, keeping each warning's line and kind for tools that sort them (`check`)."""
+def read_issue(
+    data: bytes | str, *, filename: str | None = None, limits: InputLimits = DEFAULT_LIMITS
+) -> ParsedIssue:
+    """parse_issue, keeping each warning's line and kind for tools that sort them (`check`).
+    An input beyond `limits` is parsed all the same, with LIMIT warnings saying why it may
+    not be published."""
+    log = WarningLog()
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "replace"))
+    if (too_big := limits.size_problem(size)) is not None:
+        log.add(1, too_big, WarningKind.LIMIT)
     # Text given as str is taken as text: control characters are dropped by normalization
     # (so parse_issue(normalize(t)) == parse_issue(t)); binary sniffing is for bytes only.
     text = (decode(data) if isinstance(data, bytes) else data).lstrip("\ufeff")
@@ -44,7 +53,7 @@ def read_issue(data: bytes | str, *, filename: str | None = None) -> ParsedIssue
             raise NotAnIssueError("the HTML is nested too deeply to be an issue page") from exc
     elif fmt is Format.MARKDOWN:
         text = markdown_to_text(text)
-    issue, warnings = read_text(text)
+    issue, warnings = read_text(text, limits, log)
     return ParsedIssue(issue, warnings)
 
 

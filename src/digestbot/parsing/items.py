@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from digestbot.model import Event, Paper, Source, XPost
 from digestbot.parsing import vocabulary as vocab
+from digestbot.parsing.limits import InputLimits
 from digestbot.parsing.normalize import Line
 from digestbot.parsing.sources import read_sources
 from digestbot.parsing.vocabulary import Field, Section
@@ -77,7 +78,9 @@ class Item:
         )
 
 
-def parse_items(section: Section, heading: Line, lines: list[Line], log: WarningLog) -> list[Item]:
+def parse_items(
+    section: Section, heading: Line, lines: list[Line], log: WarningLog, limits: InputLimits
+) -> list[Item]:
     items: list[Item] = []
     for index, line in enumerate(lines):
         current = items[-1] if items else None
@@ -107,16 +110,19 @@ def parse_items(section: Section, heading: Line, lines: list[Line], log: Warning
             current.fields[current.current].append(line)
     for item in items:
         _finish(item, log)
-    check_count(heading, len(items), log)
+    check_count(heading, len(items), log, limits)
     return items
 
 
-def check_count(heading: Line, count: int, log: WarningLog) -> None:
+def check_count(heading: Line, count: int, log: WarningLog, limits: InputLimits) -> None:
     if count == 0:
         log.add(heading.number, f"{heading.text} has no items", WarningKind.COUNT)
         return
     promised = vocab.promised_count(heading.text)
-    if promised is not None and promised != count:
+    too_many = limits.count_problem(heading.text, count, promised)
+    if too_many is not None:
+        log.add(heading.number, too_many, WarningKind.LIMIT)
+    elif promised is not None and promised != count:
         log.add(
             heading.number,
             f"{heading.text} promises {promised} items but has {count}",

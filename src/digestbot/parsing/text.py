@@ -12,6 +12,7 @@ from digestbot.model import Issue
 from digestbot.parsing import vocabulary as vocab
 from digestbot.parsing.errors import NotAnIssueError
 from digestbot.parsing.items import Item, check_count, parse_items
+from digestbot.parsing.limits import DEFAULT_LIMITS, InputLimits
 from digestbot.parsing.normalize import Line, normalize_lines
 from digestbot.parsing.suspicious import check_sources
 from digestbot.parsing.vocabulary import Section
@@ -33,13 +34,17 @@ def parse_text(text: str) -> Issue:
     return read_text(text)[0]
 
 
-def read_text(text: str) -> tuple[Issue, tuple[ParseWarning, ...]]:
+def read_text(
+    text: str, limits: InputLimits = DEFAULT_LIMITS, log: WarningLog | None = None
+) -> tuple[Issue, tuple[ParseWarning, ...]]:
     """The issue and its warnings with their kinds (Issue.warnings holds them as text)."""
-    log = WarningLog()
-    return parse_lines(normalize_lines(text), log), log.warnings()
+    log = log or WarningLog()
+    return parse_lines(normalize_lines(text), log, limits), log.warnings()
 
 
-def parse_lines(lines: list[Line], log: WarningLog | None = None) -> Issue:
+def parse_lines(
+    lines: list[Line], log: WarningLog | None = None, limits: InputLimits = DEFAULT_LIMITS
+) -> Issue:
     log = log or WarningLog()
     starts = _section_starts(lines, log)
     if not starts:
@@ -81,12 +86,12 @@ def parse_lines(lines: list[Line], log: WarningLog | None = None) -> Issue:
 
     conclusions: tuple[str, ...] = ()
     if Section.CONCLUSIONS in bodies:
-        conclusions = _conclusions(*bodies[Section.CONCLUSIONS], log)
+        conclusions = _conclusions(*bodies[Section.CONCLUSIONS], log, limits)
 
     items: dict[Section, list[Item]] = {}
     for section in (Section.EVENTS, Section.X_POSTS, Section.RESEARCH):
         if section in bodies:
-            items[section] = parse_items(section, *bodies[section], log)
+            items[section] = parse_items(section, *bodies[section], log, limits)
 
     check_sources((i for s in vocab.SECTION_ORDER for i in items.get(s, [])), log)
     return Issue(
@@ -220,7 +225,9 @@ def _paragraphs(lines: list[Line]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _conclusions(heading: Line, lines: list[Line], log: WarningLog) -> tuple[str, ...]:
+def _conclusions(
+    heading: Line, lines: list[Line], log: WarningLog, limits: InputLimits
+) -> tuple[str, ...]:
     numbered: list[list[str]] = []
     stray: list[Line] = []
     for line in lines:
@@ -241,7 +248,7 @@ def _conclusions(heading: Line, lines: list[Line], log: WarningLog) -> tuple[str
         # No numbers: a bulleted list, else one conclusion per paragraph.
         bullets = [b for b in (vocab.bullet_item(line.text) for line in lines if line.text) if b]
         found = tuple(bullets) if bullets else _paragraphs(lines)
-    check_count(heading, len(found), log)
+    check_count(heading, len(found), log, limits)
     return found
 
 

@@ -216,8 +216,9 @@ def is_any_label(line: str) -> bool:
     return split_label(line, _ALL_LABELS) is not None
 
 
-# "1. title", "2、title", "3) title", "### 4. title"; at most three digits so years never match.
-_NUMBERED = re.compile(r"^(?:#{1,6}\s*)?(?:\*\*)?(\d{1,3})\s*[.、．)）](?!\d)\s*(.*)$", re.DOTALL)
+# "1. title", "2、title", "3) title", "### 4. title". Up to five digits: an oversized issue's
+# item 1000 is an item too (and is refused by the input caps, not folded into item 999).
+_NUMBERED = re.compile(r"^(?:#{1,6}\s*)?(?:\*\*)?(\d{1,5})\s*[.、．)）](?!\d)\s*(.*)$", re.DOTALL)
 _BULLET = re.compile(r"^[-*+•·]\s+(.*)$", re.DOTALL)
 # A Markdown heading marker after the number ("1. ### title": a CMS's <li><h3>) is not title.
 _HEADING_MARKER = re.compile(r"^#{1,6}(?:\s+|$)")
