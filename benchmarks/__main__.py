@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import time
 
-MODULES = ("benchmarks.rendering", "benchmarks.delivery")
+MODULES = ("benchmarks.rendering", "benchmarks.delivery", "benchmarks.parsing")
 
 
 def main() -> None:

@@ -8,15 +8,13 @@ sample with its first event repeated (fictional text, never the seeds).
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "samples" / "2026-04-20.txt"
+from tests.sample import REPO, sample_with_events
+
 MB = 1024 * 1024
 
 _MEASURE = """
@@ -27,17 +25,6 @@ took = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 print(code, peak, took)
 """
-
-
-def oversized_issue(events: int) -> str:
-    """The sample issue with its first event repeated `events` times, numbered 1…events."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    head, rest = text.split("今日 Top 5 大事件", 1)
-    body, tail = rest.split("商业与应用解读", 1)
-    first = re.split(r"\n(?=2\. )", body.strip(), maxsplit=1)[0]
-    event = first.split("\n", 1)[1]  # without its "1. title" line
-    blocks = [f"{n}. 第 {n} 条事件\n{event}" for n in range(1, events + 1)]
-    return f"{head}今日 Top 5 大事件\n\n" + "\n\n".join(blocks) + f"\n\n商业与应用解读{tail}"
 
 
 def measure(*command: str) -> tuple[int, int, float]:
@@ -52,6 +39,11 @@ def _digestbot(*args: str) -> list[str]:
     return [sys.executable, "-m", "digestbot", *args]
 
 
+def _events_for(size: int) -> int:
+    per_event = len(sample_with_events(2).encode()) - len(sample_with_events(1).encode())
+    return size // per_event
+
+
 def main() -> None:
     _, floor, _ = measure(sys.executable, "-c", "import digestbot.cli, digestbot.parsing")
     print(f"floor: interpreter + digestbot imported = {floor / MB:.0f} MiB")
@@ -62,21 +54,16 @@ def main() -> None:
             .replace("demo-data", str(Path(tmp) / "demo-data")),
             encoding="utf-8",
         )
-        for label, events in (("10,000 events", 10_000), ("50 MB", 0)):
-            if not events:  # as many events as make 50 MB
-                per_event = len(oversized_issue(2).encode()) - len(oversized_issue(1).encode())
-                events = 50 * MB // per_event
+        for label, events in (("10,000 events", 10_000), ("50 MB", _events_for(50 * MB))):
             path = Path(tmp) / "big.txt"
-            path.write_text(oversized_issue(events), encoding="utf-8")
+            path.write_text(sample_with_events(events), encoding="utf-8")
             size = path.stat().st_size
             for name, command in (
                 ("parse --json", _digestbot("parse", str(path), "--json")),
                 ("publish --dry-run", _digestbot(
                     "--config", str(config), "publish", "--file", str(path), "--dry-run")),
             ):
-                start = time.perf_counter()
                 code, peak, took = measure(*command)
-                del start
                 print(
                     f"{label} ({size / MB:.1f} MiB, {events} events) {name}: exit {code}, "
                     f"peak {peak / MB:.0f} MiB = {peak / (floor + size):.1f}x the floor, "

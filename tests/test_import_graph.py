@@ -31,14 +31,16 @@ MAY_USE: dict[str, set[str]] = {
     "resources": set(),
     "ratelimit": set(),
     "readiness": {"model"},
-    "parsing": {"model"},
+    "parsing": {"model", "input_limits"},
     "store": {"model", "store.url"},
     "store.url": set(),
-    "config": {"model", "store.url"},
+    "config": {"model", "store.url", "input_limits"},
+    "input_limits": set(),
     "rendering": {"payloads", "resources"},
     "channels": {"payloads", "unsubscribe_token", "signup.tokens"},
     "sources": {"config"},
-    "watcher": {"readiness", "sources"},
+    "watcher": {"checking", "readiness", "sources"},
+    "checking": {"config", "model", "parsing", "payloads", "readiness", "rendering"},
     "delivery": {"channels", "config", "rendering", "store", "ratelimit", "readiness"},
     "bot": {
         "bot.commands", "bot.keyboards", "bot.throttle", "channels", "config", "delivery",
@@ -59,11 +61,11 @@ MAY_USE: dict[str, set[str]] = {
     },
     "service": {
         "bot", "channels", "config", "delivery", "parsing", "rendering", "server",
-        "sources", "store", "ratelimit", "watcher", "web", "published", "signup",
+        "sources", "store", "ratelimit", "watcher", "web", "published", "signup", "checking",
     },
     "cli": {
         "channels", "config", "delivery", "parsing", "rendering", "service", "sources",
-        "store", "readiness", "web",
+        "store", "readiness", "web", "checking",
     },
 }
 ALWAYS = {"digestbot", "digestbot._lazy"}
@@ -83,7 +85,7 @@ OWNERS: dict[str, set[str]] = {
     "slack_sdk": {"channels.slack", "server"},
     "aiohttp": {"channels.slack", "server"},
     "aiosmtplib": {"channels.email"},
-    "httpx": {"channels.telegram", "sources", "server", "bot"},
+    "httpx": {"channels.telegram", "sources", "server", "bot", "checking.links"},
     "feedparser": {"sources"},
     "starlette": {"server"},
     "uvicorn": {"server"},

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from digestbot.checking import Preflight, summary_lines
 from digestbot.model import Issue
-from digestbot.readiness import publication_problems
 from digestbot.sources.base import FetchedIssue, IssueSource, SourceError
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class Outcome(enum.StrEnum):
     PARTIAL = "partial"  # published, but some deliveries are pending (a provider is down)
 
 
-ParseFn = Callable[[FetchedIssue], Issue]
+# The pre-flight check of a fetched issue for the day it is meant for (digestbot.checking).
+CheckFn = Callable[[FetchedIssue, dt.date], Preflight]
 # Publishes the issue (the fetched bytes are archived with it); returns the admins' report.
 PublishFn = Callable[[Issue, FetchedIssue], Awaitable[str]]
 DoneFn = Callable[[dt.date], Awaitable[bool]]
@@ -54,7 +55,7 @@ class PublicationWatcher:
         schedule: Schedule,
         source: IssueSource,
         *,
-        parse: ParseFn,
+        check: CheckFn,
         publish: PublishFn,
         already_published: DoneFn,
         alert: AlertFn,
@@ -62,7 +63,7 @@ class PublicationWatcher:
     ) -> None:
         self.schedule = schedule
         self.source = source
-        self._parse = parse
+        self._check = check
         self._publish = publish
         self._already_published = already_published
         self._alert = alert
@@ -104,23 +105,20 @@ class PublicationWatcher:
 
     async def _consider(self, day: dt.date, fetched: FetchedIssue) -> Outcome:
         version = hashlib.sha256(fetched.data).hexdigest()
-        try:
-            issue = self._parse(fetched)
-        except ValueError as exc:  # NotAnIssueError and friends
-            problems = [str(exc)]
-            warnings: tuple[str, ...] = ()
-        else:
-            problems = publication_problems(issue, expected_date=day)
-            warnings = issue.warnings
-        if problems:
+        verdict = self._check(fetched, day)
+        if verdict.issue is None or verdict.errors:
             if version not in self._refused_versions:
                 self._refused_versions.add(version)
-                details = "\n".join(f"• {p}" for p in (*problems, *warnings[:10]))
+                details = "\n".join(summary_lines(verdict.findings))
                 await self._alert(
                     f"⚠️ {day.isoformat()}: refused {fetched.origin}, nothing was sent.\n{details}"
                 )
             return Outcome.REFUSED
-        report = await self._publish(issue, fetched)
+        report = await self._publish(verdict.issue, fetched)
+        if verdict.warnings:  # the editors' to-do list rides along with the report
+            noun = "warning" if len(verdict.warnings) == 1 else "warnings"
+            lines = summary_lines(verdict.warnings)
+            report += f"\n{len(verdict.warnings)} {noun} in the issue:\n" + "\n".join(lines)
         if await self._already_published(day):
             self._done.add(day)
             await self._alert(f"✅ {day.isoformat()} published.\n{report}")

@@ -9,13 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from digestbot.checking import Preflight, preflight
+from digestbot.input_limits import InputLimits
 from digestbot.model import Issue
-from digestbot.parsing import parse_issue
 from digestbot.sources import FetchedIssue, FolderSource
 from digestbot.watcher import Outcome, PublicationWatcher, Schedule
-from tests.sample import DAY, SAMPLE
+from tests.sample import DAY, SAMPLE, sample_with_events
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+LIMITS = InputLimits(max_bytes=64 * 1024, max_items=8)
 
 
 class Harness:
@@ -30,7 +32,7 @@ class Harness:
         self.watcher = PublicationWatcher(
             Schedule(dt.time(8, 30), dt.time(12, 0), dt.timedelta(minutes=5), SHANGHAI),
             FolderSource(folder),
-            parse=self.parse,
+            check=self.check,
             publish=self.publish,
             already_published=self.already_published,
             alert=self.alert,
@@ -38,8 +40,8 @@ class Harness:
         )
 
     @staticmethod
-    def parse(fetched: FetchedIssue) -> Issue:
-        return parse_issue(fetched.data, filename=fetched.filename)
+    def check(fetched: FetchedIssue, day: dt.date) -> Preflight:
+        return preflight(fetched.data, fetched.filename, limits=LIMITS, expected_date=day)
 
     async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
         self.published_issues.append(issue)
@@ -157,3 +159,36 @@ async def test_partly_published_issue_alerts_once_resumes_each_poll_then_reports
     assert len(h.alerts) == 2 and h.alerts[1].startswith("✅")
     assert await h.watcher.poll() == Outcome.ALREADY_DONE
     assert len(h.published_issues) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (sample_with_events(9), "has 9 items, over the cap of 8 per section"),
+        (sample_with_events(5) + "\n" + "补充说明。" * 20_000, "over the 64 KB cap"),
+    ],
+    ids=["items", "size"],
+)
+async def test_issue_over_a_cap_is_refused_with_the_reason(
+    folder: Path, text: str, reason: str
+) -> None:
+    (folder / "2026-04-20.txt").write_text(text, encoding="utf-8")
+    h = Harness(folder)
+    h.now = h.now.replace(hour=9)
+    assert await h.watcher.poll() == Outcome.REFUSED
+    assert h.published_issues == []
+    assert len(h.alerts) == 1 and "nothing was sent" in h.alerts[0] and reason in h.alerts[0]
+
+
+async def test_warnings_reach_the_admins_in_the_publish_report(folder: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    (folder / "2026-04-20.txt").write_text(
+        text.replace("https://techfront.example/", "https://techfront/"), encoding="utf-8"
+    )
+    h = Harness(folder)
+    h.now = h.now.replace(hour=9)
+    assert await h.watcher.poll() == Outcome.PUBLISHED
+    (alert,) = h.alerts
+    assert alert.startswith("✅") and "telegram: 3 sent" in alert
+    assert "1 warning in the issue:" in alert
+    assert "URL host has no dot" in alert and "https://techfront/" in alert

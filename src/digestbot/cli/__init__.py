@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # Imported for their side effect: each module registers its commands on `app`.
+from digestbot.cli import check_cmd as check_cmd
 from digestbot.cli import check_config_cmd as check_config_cmd
 from digestbot.cli import healthcheck_cmd as healthcheck_cmd
 from digestbot.cli import log_cmd as log_cmd

@@ -13,8 +13,9 @@ import typer
 from digestbot.channels import install_redaction
 from digestbot.cli.app import fail, state
 from digestbot.config import Config, ConfigError, check_config, load_config
+from digestbot.input_limits import DEFAULT_LIMITS, InputLimits
 from digestbot.model import Issue
-from digestbot.parsing import NotAnIssueError, parse_issue
+from digestbot.parsing import NotAnIssueError, read_issue
 from digestbot.sources import FetchedIssue, SourceError, source_from_config
 from digestbot.store import Store, StoreURLError, open_store
 
@@ -39,6 +40,14 @@ def config_or_exit(*, runtime_checks: bool = False, refusal: str | None = None) 
     if refusal:
         print(f"digestbot: {refusal}", file=sys.stderr)
     raise typer.Exit(2)
+
+
+def config_if_present() -> Config:
+    """The config when its file is there (problems exit 2 as usual), else every default: the
+    commands an editor runs on a file (`parse`, `check`) need no deployment to work."""
+    if state.config_path.exists():
+        return config_or_exit()
+    return Config()
 
 
 def store_or_exit(config: Config) -> Store:
@@ -98,9 +107,10 @@ def fetch_from_source(config: Config, date: dt.date) -> FetchedIssue:
     return fetched
 
 
-def parse_fetched(fetched: FetchedIssue) -> Issue:
+def parse_fetched(fetched: FetchedIssue, limits: InputLimits = DEFAULT_LIMITS) -> Issue:
+    """The issue, over a cap or not (its LIMIT warnings say so), or one error line and exit 2."""
     try:
-        return parse_issue(fetched.data, filename=fetched.filename)
+        return read_issue(fetched.data, filename=fetched.filename, limits=limits).issue
     except NotAnIssueError as exc:
         fail(f"{fetched.origin}: not an issue: {exc}")
 
@@ -111,6 +121,7 @@ def load_issue(path: Path) -> Issue:
 
 
 __all__ = [
+    "config_if_present",
     "config_or_exit",
     "fetch_file",
     "fetch_file_or_stdin",

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from digestbot.checking import limits_from
 from digestbot.cli.app import app, out
-from digestbot.cli.common import fetch_file_or_stdin, parse_fetched
+from digestbot.cli.common import config_if_present, fetch_file_or_stdin, parse_fetched
 from digestbot.model import Issue
 
 
@@ -22,7 +23,7 @@ def parse_command(
     ] = False,
 ) -> None:
     """Parse one issue and show what was found (and any warnings)."""
-    issue = parse_fetched(fetch_file_or_stdin(file))
+    issue = parse_fetched(fetch_file_or_stdin(file), limits_from(config_if_present()))
     if as_json:
         sys.stdout.write(json.dumps(issue.to_contract(), ensure_ascii=False, indent=2) + "\n")
         sys.stdout.flush()

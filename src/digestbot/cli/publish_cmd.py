@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import signal
 import sys
@@ -23,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from digestbot.checking import NOT_AN_ISSUE, limits_from, preflight
 from digestbot.cli.app import app, console, fail
 from digestbot.cli.common import (
     config_or_exit,
@@ -44,7 +46,6 @@ from digestbot.delivery import (
     select_channels,
 )
 from digestbot.model import Channel, Issue, Variant
-from digestbot.readiness import publication_problems
 from digestbot.rendering import Renderer, RenderError
 from digestbot.sources import FetchedIssue
 from digestbot.store import Status, Subscribers
@@ -183,6 +184,19 @@ def _dry_run(
     console.print(table)
 
 
+def _checked_issue(fetched: FetchedIssue, config: Config, expected: dt.date | None) -> Issue:
+    """The issue when the pre-flight check lets it go, else one line and exit 2. Its
+    warnings are the editor's business (`digestbot check`), not a reason to stop."""
+    verdict = preflight(
+        fetched.data, fetched.filename, limits=limits_from(config), expected_date=expected
+    )
+    if verdict.issue is None or verdict.errors:
+        if any(e.kind == NOT_AN_ISSUE for e in verdict.errors):
+            fail(f"{fetched.origin}: {verdict.errors[0]}")
+        fail("refused, nothing was sent: " + "; ".join(str(e) for e in verdict.errors))
+    return verdict.issue
+
+
 @app.command("publish")
 def publish_command(
     date: DateOption = None,
@@ -215,10 +229,7 @@ def publish_command(
     else:
         expected = expected or today(config)
         fetched = fetch_from_source(config, expected)
-    issue = parse_fetched(fetched)
-    problems = publication_problems(issue, expected_date=expected)
-    if problems:
-        fail("refused, nothing was sent: " + "; ".join(problems))
+    issue = _checked_issue(fetched, config, expected)
     assert issue.date is not None
     store = store_or_exit(config)
     try:

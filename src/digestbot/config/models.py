@@ -27,6 +27,7 @@ from digestbot.config.fields import (
 )
 from digestbot.config.problems import problem
 from digestbot.config.targets_file import TargetsFile, read_targets_file
+from digestbot.input_limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS
 from digestbot.model import Channel, Variant
 from digestbot.store.url import StoreURLError, display_store_url, normalize_store_url
 
@@ -307,6 +308,13 @@ class DeliveryConfig(Section):
         return self
 
 
+class LimitsConfig(Section):
+    """Input caps: an issue beyond them is refused before anything is sent."""
+
+    max_issue_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
+    max_items: int = Field(default=DEFAULT_MAX_ITEMS, ge=1)  # per section
+
+
 # --- the whole file ----------------------------------------------------------------------------
 
 
@@ -322,6 +330,7 @@ class Config(Section):
     server: ServerConfig = ServerConfig()
     site: SiteConfig = SiteConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     def channel(self, channel: Channel) -> TelegramConfig | SlackConfig | EmailConfig | None:
         """The section of an enabled channel, else None."""
@@ -383,6 +392,7 @@ __all__ = [
     "DeliveryConfig",
     "EmailConfig",
     "EmailTarget",
+    "LimitsConfig",
     "OutboxConfig",
     "ScheduleConfig",
     "ServerConfig",

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from digestbot.input_limits import DEFAULT_LIMITS, InputLimits
 from digestbot.model import Issue
 from digestbot.parsing.decoding import decode
 from digestbot.parsing.detect import Format, detect_format
 from digestbot.parsing.errors import NotAnIssueError
 from digestbot.parsing.html import html_to_text
-from digestbot.parsing.limits import DEFAULT_LIMITS, InputLimits
 from digestbot.parsing.markdown import markdown_to_text
-from digestbot.parsing.text import read_text
-from digestbot.parsing.warnings import ParseWarning, WarningKind, WarningLog
+from digestbot.parsing.text import TextParse, read_text
+from digestbot.parsing.warnings import WarningKind, WarningLog
 
 
 def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
@@ -24,15 +22,11 @@ def parse_issue(data: bytes | str, *, filename: str | None = None) -> Issue:
     return read_issue(data, filename=filename).issue
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedIssue:
-    issue: Issue
-    warnings: tuple[ParseWarning, ...]  # Issue.warnings with line and kind apart
 
 
 def read_issue(
     data: bytes | str, *, filename: str | None = None, limits: InputLimits = DEFAULT_LIMITS
-) -> ParsedIssue:
+) -> TextParse:
     """parse_issue, keeping each warning's line and kind for tools that sort them (`check`).
     An input beyond `limits` is parsed all the same, with LIMIT warnings saying why it may
     not be published."""
@@ -53,8 +47,7 @@ def read_issue(
             raise NotAnIssueError("the HTML is nested too deeply to be an issue page") from exc
     elif fmt is Format.MARKDOWN:
         text = markdown_to_text(text)
-    issue, warnings = read_text(text, limits, log)
-    return ParsedIssue(issue, warnings)
+    return read_text(text, limits, log)
 
 
-__all__ = ["ParsedIssue", "parse_issue", "read_issue"]
+__all__ = ["parse_issue", "read_issue"]

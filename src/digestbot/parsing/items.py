@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from digestbot.input_limits import InputLimits
 from digestbot.model import Event, Paper, Source, XPost
 from digestbot.parsing import vocabulary as vocab
-from digestbot.parsing.limits import InputLimits
 from digestbot.parsing.normalize import Line
 from digestbot.parsing.sources import read_sources
 from digestbot.parsing.vocabulary import Field, Section
@@ -15,6 +15,15 @@ from digestbot.parsing.warnings import WarningKind, WarningLog
 
 NOUNS = {Section.EVENTS: "event", Section.X_POSTS: "X post", Section.RESEARCH: "research item"}
 _BREAK = ""  # a paragraph break inside a field
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSource:
+    """A source where the issue cites it: the input line and the item ("event 2")."""
+
+    line: int
+    who: str
+    source: Source
 
 
 @dataclass
@@ -34,6 +43,10 @@ class Item:
     def who(self) -> str:
         """"event 2", "X post 1": how warnings name the item."""
         return f"{NOUNS[self.section]} {self.rank}"
+
+    def cited(self) -> list[CitedSource]:
+        return [CitedSource(line, self.who, s) for s, line in zip(
+            self.sources, self.source_lines, strict=True)]
 
     def text(self, name: Field) -> str:
         """A field's paragraphs, joined by blank lines."""
@@ -194,4 +207,4 @@ def _read_sources(item: Item, label: str, log: WarningLog) -> None:
     item.source_lines = tuple(pieces[line].number for line in read.lines)
 
 
-__all__ = ["NOUNS", "Item", "check_count", "parse_items"]
+__all__ = ["NOUNS", "CitedSource", "Item", "check_count", "parse_items"]

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
+from digestbot.input_limits import DEFAULT_LIMITS, InputLimits
 from digestbot.model import Issue
 from digestbot.parsing import vocabulary as vocab
 from digestbot.parsing.errors import NotAnIssueError
-from digestbot.parsing.items import Item, check_count, parse_items
-from digestbot.parsing.limits import DEFAULT_LIMITS, InputLimits
+from digestbot.parsing.items import CitedSource, Item, check_count, parse_items
 from digestbot.parsing.normalize import Line, normalize_lines
 from digestbot.parsing.suspicious import check_sources
 from digestbot.parsing.vocabulary import Section
@@ -31,21 +32,29 @@ _INLINE_COVERAGE = re.compile(r"\s*(?:覆盖窗口|覆盖范围)\s*[:：]\s*")
 
 def parse_text(text: str) -> Issue:
     """Parse an issue written in the plain-text grammar (normalizing it first)."""
-    return read_text(text)[0]
+    return read_text(text).issue
+
+
+@dataclass(frozen=True, slots=True)
+class TextParse:
+    issue: Issue
+    warnings: tuple[ParseWarning, ...]  # Issue.warnings with line and kind apart
+    sources: tuple[CitedSource, ...]  # every source with the line citing it
 
 
 def read_text(
     text: str, limits: InputLimits = DEFAULT_LIMITS, log: WarningLog | None = None
-) -> tuple[Issue, tuple[ParseWarning, ...]]:
-    """The issue and its warnings with their kinds (Issue.warnings holds them as text)."""
+) -> TextParse:
+    """The issue, its warnings with their kinds and its sources with their lines."""
     log = log or WarningLog()
-    return parse_lines(normalize_lines(text), log, limits), log.warnings()
+    issue, items = parse_lines(normalize_lines(text), log, limits)
+    return TextParse(issue, log.warnings(), tuple(c for i in items for c in i.cited()))
 
 
 def parse_lines(
-    lines: list[Line], log: WarningLog | None = None, limits: InputLimits = DEFAULT_LIMITS
-) -> Issue:
-    log = log or WarningLog()
+    lines: list[Line], log: WarningLog, limits: InputLimits = DEFAULT_LIMITS
+) -> tuple[Issue, list[Item]]:
+    """The issue in normalized lines, and its items in section order."""
     starts = _section_starts(lines, log)
     if not starts:
         raise NotAnIssueError(
@@ -93,8 +102,9 @@ def parse_lines(
         if section in bodies:
             items[section] = parse_items(section, *bodies[section], log, limits)
 
-    check_sources((i for s in vocab.SECTION_ORDER for i in items.get(s, [])), log)
-    return Issue(
+    in_order = [i for s in vocab.SECTION_ORDER for i in items.get(s, [])]
+    check_sources(in_order, log)
+    issue = Issue(
         date=date,
         title=title,
         coverage=coverage,
@@ -106,6 +116,7 @@ def parse_lines(
         research=tuple(i.paper() for i in items.get(Section.RESEARCH, [])),
         warnings=log.as_tuple(),
     )
+    return issue, in_order
 
 
 def _section_starts(lines: list[Line], log: WarningLog) -> list[tuple[int, Section]]:
@@ -252,4 +263,4 @@ def _conclusions(
     return found
 
 
-__all__ = ["parse_lines", "parse_text", "read_text"]
+__all__ = ["TextParse", "parse_lines", "parse_text", "read_text"]

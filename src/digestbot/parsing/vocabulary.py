@@ -166,6 +166,8 @@ _HEADER_LABELS = {HEADER_DATE: HEADER_DATE, HEADER_COVERAGE: HEADER_COVERAGE,
 
 # "label：value" (full-width or ASCII colon), optionally bulleted and bold; the label is short.
 _LABEL_LINE = re.compile(r"^(?:[-*+•·]\s+)?([^:：\n]{1,24}?)\s*[:：]\s*(.*)$", re.DOTALL)
+# How far into a line a label's colon can be: an optional bullet, 24 label characters, spaces.
+_LABEL_SPAN = 40
 _ALL_LABELS: frozenset[str] = frozenset(
     {*_EVENT_LABELS, *_X_LABELS, *_RESEARCH_LABELS, *_HEADER_LABELS}
 )
@@ -177,6 +179,10 @@ def split_label(line: str, labels: frozenset[str] | dict[str, Field] | dict[str,
 
     A line that is only the label (no colon) also counts, with an empty value.
     """
+    if len(line) > MAX_HEADING_LENGTH and ":" not in line[:_LABEL_SPAN] and (
+        "：" not in line[:_LABEL_SPAN]
+    ):
+        return None  # prose: most lines of an issue, and squashing them is the costly part
     whole = squash(line.lstrip("-+•· ")) if line[:1] in "-+•·" else squash(line)
     if whole in labels and len(line) <= MAX_HEADING_LENGTH:
         return whole, ""

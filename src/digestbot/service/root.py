@@ -23,10 +23,10 @@ from typing import Any
 
 from digestbot.bot import AdminAlerts, TelegramBot
 from digestbot.channels.telegram import TelegramChannel
+from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
 from digestbot.delivery import PacedSender, build_sender
 from digestbot.model import Channel
-from digestbot.parsing import parse_issue
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
 from digestbot.server import Heartbeat, Metrics, build_app, serve
@@ -73,7 +73,9 @@ class Service:
         self.watcher = PublicationWatcher(
             Schedule(schedule.time, schedule.deadline, schedule.poll_every, self.timezone),
             source_from_config(config.source),
-            parse=lambda fetched: parse_issue(fetched.data, filename=fetched.filename),
+            check=lambda fetched, day: preflight(
+                fetched.data, fetched.filename, limits=limits_from(config), expected_date=day
+            ),
             publish=self.daily.publish,
             already_published=self.daily.already_published,
             alert=self.alerts.send,

@@ -1,4 +1,5 @@
-"""Input caps: an issue beyond them is parsed (and shown) but never published.
+"""Input caps: an issue beyond them is parsed (and shown) but never published. Shared by the
+parser (which says when an issue is over them), the config (`[limits]`) and the checks.
 
 A 50 MB file or a section of 10,000 items is a broken export or an attack, not a report: it
 would be thousands of messages per reader. The defaults match `[limits]` in the config."""
@@ -41,6 +42,8 @@ DEFAULT_LIMITS = InputLimits()
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 
