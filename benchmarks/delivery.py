@@ -418,7 +418,13 @@ def child_audience(store_url: str, folder: str, budget_s: float) -> dict[str, An
         start = time.perf_counter()
         rendered = record_intent(config, store, Renderer(), issue, [CHANNEL])
         intent_s = time.perf_counter() - start
-        job = ChannelJob(CHANNEL, PacedSender(NoopChannel(), Unpaced()), rendered[CHANNEL])
+        digests = rendered[CHANNEL]
+        job = ChannelJob(
+            CHANNEL,
+            PacedSender(NoopChannel(), Unpaced()),
+            digests.broadcast,
+            chat_payloads=digests.chat,
+        )
         start = time.perf_counter()
         run = asyncio.run(fan_out_within_budget(job))
         fanout_s = time.perf_counter() - start

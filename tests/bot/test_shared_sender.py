@@ -14,7 +14,7 @@ from digestbot.bot import application as bot_application
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout
 from digestbot.delivery.publishing import render_all
 from digestbot.model import Issue, Variant
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer
 from digestbot.store import Status, Store
 from tests.bot.conftest import ISSUE_DATE, BotFactory, eventually
 from tests.fakes.telegram_server import TelegramFake
@@ -30,18 +30,17 @@ def get_me_calls(fake: TelegramFake) -> int:
 
 def publish_job(bot: TelegramBot, store: Store, issue: Issue) -> ChannelJob:
     targets = [(READER, Variant.FULL), *((chat, Variant.TOP3) for chat in AUDIENCE)]
-    payloads = render_all(Renderer(), issue, "telegram")
-    store.ensure_deliveries(
-        ISSUE_DATE, "telegram", targets, {v: len(p) for v, p in payloads.items()}
-    )
-    return ChannelJob("telegram", bot.sender, payloads)
+    digests = render_all(Renderer(), issue, "telegram")
+    # Every target is a private chat: its digest may name the command it can send.
+    store.ensure_deliveries(ISSUE_DATE, "telegram", targets, digests.parts_total(Audience.CHAT))
+    return ChannelJob("telegram", bot.sender, digests.broadcast, chat_payloads=digests.chat)
 
 
 async def test_a_publish_and_a_burst_of_today_replies_share_the_limits_and_earn_no_429(
     bot: TelegramBot, telegram_fake: TelegramFake, store: Store, issue: Issue
 ) -> None:
-    full = [m.text for m in Renderer().telegram(issue, Variant.FULL)]
-    [top3] = [m.text for m in Renderer().telegram(issue, Variant.TOP3)]
+    full = [m.text for m in Renderer().telegram(issue, Variant.FULL, Audience.CHAT)]
+    [top3] = [m.text for m in Renderer().telegram(issue, Variant.TOP3, Audience.CHAT)]
     job = publish_job(bot, store, issue)
     fanout = Fanout(store, DeliverySettings(), owner="publish")
 

@@ -13,7 +13,7 @@ from digestbot.bot import CurrentIssue, TelegramBot, staleness_note
 from digestbot.bot import texts as bot_texts
 from digestbot.config import TelegramConfig
 from digestbot.model import Issue, Variant
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer
 from digestbot.store import Store
 from tests.bot.conftest import ADMIN_CHAT, ISSUE_DATE, BotFactory, FixedIssues, eventually
 from tests.fakes.telegram_html import utf16_len, visible_text
@@ -226,14 +226,14 @@ async def test_today_replies_with_the_subscribers_variant_within_telegram_limits
     telegram_fake.push_message("42", "/today")
     [digest] = await reply_count(telegram_fake, "42", 1)
 
-    assert digest.text == Renderer().telegram(issue, Variant.TOP3)[0].text
+    assert digest.text == Renderer().telegram(issue, Variant.TOP3, Audience.CHAT)[0].text
     assert_within_telegram_limits(digest)
 
 
 async def test_today_full_sends_every_part_in_order(
     bot: TelegramBot, telegram_fake: TelegramFake, issue: Issue
 ) -> None:
-    expected = [m.text for m in Renderer().telegram(issue, Variant.FULL)]
+    expected = [m.text for m in Renderer().telegram(issue, Variant.FULL, Audience.CHAT)]
     assert len(expected) > 1  # the sample's full variant needs several messages
 
     telegram_fake.push_message("42", "/today FULL")
@@ -251,7 +251,7 @@ async def test_today_without_a_subscription_defaults_to_top5(
     telegram_fake.push_message("42", "/today")
     [digest] = await reply_count(telegram_fake, "42", 1)
 
-    assert digest.text == Renderer().telegram(issue, Variant.TOP5)[0].text
+    assert digest.text == Renderer().telegram(issue, Variant.TOP5, Audience.CHAT)[0].text
 
 
 async def test_today_with_an_older_issue_says_which_one_it_is(
@@ -296,7 +296,7 @@ async def test_today_answers_briefly_when_there_is_nothing_to_send(
 async def test_a_flood_of_today_from_one_user_is_throttled_while_others_are_served(
     bot: TelegramBot, telegram_fake: TelegramFake, issue: Issue
 ) -> None:
-    digest = Renderer().telegram(issue, Variant.TOP3)[0].text
+    digest = Renderer().telegram(issue, Variant.TOP3, Audience.CHAT)[0].text
     for _ in range(10):
         telegram_fake.push_message("101", "/today top3")
     telegram_fake.push_message("102", "/today top3")

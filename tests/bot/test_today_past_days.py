@@ -12,7 +12,7 @@ from digestbot.bot import TelegramBot, TodayRequest, parse_today, staleness_note
 from digestbot.bot.commands import CurrentIssue, no_issue_on
 from digestbot.model import Variant
 from digestbot.published import ArchivedIssues
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer
 from digestbot.store import Store
 from tests.bot.conftest import BotFactory
 from tests.bot.test_telegram_bot import reply_count
@@ -65,7 +65,7 @@ async def test_a_past_day_answers_with_that_archived_issue(
     assert archived is not None and archived.date == APR19
     telegram_fake.push_message("42", "/today 2026-04-19 top3")
     [digest] = await reply_count(telegram_fake, "42", 1)
-    assert digest.text == Renderer().telegram(archived, Variant.TOP3)[0].text
+    assert digest.text == Renderer().telegram(archived, Variant.TOP3, Audience.CHAT)[0].text
     assert "（2026-04-19）" in digest.text and "尚未发布" not in digest.text
 
 

@@ -118,13 +118,17 @@ def test_every_raw_header_is_ascii_and_within_the_hard_line_limit(
         assert line.isascii() and len(line) <= HARD_LINE, line[:80]
 
 
-async def test_a_long_display_name_and_the_longest_address_still_parse_the_same_everywhere(
+async def test_the_longest_name_address_and_url_fit_the_line_limit_and_parse_the_same(
     smtp_fake: SmtpFake,
 ) -> None:
     # Long enough to fold; each CJK run fits one encoded-word (see encoded_phrase).
     name = "AI 前沿发展日报 - 每日产业情报 - 订阅者专享版 - Top 5 大事件 - 前沿研究速递 (beta)"
     longest = f"{'r' * 64}@{'sub.' * 46}example.org"  # 64 + 1 + 195 characters
-    mail = await _send(smtp_fake, longest, from_addr=f"{name} <digest@example.org>")
+    longest_url = f"https://digest.example.com/{'u' * 473}"  # the 500 characters config allows
+    assert len(longest_url) == 500
+    mail = await _send(
+        smtp_fake, longest, from_addr=f"{name} <digest@example.org>", unsubscribe_url=longest_url
+    )
 
     for line in raw_headers(mail):
         assert line.isascii() and len(line) <= HARD_LINE, line[:80]

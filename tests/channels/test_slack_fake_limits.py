@@ -30,6 +30,10 @@ def button(label: str) -> dict[str, Any]:
     return {"type": "actions", "elements": [element]}
 
 
+def rich(*leaves: dict[str, Any], container: str = "rich_text_section") -> dict[str, Any]:
+    return {"type": "rich_text", "elements": [{"type": container, "elements": list(leaves)}]}
+
+
 # (message, Slack's error code, the reasons Slack lists in `errors`)
 REFUSED: list[tuple[dict[str, Any], str, list[str]]] = [
     ({"blocks": [section("x")] * 51}, "invalid_blocks", ["no more than 50 items allowed"]),
@@ -56,6 +60,26 @@ REFUSED: list[tuple[dict[str, Any], str, list[str]]] = [
     ({"blocks": [context(11)]}, "invalid_blocks", ["no more than 10 items allowed"]),
     ({"blocks": [button("b" * 76)]}, "invalid_blocks", ["must be less than 76 characters"]),
     ({"blocks": [{"type": "table"}]}, "invalid_blocks", ["failed to match all allowed schemas"]),
+    (
+        {"blocks": [rich({"type": "link", "text": "no url"})]},
+        "invalid_blocks",
+        ["missing required field: url [json-pointer:/blocks/0/elements/0/elements/0]"],
+    ),
+    (
+        {"blocks": [rich({"type": "text", "text": ""})]},
+        "invalid_blocks",
+        ["must provide a non-empty string [json-pointer:/blocks/0/elements/0/elements/0/text]"],
+    ),
+    (
+        {"blocks": [rich({"type": "link", "url": "https://x/" + "u" * 3000})]},
+        "invalid_blocks",
+        ["must be less than 3001 characters [json-pointer:/blocks/0/elements/0/elements/0/url]"],
+    ),
+    (
+        {"blocks": [rich({"type": "text", "text": "x"}, container="rich_text_table")]},
+        "invalid_blocks",
+        ["failed to match all allowed schemas [json-pointer:/blocks/0/elements/0]"],
+    ),
     ({"text": "x" * 40_001}, "msg_too_long", []),
     ({"text": ""}, "no_text", []),
 ]
@@ -64,6 +88,16 @@ ACCEPTED: list[dict[str, Any]] = [
     {"text": "fallback", "blocks": [section("长" * 3000), header("h" * 150), context(10)]},
     {"text": "x" * 40_000},
     {"text": "fallback", "blocks": [{"type": "divider"}, button("b" * 75)]},
+    {
+        "text": "fallback",
+        "blocks": [
+            rich(
+                {"type": "text", "text": "来源："},
+                {"type": "link", "url": "https://x/a?b=1&c=2", "text": "A | B"},
+                {"type": "link", "url": "https://x/" + "u" * 2990},
+            )
+        ],
+    },
 ]
 
 

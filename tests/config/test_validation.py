@@ -38,6 +38,8 @@ BAD_CONFIGS = [
     (TG + 'api_base_url = "api.telegram.org"', "telegram.api_base_url: must be an http"),
     (TG + "rate = { per_chat_per_second = 0 }", "telegram.rate.per_chat_per_second: must be"),
     (TG + "tokn = 'x'", "telegram.tokn: unknown key"),
+    (TG + 'bot_username = "ai daily"', "telegram.bot_username: must be the bot's username"),
+    (TG + 'bot_username = "@ai_daily"', "telegram.bot_username: must be the bot's username"),
     ('[telegram]\ntransport = "live"', "telegram.token: required when transport is live"),
     ('[telegram]\ntransport = "pigeon"', "telegram.transport: must be one of live, outbox"),
     ('[slack]\ntransport = "live"', "slack.token: required when transport is live"),
@@ -127,28 +129,24 @@ def test_an_empty_file_means_defaults_and_no_channels(tmp_path: Path) -> None:
     assert config.enabled_channels() == []  # type: ignore[attr-defined]
 
 
+def test_bot_username_is_kept_without_its_at_sign(tmp_path: Path) -> None:
+    config = _load(tmp_path, TG + 'bot_username = "@AI_Daily_Bot"\n')
+    assert config.telegram.bot_username == "AI_Daily_Bot"  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
-    ("written", "base_url", "issue_url"),
+    ("written", "base_url"),
     [
-        ("", "", None),
-        (
-            "https://digest.example.org/",
-            "https://digest.example.org",
-            "https://digest.example.org/issues/2026-04-16",
-        ),
-        (
-            "http://127.0.0.1:8080/daily",
-            "http://127.0.0.1:8080/daily",
-            "http://127.0.0.1:8080/daily/issues/2026-04-16",
-        ),
+        ("", ""),
+        ("https://digest.example.org/", "https://digest.example.org"),
+        ("http://127.0.0.1:8080/daily", "http://127.0.0.1:8080/daily"),
     ],
 )
-def test_site_base_url_gives_each_issue_its_page(
-    tmp_path: Path, written: str, base_url: str, issue_url: str | None
+def test_site_base_url_is_kept_without_its_trailing_slash(
+    tmp_path: Path, written: str, base_url: str
 ) -> None:
     config = _load(tmp_path, f'[site]\nbase_url = "{written}"\n')
     assert config.site.base_url == base_url  # type: ignore[attr-defined]
-    assert config.site.issue_url(dt.date(2026, 4, 16)) == issue_url  # type: ignore[attr-defined]
 
 
 def test_values_are_parsed_into_their_types(tmp_path: Path) -> None:

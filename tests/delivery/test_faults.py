@@ -92,7 +92,7 @@ async def test_a_read_timeout_is_uncertain_and_only_retry_uncertain_resends(
     telegram_fake.slow("301", delay=2.0, times=1)
     issue = sample_issue()
     renderer = Renderer()
-    payloads = render_all(renderer, issue, "telegram")
+    payloads = render_all(renderer, issue, "telegram").broadcast
     store.ensure_deliveries(
         DAY,
         "telegram",

@@ -25,8 +25,23 @@ MAX_URL = 3000
 MAX_BLOCK_ID = 255
 MAX_TEXT = 40000
 TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
-# Types we accept without checking their inside (rich_text's tree has no length limits we use).
-OTHER_TYPES = frozenset({"rich_text", "image", "input", "file", "video"})
+# Types we accept without checking their inside.
+OTHER_TYPES = frozenset({"image", "input", "file", "video"})
+# rich_text: containers, and the leaf elements a section may hold with their required field.
+RICH_CONTAINERS = frozenset(
+    {"rich_text_section", "rich_text_list", "rich_text_quote", "rich_text_preformatted"}
+)
+RICH_LEAVES = {
+    "text": "text",
+    "link": "url",
+    "emoji": "name",
+    "user": "user_id",
+    "channel": "channel_id",
+    "usergroup": "usergroup_id",
+    "broadcast": "range",
+    "date": "timestamp",
+    "color": "value",
+}
 
 
 def _too_long(limit: int, pointer: str) -> str:
@@ -98,6 +113,47 @@ def _actions(block: dict[str, Any], at: str) -> Iterator[str]:
                 yield _too_long(MAX_URL, f"{where}/url")
 
 
+def _rich_leaf(element: Any, at: str) -> Iterator[str]:
+    kind = element.get("type") if isinstance(element, dict) else None
+    required = RICH_LEAVES.get(str(kind))
+    if required is None:
+        yield f"failed to match all allowed schemas [json-pointer:{at}]"
+        return
+    assert isinstance(element, dict)
+    value = element.get(required)
+    if value is None:
+        yield f"missing required field: {required} [json-pointer:{at}]"
+    elif kind in ("text", "link", "emoji") and (not isinstance(value, str) or not value):
+        yield f"must provide a non-empty string [json-pointer:{at}/{required}]"
+    if kind == "link":
+        if isinstance(value, str) and len(value) > MAX_URL:
+            yield _too_long(MAX_URL, f"{at}/url")
+        label = element.get("text")
+        if label is not None and not isinstance(label, str):
+            yield f"must provide a string [json-pointer:{at}/text]"
+
+
+def _rich_text(block: dict[str, Any], at: str) -> Iterator[str]:
+    containers = block.get("elements")
+    if not isinstance(containers, list) or not containers:
+        yield f"must provide at least 1 item [json-pointer:{at}/elements]"
+        return
+    for i, container in enumerate(containers):
+        where = f"{at}/elements/{i}"
+        if not isinstance(container, dict) or container.get("type") not in RICH_CONTAINERS:
+            yield f"failed to match all allowed schemas [json-pointer:{where}]"
+            continue
+        leaves = container.get("elements")
+        if not isinstance(leaves, list):
+            yield f"must provide an array [json-pointer:{where}/elements]"
+            continue
+        for j, leaf in enumerate(leaves):
+            if container["type"] == "rich_text_list":
+                yield from _rich_text({"elements": [leaf]}, f"{where}/elements/{j}")
+            else:
+                yield from _rich_leaf(leaf, f"{where}/elements/{j}")
+
+
 def block_errors(blocks: Any) -> list[str]:
     """Everything Slack would list in `errors` for these blocks; [] when they are accepted."""
     if not isinstance(blocks, list):
@@ -123,6 +179,8 @@ def block_errors(blocks: Any) -> list[str]:
             errors += _context(block, at)
         elif kind == "actions":
             errors += _actions(block, at)
+        elif kind == "rich_text":
+            errors += _rich_text(block, at)
         elif kind != "divider" and kind not in OTHER_TYPES:
             errors.append(f"failed to match all allowed schemas [json-pointer:{at}]")
     return errors

@@ -41,7 +41,14 @@ from tests.fakes.telegram_html import EntityParseError, utf16_len, visible_text
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
 MAX_TEXT_UTF16 = 4096
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Digest", "username": "digest_fake_bot"}
-_JSON_PARAMS = ("link_preview_options", "reply_markup", "commands", "entities", "allowed_updates")
+_JSON_PARAMS = (
+    "link_preview_options",
+    "reply_markup",
+    "reply_parameters",
+    "commands",
+    "entities",
+    "allowed_updates",
+)
 _CHAT_METHODS = frozenset({"sendmessage", "getchat", "editmessagetext", "getchatmember"})
 _ADMIN_RIGHTS = (
     "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
@@ -80,6 +87,7 @@ class SentMessage:
     link_preview_options: dict[str, Any] | None
     time: float  # time.time() when accepted
     params: dict[str, Any] = field(repr=False)
+    reply_to_message_id: int | None = None  # the message this one answers, as Telegram shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +167,8 @@ class TelegramFake(BackgroundServer):
         self._global_window = _bot_bucket(self.limits)
         self._update_event: asyncio.Event | None = None
         self._members: dict[tuple[str, int], MemberStatus] = {}
+        self._deleted: set[tuple[str, int]] = set()
+        self._existing: set[tuple[str, int]] = set()  # (chat, message id) a reply may answer
 
     # ----- scripting -------------------------------------------------------------------
 
@@ -198,6 +208,11 @@ class TelegramFake(BackgroundServer):
             self.limits = limits
             self._chat_windows.clear()
             self._global_window = _bot_bucket(limits)
+
+    def delete_message(self, chat_id: str, message_id: int) -> None:
+        """As if an admin deleted it: replies to it now find no message."""
+        with self.lock:
+            self._deleted.add((str(chat_id), int(message_id)))
 
     def set_member(self, chat_id: str, user_id: int, status: MemberStatus) -> None:
         """What getChatMember answers for this user in this chat (default: "member")."""
@@ -345,7 +360,9 @@ class TelegramFake(BackgroundServer):
     def _next_message_id(self, chat_id: str) -> int:
         with self.lock:
             counter = self._message_ids.setdefault(chat_id, itertools.count(1))
-            return next(counter)
+            message_id = next(counter)
+            self._existing.add((chat_id, message_id))
+            return message_id
 
     def _rate_limit_wait(self, chat_id: str, now: float) -> float:
         limits = self.limits
@@ -379,6 +396,9 @@ class TelegramFake(BackgroundServer):
             return _error(400, "Bad Request: message text is empty")
         if utf16_len(shown) > MAX_TEXT_UTF16:
             return _error(400, "Bad Request: message is too long")
+        reply_to, refusal = self._reply_target(chat_id, params)
+        if refusal is not None:
+            return refusal
         with self.lock:
             wait = self._rate_limit_wait(chat_id, self.now())
             if wait > 0:
@@ -397,17 +417,50 @@ class TelegramFake(BackgroundServer):
                     link_preview_options=preview if isinstance(preview, dict) else None,
                     time=time.time(),
                     params=params,
+                    reply_to_message_id=reply_to,
                 )
             )
-        return _ok(
-            {
-                "message_id": message_id,
-                "from": BOT_USER,
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "from": BOT_USER,
+            "chat": _chat(chat_id),
+            "date": int(time.time()),
+            "text": shown,
+        }
+        if reply_to is not None:
+            result["reply_to_message"] = {
+                "message_id": reply_to,
                 "chat": _chat(chat_id),
                 "date": int(time.time()),
-                "text": shown,
             }
-        )
+        return _ok(result)
+
+    def _reply_target(
+        self, chat_id: str, params: dict[str, Any]
+    ) -> tuple[int | None, web.Response | None]:
+        """The message a sendMessage answers (reply_parameters, or the older
+        reply_to_message_id), checked like Telegram: a message that is not in this chat (never
+        sent, or deleted) is a 400 unless allow_sending_without_reply, which sends it plain."""
+        wanted = params.get("reply_parameters")
+        if isinstance(wanted, dict):
+            message_id, allow = wanted.get("message_id"), wanted.get("allow_sending_without_reply")
+        elif "reply_to_message_id" in params:
+            message_id = params["reply_to_message_id"]
+            allow = params.get("allow_sending_without_reply")
+        else:
+            return None, None
+        try:
+            target = int(message_id)
+        except (TypeError, ValueError):
+            return None, _error(400, "Bad Request: invalid reply parameters specified")
+        with self.lock:
+            key = (chat_id, target)
+            exists = key in self._existing and key not in self._deleted
+        if exists:
+            return target, None
+        if _truthy(allow):
+            return None, None
+        return None, _error(400, "Bad Request: message to be replied not found")
 
     async def _edit_message_text(self, params: dict[str, Any]) -> web.Response:
         chat_id = str(params.get("chat_id", ""))
@@ -512,6 +565,10 @@ class TelegramFake(BackgroundServer):
                 return _ok(pending)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._update_event.wait(), remaining)
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:

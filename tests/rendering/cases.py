@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from digestbot.model import Issue
+from digestbot.model import Issue, Variant
 from digestbot.parsing import ParseError, parse_issue
+from digestbot.payloads import Payload
+from digestbot.rendering import Audience, Renderer
 from tests.conftest import FIXTURES_DIR, GOLDEN_DIR, seed_paths, seeds_missing
 from tests.rendering.builders import sample_issue
 
@@ -60,11 +62,34 @@ def _sources() -> dict[str, Callable[[], Issue]]:
 SOURCES = _sources()
 
 
+SITE = "https://digest.example.org"
+_RENDERERS = {
+    "plain": Renderer(),
+    "site": Renderer(site_base_url=SITE),
+    "bot": Renderer(telegram_bot="ai_daily_bot"),
+}
+# The sample also renders with a site (`[site] base_url`: "阅读全文" links), as a reply in a
+# chat (where "发送 /today full" is a command the reader can send) and for a Telegram channel
+# when only the bot's username is known: case name -> (input, renderer, audience).
+PROFILES: dict[str, tuple[str, str, Audience]] = {
+    "sample@site": ("sample", "site", Audience.BROADCAST),
+    "sample@chat": ("sample", "plain", Audience.CHAT),
+    "sample@bot": ("sample", "bot", Audience.BROADCAST),
+}
+
+
 def case_names() -> list[str]:
     """Inputs present now plus any with a golden directory (a vanished input then fails, or
     for a seed outside CI, skips with the reason)."""
     golden = {p.name for p in GOLDEN_DIR.iterdir() if p.is_dir()} if GOLDEN_DIR.is_dir() else set()
-    return sorted(set(SOURCES) | golden)
+    return sorted(set(SOURCES) | golden | set(PROFILES))
+
+
+def render_case(name: str, channel: str, variant: Variant | str) -> list[Payload]:
+    """The payloads of one case, rendered the way its profile says (default: a broadcast
+    without a site)."""
+    source, renderer, audience = PROFILES.get(name, (name, "plain", Audience.BROADCAST))
+    return _RENDERERS[renderer].render(load_case(source), channel, variant, audience)
 
 
 def is_seed_case(name: str) -> bool:

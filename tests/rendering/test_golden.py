@@ -12,18 +12,16 @@ import pytest
 
 from digestbot.model import Channel, Variant
 from digestbot.parsing import ParseError, parse_issue
-from digestbot.rendering import Renderer
 from tests.conftest import GOLDEN_DIR
 from tests.rendering.cases import (
     ISSUE_FIXTURES_DIR,
     NOT_ISSUES,
     case_names,
     is_seed_case,
-    load_case,
+    render_case,
 )
 from tests.rendering.golden import digest, digest_differences, digest_text, full_text
 
-RENDERER = Renderer()
 _UPDATE_HINT = "if intended, rerun with --update-golden"
 
 
@@ -33,8 +31,7 @@ _UPDATE_HINT = "if intended, rerun with --update-golden"
 def test_golden_render_matches_reviewed_file(
     case: str, channel: str, variant: str, update_golden: bool
 ) -> None:
-    issue = load_case(case)
-    payloads = RENDERER.render(issue, channel, variant)
+    payloads = render_case(case, channel, variant)
     seed = is_seed_case(case)
     actual = digest_text(payloads) if seed else full_text(channel, payloads)
     suffix = "digest.json" if seed else "json"

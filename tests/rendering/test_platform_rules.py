@@ -7,7 +7,7 @@ import pytest
 from digestbot.model import Channel, Variant
 from digestbot.rendering import Renderer
 from tests.rendering.builders import synthetic_issue
-from tests.rendering.cases import case_names, load_case
+from tests.rendering.cases import case_names, render_case
 from tests.rendering.validators import validate
 
 RENDERER = Renderer()
@@ -19,7 +19,7 @@ RENDERER = Renderer()
 def test_every_payload_of_every_input_passes_platform_validator(
     case: str, channel: str, variant: str
 ) -> None:
-    payloads = RENDERER.render(load_case(case), channel, variant)
+    payloads = render_case(case, channel, variant)
     assert payloads
     for payload in payloads:
         validate(payload)

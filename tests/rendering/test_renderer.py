@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 
 from digestbot.model import Variant
-from digestbot.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage, SlackMessage, TelegramMessage
-from digestbot.rendering import Renderer, RenderError, telegram_visible_text
+from digestbot.payloads import UNSUBSCRIBE_PLACEHOLDER, EmailMessage, TelegramMessage
+from digestbot.rendering import Audience, Renderer, RenderError, telegram_visible_text
 from digestbot.resources import builtin_templates_dir
 from tests.rendering.builders import sample_issue
 
 ISSUE = sample_issue()
 
 
-def _tg(variant: Variant) -> str:
-    return "\n".join(telegram_visible_text(m.text) for m in Renderer().telegram(ISSUE, variant))
+def _tg(variant: Variant, audience: Audience = Audience.BROADCAST) -> str:
+    parts = Renderer().telegram(ISSUE, variant, audience)
+    return "\n".join(telegram_visible_text(m.text) for m in parts)
 
 
-def test_top3_has_title_date_conclusions_and_the_command_for_more() -> None:
-    text = _tg(Variant.TOP3)
+def test_top3_in_a_chat_has_title_date_conclusions_and_the_command_for_more() -> None:
+    text = _tg(Variant.TOP3, Audience.CHAT)
     assert ISSUE.title in text and "2026-04-20" in text
     assert all(c in text for c in ISSUE.conclusions)
     assert "/today full" in text
@@ -59,13 +60,16 @@ def test_full_holds_every_section(channel: str) -> None:
         ), field
 
 
-def test_slack_full_parent_is_the_top5_digest_and_the_rest_is_thread() -> None:
-    renderer = Renderer()
-    full = renderer.slack(ISSUE, Variant.FULL)
-    top5 = renderer.slack(ISSUE, Variant.TOP5)
+def test_slack_full_parent_holds_the_summary_and_every_card_and_the_thread_the_rest() -> None:
+    full = Renderer().slack(ISSUE, Variant.FULL)
+    parent = str(full[0].blocks)
+    thread = str([m.blocks for m in full[1:]])
     assert len(full) >= 2
-    assert full[0].blocks == top5[0].blocks[: len(full[0].blocks)]
-    assert all(isinstance(m, SlackMessage) for m in full)
+    for shown in (ISSUE.coverage, ISSUE.overview[0], ISSUE.conclusions[0]):
+        assert shown in parent
+    assert all(e.title in parent and e.implications in parent for e in ISSUE.events)
+    assert ISSUE.analysis[0] in thread and ISSUE.research[0].title in thread
+    assert ISSUE.analysis[0] not in parent
 
 
 def test_email_has_subject_text_html_and_unsubscribe_placeholder() -> None:

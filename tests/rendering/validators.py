@@ -97,6 +97,29 @@ def _check_mrkdwn(text: str, where: str) -> None:
         assert re.match(r"&(?:amp|lt|gt);", text[m.start() :]), f"{where}: bare & in mrkdwn"
 
 
+def _check_rich_text(block: dict[str, Any], where: str) -> None:
+    """rich_text → rich_text_section → text / link leaves (the ones we emit); raw text, no
+    mrkdwn escaping, a link's url an absolute http(s) URL of at most 3000 characters."""
+    assert set(block) <= {"type", "elements", "block_id"}, where
+    sections = block["elements"]
+    assert isinstance(sections, list) and sections, where
+    for section in sections:
+        assert section.get("type") == "rich_text_section", where
+        leaves = section["elements"]
+        assert isinstance(leaves, list) and leaves, where
+        for leaf in leaves:
+            if leaf.get("type") == "text":
+                assert set(leaf) <= {"type", "text", "style"}, where
+                assert isinstance(leaf["text"], str) and leaf["text"], where
+            elif leaf.get("type") == "link":
+                assert set(leaf) <= {"type", "url", "text", "style"}, where
+                url = leaf["url"]
+                assert re.match(r"(https?|mailto|tg):\S+\Z", url) and len(url) <= 3000, where
+                assert isinstance(leaf.get("text", "x"), str) and leaf.get("text", "x"), where
+            else:
+                raise AssertionError(f"{where}: rich_text leaf {leaf.get('type')!r} not ours")
+
+
 def validate_slack(message: SlackMessage) -> None:
     """Block Kit: fallback text, ≤ 50 blocks, and the schema of the block types we use."""
     body = message.to_json()
@@ -122,6 +145,8 @@ def validate_slack(message: SlackMessage) -> None:
                 _text_object(element, max_len=3000, kinds=("mrkdwn", "plain_text"), where=where)
         elif kind == "divider":
             assert set(block) <= {"type", "block_id"}, where
+        elif kind == "rich_text":
+            _check_rich_text(block, where)
         else:
             raise AssertionError(f"{where}: block type not in our schema")
 

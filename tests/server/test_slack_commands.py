@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from digestbot.bot.commands import CurrentIssue
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer
 from tests.fakes.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT
 from tests.fakes.slack_server import SlackFake
 from tests.server.harness import (
@@ -45,7 +45,7 @@ async def test_signed_command_is_acknowledged_and_the_digest_arrives_at_response
     assert_valid_slack_message(posted)
     assert sample_issue().title in posted["text"]
     # The default variant is top5: the same blocks the channel digest starts with.
-    expected = Renderer().slack(sample_issue(), "top5")[0]
+    expected = Renderer().slack(sample_issue(), "top5", Audience.CHAT)[0]
     assert posted["blocks"] == list(expected.blocks)
 
 
@@ -66,7 +66,7 @@ async def test_every_variant_arrives_within_slack_limits(
     ]
     rendered = [
         b
-        for m in Renderer().slack(sample_issue(), variant.lower())
+        for m in Renderer().slack(sample_issue(), variant.lower(), Audience.CHAT)
         for b in m.blocks
         if b["type"] != "divider"
     ]

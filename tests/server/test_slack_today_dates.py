@@ -3,7 +3,7 @@ without one gets a plain bilingual line; a malformed date gets the usage."""
 
 from __future__ import annotations
 
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer
 from digestbot.server.slack_commands import USAGE
 from tests.fakes.slack_server import SlackFake
 from tests.sample import sample_issue
@@ -24,7 +24,7 @@ async def test_a_past_day_answers_with_that_issue(
 ) -> None:
     await _ask(app_env, slack_fake, "2026-04-20 full", "d1")
     posted = [r.body for r in slack_fake.responses if r.response_id == "d1"]
-    expected = Renderer().slack(sample_issue(), "full")
+    expected = Renderer().slack(sample_issue(), "full", Audience.CHAT)
     assert posted and posted[0]["blocks"][: len(expected[0].blocks)] == list(expected[0].blocks)
     assert all("尚未发布" not in p["text"] for p in posted)
 

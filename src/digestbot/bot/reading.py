@@ -18,7 +18,7 @@ from digestbot.bot.commands import DEFAULT_VARIANT, IssueProvider, parse_today, 
 from digestbot.bot.replies import CHANNEL, Ctx, Replies
 from digestbot.delivery import PublishReport, report_text
 from digestbot.payloads import TelegramMessage
-from digestbot.rendering import Renderer, telegram_length
+from digestbot.rendering import Audience, Renderer, telegram_length
 from digestbot.rendering.limits import TELEGRAM_MAX_UTF16
 from digestbot.store import ArchiveReader, DeliveryLog, Subscribers
 
@@ -107,7 +107,10 @@ class ReadingHandlers:
             await self.replies.to(update, answer.note or texts.NO_ISSUE_YET)
             return
         try:
-            parts = await asyncio.to_thread(self.renderer.telegram, answer.issue, request.variant)
+            # A reply to the reader's own command: "发送 /today full" is a promise that holds.
+            parts = await asyncio.to_thread(
+                self.renderer.telegram, answer.issue, request.variant, Audience.CHAT
+            )
         except Exception:
             log.exception("rendering /today (%s) failed", request.variant.value)
             await self.replies.to(update, texts.TODAY_FAILED)

@@ -26,8 +26,8 @@ class ChannelClient(Protocol):
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
         """Send one part to `target` and return the provider's message id.
 
-        `reply_to` is the id returned for an earlier part of the same digest: Slack posts the
-        part as a thread reply to it; other channels ignore it."""
+        `reply_to` is the id returned for the first part of the same digest: Slack posts the
+        part as a thread reply to it, Telegram as a reply to that message; email ignores it."""
         ...
 
 

@@ -13,7 +13,12 @@ from typing import Any
 import httpx
 import telegram
 import telegram.error as tg_error
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
 from telegram.request import HTTPXRequest
 
 from digestbot.channels.errors import (
@@ -136,9 +141,18 @@ def _telegram_message(payload: Payload) -> TelegramMessage:
     return payload
 
 
+def _reply_parameters(reply_to: str | None) -> ReplyParameters | None:
+    """Parts 2+ of a split digest answer part 1, so they read as one thread in a chat, group
+    or channel. If part 1 is gone (an admin deleted it) the rest still goes out, unthreaded."""
+    if reply_to is None or not reply_to.isdigit():
+        return None
+    return ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
+
+
 class TelegramChannel:
-    """Sends TelegramMessage parts (HTML or plain text, link previews off, optional buttons)
-    and edits them in place."""
+    """Sends TelegramMessage parts (HTML or plain text, link previews off, optional buttons;
+    a part after the first as a reply to the first: `reply_to`, the id the fan-out hands
+    back) and edits them in place."""
 
     def __init__(
         self,
@@ -197,6 +211,7 @@ class TelegramChannel:
                 parse_mode=message.parse_mode,
                 link_preview_options=_preview(message),
                 reply_markup=_markup(message.keyboard),
+                reply_parameters=_reply_parameters(reply_to),
             )
         except Exception as exc:
             raise map_telegram_error(exc) from exc

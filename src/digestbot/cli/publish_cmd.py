@@ -43,10 +43,11 @@ from digestbot.delivery import (
     PublishStore,
     iter_targets,
     publish,
+    renderer_for,
     select_channels,
 )
 from digestbot.model import Channel, Issue, Variant
-from digestbot.rendering import Renderer, RenderError
+from digestbot.rendering import RenderError
 from digestbot.sources import FetchedIssue
 from digestbot.store import Status, Subscribers
 
@@ -95,7 +96,7 @@ def _run_publish(
     *,
     record: bool,
 ) -> PublishReport:
-    renderer = Renderer(config.templates.dir)
+    renderer = renderer_for(config)
 
     async def main() -> PublishReport:
         stop = asyncio.Event()
@@ -164,7 +165,7 @@ def print_report(report: PublishReport, as_json: bool = False) -> None:
 def _dry_run(
     issue: Issue, config: Config, store: Subscribers, channels: list[str] | None
 ) -> None:
-    renderer = Renderer(config.templates.dir)
+    renderer = renderer_for(config)
     table = Table(title=f"Dry run: {issue.date_iso} (nothing sent, nothing recorded)")
     for column in ("channel", "targets", "top3", "top5", "full", "parts per variant"):
         table.add_column(column)

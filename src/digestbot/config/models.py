@@ -132,11 +132,22 @@ class TelegramConfig(ChannelSection):
     admin_chat_ids: list[TelegramChatId] = []
     targets: list[TelegramTarget] = []
     rate: TelegramRate = TelegramRate()
+    # The bot's @username: without [site] base_url, channel and group digests link to the bot
+    # (https://t.me/<name>), where a reader can send /today full.
+    bot_username: str = ""
 
     @field_validator("targets_file", mode="before")
     @classmethod
     def _load_file(cls, value: Any) -> TargetsFile | None:
         return read_targets_file(value, parse_telegram_chat)
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bot_name(cls, value: str) -> str:
+        name = value.strip().removeprefix("@")
+        if name and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,30}[Bb][Oo][Tt]", name):
+            raise problem('must be the bot\'s username as @BotFather shows it, e.g. "ai_daily_bot"')
+        return name
 
     @model_validator(mode="after")
     def _live_needs_token(self) -> TelegramConfig:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         build_sender,
         delivery_settings,
         pacing_for,
+        renderer_for,
         telegram_sender,
     )
     from digestbot.delivery.workers import owner_is_dead, worker_id
@@ -85,6 +86,7 @@ else:
                 "build_sender",
                 "delivery_settings",
                 "pacing_for",
+                "renderer_for",
                 "telegram_sender",
             ),
             "workers": ("owner_is_dead", "worker_id"),
@@ -122,6 +124,7 @@ __all__ = [
     "pacing_for",
     "publish",
     "record_intent",
+    "renderer_for",
     "report_text",
     "select_channels",
     "send_now",

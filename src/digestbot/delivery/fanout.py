@@ -27,6 +27,7 @@ from digestbot.delivery.pacing import backoff_delay
 from digestbot.delivery.workers import owner_is_dead
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
+from digestbot.rendering.reach import Audience, audience_of
 from digestbot.store import (
     ClaimedDelivery,
     DeliveryMoves,
@@ -58,6 +59,13 @@ class ChannelJob:
     channel: Channel
     sender: PacedSender[Any]
     payloads: Mapping[Variant, Sequence[Payload]]
+    # For targets that can send commands (Telegram private chats), when their render differs.
+    chat_payloads: Mapping[Variant, Sequence[Payload]] | None = None
+
+    def payloads_for(self, target: str, variant: Variant) -> Sequence[Payload]:
+        if self.chat_payloads is not None and audience_of(self.channel, target) is Audience.CHAT:
+            return self.chat_payloads[variant]
+        return self.payloads[variant]
 
 
 @dataclass
@@ -211,7 +219,7 @@ class Fanout:
     async def _send_parts(
         self, job: ChannelJob, line: TargetLine, claimed: ClaimedDelivery, run: ChannelRun
     ) -> Status:
-        payloads = job.payloads[claimed.variant]
+        payloads = job.payloads_for(claimed.target, claimed.variant)
         if len(payloads) != claimed.parts_total:
             # The templates changed since the intent was recorded: sending a different split
             # would garble the parts already delivered.

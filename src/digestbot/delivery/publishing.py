@@ -4,8 +4,10 @@ then fan out on all channels at once. Re-running it sends only what is not sent 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from digestbot.config import Config
@@ -17,12 +19,14 @@ from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
 from digestbot.readiness import publication_problems
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer, audience_of
 from digestbot.store import DeliveryLog, DeliveryPlan, Status, Subscribers
 
 
 class PublishStore(FanoutStore, DeliveryPlan, DeliveryLog, Protocol):
     """What a publish asks of the store: intent rows and the fan-out's, and the counts after."""
+
+_INTENT_BATCH = 1000
 
 
 class PublishRefused(ValueError):
@@ -50,10 +54,39 @@ def iter_targets(
             yield target, variant
 
 
-def render_all(
-    renderer: Renderer, issue: Issue, channel: Channel
-) -> dict[Variant, list[Payload]]:
-    return {variant: renderer.render(issue, channel, variant) for variant in Variant}
+@dataclass(frozen=True, slots=True)
+class ChannelDigests:
+    """Every variant of one channel's digest; `chat` (Telegram only) for readers who can
+    send commands, whose digest may point to /today instead of a link."""
+
+    broadcast: dict[Variant, list[Payload]]
+    chat: dict[Variant, list[Payload]] | None = None
+
+    def parts_total(self, audience: Audience) -> dict[Variant, int]:
+        chosen = (
+            self.chat if audience is Audience.CHAT and self.chat is not None else self.broadcast
+        )
+        return {variant: len(parts) for variant, parts in chosen.items()}
+
+
+def render_all(renderer: Renderer, issue: Issue, channel: Channel | str) -> ChannelDigests:
+    def every_variant(audience: Audience) -> dict[Variant, list[Payload]]:
+        return {v: renderer.render(issue, channel, v, audience) for v in Variant}
+
+    chat = every_variant(Audience.CHAT) if Channel(channel) is Channel.TELEGRAM else None
+    return ChannelDigests(every_variant(Audience.BROADCAST), chat)
+
+
+def _by_audience(
+    channel: Channel, targets: Iterable[tuple[str, Variant]]
+) -> Iterator[tuple[Audience, list[tuple[str, Variant]]]]:
+    """Targets in batches of one audience each, streamed: subscribers never all in memory."""
+    iterator = iter(targets)
+    while batch := list(itertools.islice(iterator, _INTENT_BATCH)):
+        groups: dict[Audience, list[tuple[str, Variant]]] = {}
+        for target, variant in batch:
+            groups.setdefault(audience_of(channel, target), []).append((target, variant))
+        yield from groups.items()
 
 
 def record_intent(
@@ -62,19 +95,16 @@ def record_intent(
     renderer: Renderer,
     issue: Issue,
     channels: Sequence[Channel],
-) -> dict[Channel, dict[Variant, list[Payload]]]:
-    """Render and write one ledger row per target before anything is sent."""
+) -> dict[Channel, ChannelDigests]:
+    """Render and write one ledger row per target before anything is sent. Each row records
+    the parts count of the digest its target will get (a private chat's may differ)."""
     assert issue.date is not None
-    rendered: dict[Channel, dict[Variant, list[Payload]]] = {}
+    rendered: dict[Channel, ChannelDigests] = {}
     for channel in channels:
-        payloads = render_all(renderer, issue, channel)
-        store.ensure_deliveries(
-            issue.date,
-            channel,
-            iter_targets(config, store, channel),
-            {variant: len(parts) for variant, parts in payloads.items()},
-        )
-        rendered[channel] = payloads
+        digests = render_all(renderer, issue, channel)
+        for audience, targets in _by_audience(channel, iter_targets(config, store, channel)):
+            store.ensure_deliveries(issue.date, channel, targets, digests.parts_total(audience))
+        rendered[channel] = digests
     return rendered
 
 
@@ -125,7 +155,12 @@ async def publish(
     )
     given = senders or {}
     jobs = [
-        ChannelJob(name, given.get(name) or build_sender(config, name), rendered[name])
+        ChannelJob(
+            name,
+            given.get(name) or build_sender(config, name),
+            rendered[name].broadcast,
+            chat_payloads=rendered[name].chat,
+        )
         for name in names
     ]
     report = PublishReport(issue.date)

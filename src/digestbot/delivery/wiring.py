@@ -16,6 +16,14 @@ from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
 from digestbot.model import Channel
+from digestbot.rendering import Renderer
+
+
+def renderer_for(config: Config) -> Renderer:
+    """The renderer of this config: its templates, its site's issue pages and its bot."""
+    telegram = config.channel(Channel.TELEGRAM)
+    bot = telegram.bot_username if isinstance(telegram, TelegramConfig) else ""
+    return Renderer(config.templates.dir, site_base_url=config.site.base_url, telegram_bot=bot)
 
 
 def _section(config: Config, channel: Channel) -> TelegramConfig | SlackConfig | EmailConfig:
@@ -102,4 +110,11 @@ def delivery_settings(config: Config) -> DeliverySettings:
     )
 
 
-__all__ = ["build_channel", "build_sender", "delivery_settings", "pacing_for", "telegram_sender"]
+__all__ = [
+    "build_channel",
+    "build_sender",
+    "delivery_settings",
+    "pacing_for",
+    "renderer_for",
+    "telegram_sender",
+]

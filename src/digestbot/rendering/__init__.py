@@ -15,6 +15,13 @@ if TYPE_CHECKING:
         telegram_visible_text,
         utf16_len,
     )
+    from digestbot.rendering.reach import (
+        Audience,
+        Reach,
+        audience_of,
+        bot_chat_url,
+        issue_page_url,
+    )
     from digestbot.rendering.renderer import Renderer
 else:
     __getattr__, __dir__ = lazy_exports(
@@ -30,13 +37,19 @@ else:
                 "telegram_visible_text",
                 "utf16_len",
             ),
+            "reach": ("Audience", "Reach", "audience_of", "bot_chat_url", "issue_page_url"),
             "renderer": ("Renderer",),
         },
     )
 
 __all__ = [
+    "Audience",
+    "Reach",
     "RenderError",
     "Renderer",
+    "audience_of",
+    "bot_chat_url",
+    "issue_page_url",
     "pack_telegram",
     "split_mrkdwn",
     "strip_part_number",

@@ -9,7 +9,7 @@ so hostile text can never break the JSON).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,6 +76,28 @@ def slack_link(url: object, label: object) -> str:
     return f"<{target}|{label_text}>"
 
 
+def slack_sources_block(items: Iterable[Any], label: str = "来源：") -> dict[str, Any] | None:
+    """A Block Kit rich_text block listing sources as link elements. Unlike mrkdwn's
+    `<url|label>`, a link element takes its label as plain data, so a name keeps every `|`,
+    `>` or `&` it has. None when there is nothing to list."""
+    elements: list[dict[str, Any]] = []
+    for source in items:
+        name = truncate(" ".join(clean(source.name).split()), _SLACK_MAX_LINK)
+        url = clean(source.url).strip()
+        if not name and not url:
+            continue
+        if elements:
+            elements.append({"type": "text", "text": " · "})
+        if linkable(url) and len(url) <= _SLACK_MAX_LINK:
+            elements.append({"type": "link", "url": url, "text": name or url})
+        else:
+            elements.append({"type": "text", "text": name or truncate(url, _SLACK_MAX_LINK)})
+    if not elements:
+        return None
+    section = [{"type": "text", "text": label}, *elements]
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": section}]}
+
+
 def _telegram_finalize(value: Any) -> Any:
     if isinstance(value, Markup) or value is None:
         return value
@@ -138,6 +160,7 @@ def make_environment(channel: Channel, templates_dir: Path | None = None) -> jin
             link=lambda url, label: Markup(slack_link(url, label)),  # noqa: S704 - escaped inside
             sections=_sections,
             plain=_plain,
+            source_links=slack_sources_block,
         )
         env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     else:
@@ -156,5 +179,6 @@ __all__ = [
     "make_environment",
     "mrkdwn_escape",
     "slack_link",
+    "slack_sources_block",
     "telegram_escape",
 ]

@@ -24,6 +24,8 @@ SLACK_MAX_BLOCKS = 50  # per message, and per response_url post
 SLACK_MAX_FALLBACK = 3000  # the top-level `text` shown in notifications
 # Slack truncates a message's text at 40,000 characters; a reply this size is already a wall.
 SLACK_MAX_MESSAGE_CHARS = 12_000
+# The whole encoded MIME message: Gmail clips a message past ~102 KB ("[Message clipped]").
+EMAIL_MAX_BYTES = 100_000
 
 # "(12/13)\n" and then some: room for the part number prefix of a split digest.
 _PART_PREFIX_RESERVE = 12
@@ -233,7 +235,8 @@ def pack_telegram(
     max_entities: int = TELEGRAM_MAX_ENTITIES,
     separator: str = "\n\n",
 ) -> list[str]:
-    """Lay out rendered blocks (sections, cards) as few messages as the limits allow.
+    """Lay out rendered blocks (sections, cards) as few messages as the limits allow, with
+    the text spread evenly over them.
 
     Blocks stay whole when they fit; a block too big for any message is split on its own.
     With more than one message each starts with a "(k/n)" line, for which room is reserved.
@@ -243,35 +246,90 @@ def pack_telegram(
     if _fits_telegram(whole, limit, max_entities):
         return [whole] if whole else []
     budget = limit - _PART_PREFIX_RESERVE
-    # (piece, must start a new message): the pieces of one split block each go out on their
-    # own, so a reader sees the block continue across messages, never a gap inside one.
-    pieces: list[tuple[str, bool]] = []
-    for block in blocks:
-        if _fits_telegram(block, budget, max_entities):
-            pieces.append((block, False))
-        else:
-            split = split_telegram_html(block, budget, max_entities)
-            pieces.extend((piece, n > 0) for n, piece in enumerate(split))
-    sep_len = utf16_len(separator)
-    messages: list[str] = []
-    current: list[str] = []
-    size = entities = 0
-    for piece, fresh in pieces:
-        p_size, p_entities = telegram_length(piece), telegram_entity_count(piece)
-        extra = sep_len if current else 0
-        full = size + extra + p_size > budget or entities + p_entities > max_entities
-        if current and (fresh or full):
-            messages.append(separator.join(current))
-            current, size, entities, extra = [], 0, 0, 0
-        current.append(piece)
-        size += extra + p_size
-        entities += p_entities
-    if current:
-        messages.append(separator.join(current))
-    if len(messages) == 1:
-        return messages
+    messages = _balanced(blocks, budget, max_entities, separator)
     total = len(messages)
     return [f"({k}/{total})\n{m}" for k, m in enumerate(messages, start=1)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    text: str
+    size: int  # visible UTF-16 units
+    entities: int
+    fresh: bool  # continues a split block: must start a message
+
+
+def _pieces(blocks: list[str], budget: int, max_entities: int) -> list[_Piece]:
+    """Blocks, with any block too big for one message split into even pieces (so a long
+    paragraph ends in a real piece, not a few words); each piece after the first of a block
+    goes out on its own, so a reader sees the block continue, never a gap inside it."""
+    pieces: list[_Piece] = []
+    for block in blocks:
+        split = [block]
+        if not _fits_telegram(block, budget, max_entities):
+            split = split_telegram_html(block, budget, max_entities)
+            if telegram_length(split[-1]) * 4 < budget:  # a stub: cut into even pieces instead
+                count = len(split)
+                even = -(-telegram_length(block) * 11 // (count * 10))  # +10% for boundaries
+                evenly = split_telegram_html(block, min(budget, even), max_entities)
+                split = evenly if len(evenly) <= count else split
+        pieces.extend(
+            _Piece(p, telegram_length(p), telegram_entity_count(p), n > 0)
+            for n, p in enumerate(split)
+        )
+    return pieces
+
+
+def _balanced(blocks: list[str], budget: int, max_entities: int, separator: str) -> list[str]:
+    """As few messages as the limits allow (filling each before the next needs no more), laid
+    out so the smallest is as big as possible: a digest of 4,200 units goes out as two of
+    ~2,100, not as 4,080 and a lonely "阅读全文" line."""
+    pieces = _pieces(blocks, budget, max_entities)
+    sep = utf16_len(separator)
+    n = len(pieces)
+
+    def groups_ending_at(i: int) -> list[tuple[int, int]]:
+        """(j, size) for every pieces[j:i] that may go out as one message."""
+        found: list[tuple[int, int]] = []
+        size = entities = 0
+        for j in range(i - 1, -1, -1):
+            if j < i - 1 and pieces[j + 1].fresh:
+                break  # a continuation piece only ever starts a message
+            size += pieces[j].size + (sep if j < i - 1 else 0)
+            entities += pieces[j].entities
+            if j < i - 1 and (size > budget or entities > max_entities):
+                break  # (a piece alone always goes: the splitter made it fit)
+            found.append((j, size))
+        return found
+
+    ending = [groups_ending_at(i) for i in range(n + 1)]
+    # fewest[i]: the fewest messages pieces[:i] can go out in.
+    unset = n + 1
+    fewest = [0] + [unset] * n
+    for i in range(1, n + 1):
+        for j, _ in ending[i]:
+            fewest[i] = min(fewest[i], fewest[j] + 1)
+    count = fewest[n]
+    # smallest[k][i]: the largest possible smallest message, pieces[:i] in k messages.
+    none = -1
+    smallest = [[none] * (n + 1) for _ in range(count + 1)]
+    cut = [[0] * (n + 1) for _ in range(count + 1)]
+    smallest[0][0] = budget + 1
+    for k in range(1, count + 1):
+        for i in range(1, n + 1):
+            for j, size in ending[i]:
+                if smallest[k - 1][j] == none:
+                    continue
+                value = min(smallest[k - 1][j], size)
+                if value > smallest[k][i]:
+                    smallest[k][i], cut[k][i] = value, j
+    messages: list[str] = []
+    i = n
+    for k in range(count, 0, -1):
+        j = cut[k][i]
+        messages.append(separator.join(p.text for p in pieces[j:i]))
+        i = j
+    return messages[::-1]
 
 
 def _mrkdwn_atoms(text: str) -> list[_Atom]:
@@ -302,6 +360,7 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 __all__ = [
+    "EMAIL_MAX_BYTES",
     "SLACK_MAX_BLOCKS",
     "SLACK_MAX_FALLBACK",
     "SLACK_MAX_HEADER",

@@ -16,6 +16,7 @@ from digestbot.rendering.limits import (
     SLACK_MAX_MESSAGE_CHARS,
     truncate,
 )
+from digestbot.rendering.reach import NO_REACH, Reach
 from digestbot.rendering.templating import render_template
 
 Block = dict[str, Any]
@@ -73,14 +74,16 @@ def _pack(units: list[Unit]) -> list[list[Block]]:
     return messages
 
 
-def render_slack(env: jinja2.Environment, issue: Issue, variant: Variant) -> list[SlackMessage]:
+def render_slack(
+    env: jinja2.Environment, issue: Issue, variant: Variant, reach: Reach = NO_REACH
+) -> list[SlackMessage]:
     """The first message is what the channel sees; any further ones are its thread replies."""
     name = f"slack/{variant.value}.json.j2"
     fallback = ""
     parent: list[Unit] = [[]]
     thread: list[Unit] = [[]]
     target = parent
-    for obj in _objects(render_template(env, name, issue, variant), name):
+    for obj in _objects(render_template(env, name, issue, variant, reach), name):
         match obj.get("digestbot"):
             case None:
                 target[-1].append(obj)

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
 
 from digestbot.model import Issue, Variant
 from digestbot.rendering.errors import RenderError
+from digestbot.rendering.reach import NO_REACH, Reach
 
 
-def render_template(env: jinja2.Environment, name: str, issue: Issue, variant: Variant) -> str:
-    """The text of template `name` for one issue and variant."""
-    return render_named(
-        env, name, {"issue": issue, "variant": variant.value, "date": issue.date_iso}
-    )
+def render_template(
+    env: jinja2.Environment,
+    name: str,
+    issue: Issue,
+    variant: Variant,
+    reach: Reach = NO_REACH,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """The text of template `name` for one issue and variant. Besides `issue`, `variant` and
+    `date`, templates see `issue_url` (the issue's web page or None), `commands` (True when
+    the reader can send /today) and `bot_url` (the Telegram bot's chat or None)."""
+    context: dict[str, Any] = {
+        "issue": issue,
+        "variant": variant.value,
+        "date": issue.date_iso,
+        "issue_url": reach.issue_url,
+        "commands": reach.commands,
+        "bot_url": reach.bot_url,
+        **(extra or {}),
+    }
+    return render_named(env, name, context)
 
 
 def render_named(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

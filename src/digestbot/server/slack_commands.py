@@ -28,7 +28,7 @@ from digestbot.bot.commands import (
 )
 from digestbot.bot.throttle import UserThrottle, Verdict
 from digestbot.model import Variant
-from digestbot.rendering import Renderer
+from digestbot.rendering import Audience, Renderer
 from digestbot.server.background import BackgroundWork
 from digestbot.server.body import read_body_within
 from digestbot.server.metrics import Metrics
@@ -179,7 +179,7 @@ class SlashCommands:
                 messages = [text_reply(missing or NO_ISSUE)]
                 self.metrics.record_slash_command("no_issue")
             else:
-                parts = self.renderer.slack(answer.issue, request.variant)
+                parts = self.renderer.slack(answer.issue, request.variant, Audience.CHAT)
                 messages = response_messages(parts, self.settings.response_type, answer.note)
         except Exception:  # the reader still deserves an answer; the operator, the traceback
             log.exception("slash command: could not prepare the digest")

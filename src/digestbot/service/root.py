@@ -25,10 +25,9 @@ from digestbot.bot import AdminAlerts, TelegramBot
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
-from digestbot.delivery import PacedSender, build_sender
+from digestbot.delivery import PacedSender, build_sender, renderer_for
 from digestbot.model import Channel
 from digestbot.published import ArchivedIssues
-from digestbot.rendering import Renderer
 from digestbot.server import Heartbeat, Metrics, build_app, serve
 from digestbot.service.daily import DailyPublish
 from digestbot.service.polling import Poller
@@ -48,7 +47,7 @@ class Service:
         self.config = config
         self.store = store
         self.timezone = config.source.zone
-        self.renderer = Renderer(config.templates.dir)
+        self.renderer = renderer_for(config)
         self.issues = ArchivedIssues(store, self.timezone)
         self.metrics = Metrics()
         self.heartbeat = Heartbeat()  # beaten by the scheduler, reported by /healthz
