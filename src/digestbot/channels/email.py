@@ -13,10 +13,12 @@ from digestbot.channels.email_build import POLICY, build_email
 from digestbot.channels.errors import (
     ChannelError,
     PermanentError,
+    Scope,
     TransientError,
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
+from digestbot.model import Channel
 from digestbot.payloads import EmailMessage, Payload
 
 Security = Literal["tls", "starttls", "none"]
@@ -24,30 +26,38 @@ Security = Literal["tls", "starttls", "none"]
 Phase = Literal["connect", "envelope", "data"]
 
 
-def _by_code(code: int, text: str) -> ChannelError:
+def _by_code(code: int, text: str, scope: Scope) -> ChannelError:
     if 400 <= code < 500:
-        return TransientError(text)
-    return PermanentError(text)
+        return TransientError(text, provider=Channel.EMAIL, code=str(code), scope=scope)
+    return PermanentError(text, provider=Channel.EMAIL, code=str(code), scope=scope)
 
 
 def map_smtp_error(exc: Exception, phase: Phase) -> ChannelError:
     """The single place where aiosmtplib failures become digestbot channel errors.
     SMTP 4xx is "try later", 5xx is final; a timeout or hang-up while the server holds the
-    whole message (DATA) may or may not have queued it."""
+    whole message (DATA) may or may not have queued it. A refused login, greeting or sender
+    concerns every recipient (channel-wide); a refused recipient only that one."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
         exc = exc.recipients[0]
     if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
-        return _by_code(exc.code, f"smtp: recipient refused ({exc.code} {exc.message})")
+        detail = f"smtp: recipient refused ({exc.code} {exc.message})"
+        return _by_code(exc.code, detail, Scope.TARGET)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
-        return PermanentError(f"smtp: authentication failed ({exc.code})")
+        detail = f"smtp: authentication failed ({exc.code})"
+        return PermanentError(
+            detail, provider=Channel.EMAIL, code=str(exc.code), scope=Scope.CHANNEL
+        )
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 400:
-        return _by_code(exc.code, f"smtp: {phase} refused ({exc.code} {exc.message})")
+        everyone = phase == "connect" or isinstance(exc, aiosmtplib.SMTPSenderRefused)
+        detail = f"smtp: {phase} refused ({exc.code} {exc.message})"
+        return _by_code(exc.code, detail, Scope.CHANNEL if everyone else Scope.TARGET)
+    name = type(exc).__name__
     if phase == "data" and isinstance(
         exc, aiosmtplib.SMTPTimeoutError | aiosmtplib.SMTPServerDisconnected
     ):
-        return UncertainDelivery(f"smtp: no answer after DATA ({type(exc).__name__})")
+        return UncertainDelivery(f"smtp: no answer after DATA ({name})", provider=Channel.EMAIL)
     if isinstance(exc, aiosmtplib.SMTPException | OSError):
-        return TransientError(f"smtp: {phase} failed ({type(exc).__name__})")
+        return TransientError(f"smtp: {phase} failed ({name})", provider=Channel.EMAIL)
     raise exc
 
 

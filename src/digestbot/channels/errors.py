@@ -1,22 +1,66 @@
-"""The few ways a provider can refuse a message. Every channel maps its errors onto these,
-so delivery decides retries from the type alone and never parses provider error strings."""
+"""The few ways a provider can refuse a message. Every channel maps its errors onto these, in
+one function per provider, so delivery decides retries from the type alone and never parses
+provider error strings; what the provider said travels along as data."""
 
 from __future__ import annotations
 
+import enum
+
+from digestbot.model import Channel
+
+
+class Scope(enum.StrEnum):
+    """Who the failure is about: the one target, or the whole channel (a revoked token, a
+    failed SMTP login: no target on that channel can be reached until an operator acts)."""
+
+    TARGET = "target"
+    CHANNEL = "channel"
+
 
 class ChannelError(Exception):
-    """Base class. `detail` is safe to log: it never contains a token or password."""
+    """Base class. `detail` is safe to log: it never contains a token or password.
 
-    def __init__(self, detail: str) -> None:
+    `provider` is the channel that answered (None when no provider was involved), `code` the
+    provider's own name for the error (Slack's `error`, the SMTP reply code, Telegram's
+    description, which is all Telegram has), `status` the HTTP status when there was one."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        provider: Channel | None = None,
+        code: str | None = None,
+        status: int | None = None,
+        scope: Scope = Scope.TARGET,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.provider = provider
+        self.code = code
+        self.status = status
+        self.scope = scope
 
 
 class RetryAfter(ChannelError):
     """The provider rate-limited us (HTTP 429): wait `seconds`, then send the same part again."""
 
-    def __init__(self, seconds: float, detail: str = "rate limited") -> None:
-        super().__init__(f"{detail} (retry after {seconds:g}s)")
+    def __init__(
+        self,
+        seconds: float,
+        detail: str = "rate limited",
+        *,
+        provider: Channel | None = None,
+        code: str | None = None,
+        status: int | None = 429,
+        scope: Scope = Scope.TARGET,
+    ) -> None:
+        super().__init__(
+            f"{detail} (retry after {seconds:g}s)",
+            provider=provider,
+            code=code,
+            status=status,
+            scope=scope,
+        )
         self.seconds = seconds
 
 
@@ -32,8 +76,18 @@ class UncertainDelivery(ChannelError):
 class ChatMigrated(ChannelError):
     """A Telegram group became a supergroup: send to `new_chat_id` from now on."""
 
-    def __init__(self, new_chat_id: str, detail: str = "group migrated") -> None:
-        super().__init__(f"{detail} to {new_chat_id}")
+    def __init__(
+        self,
+        new_chat_id: str,
+        detail: str = "group migrated",
+        *,
+        provider: Channel | None = Channel.TELEGRAM,
+        code: str | None = None,
+        status: int | None = 400,
+    ) -> None:
+        super().__init__(
+            f"{detail} to {new_chat_id}", provider=provider, code=code, status=status
+        )
         self.new_chat_id = new_chat_id
 
 
@@ -42,7 +96,8 @@ class TargetGone(ChannelError):
 
 
 class PermanentError(ChannelError):
-    """Chat not found, invalid_auth, SMTP 5xx…: retrying cannot help; record and move on."""
+    """Chat not found, invalid_auth, SMTP 5xx…: retrying cannot help; record and move on.
+    With `scope` CHANNEL, no other target on the channel can succeed either."""
 
 
 __all__ = [
@@ -50,6 +105,7 @@ __all__ = [
     "ChatMigrated",
     "PermanentError",
     "RetryAfter",
+    "Scope",
     "TargetGone",
     "TransientError",
     "UncertainDelivery",

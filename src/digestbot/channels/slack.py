@@ -13,15 +13,18 @@ from digestbot.channels.errors import (
     ChannelError,
     PermanentError,
     RetryAfter,
+    Scope,
     TargetGone,
     TransientError,
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
+from digestbot.model import Channel
 from digestbot.payloads import Payload, SlackMessage
 
 DEFAULT_BASE_URL = "https://slack.com/api/"
 
+# The token or the app is no good: no channel in the workspace can be posted to.
 _AUTH_ERRORS = frozenset(
     {
         "invalid_auth",
@@ -51,28 +54,40 @@ def _retry_after(headers: Any) -> float:
 
 def map_slack_error(exc: Exception) -> ChannelError:
     """The single place where slack_sdk/aiohttp failures become digestbot channel errors."""
+    slack = Channel.SLACK
     if isinstance(exc, SlackApiError):
         status = int(exc.response.status_code)
         data = exc.response.data
         error = str(data.get("error", "")) if isinstance(data, dict) else ""
+        code = error or None
         if status == 429 or error == "ratelimited":
-            return RetryAfter(_retry_after(exc.response.headers), "slack rate limit")
+            seconds = _retry_after(exc.response.headers)
+            return RetryAfter(
+                seconds, "slack rate limit", provider=slack, code=code, status=status
+            )
         if status >= 500 or error in _SERVER_ERRORS:
-            return TransientError(f"slack: HTTP {status} {error}".rstrip())
+            detail = f"slack: HTTP {status} {error}".rstrip()
+            return TransientError(detail, provider=slack, code=code, status=status)
         if error in _AUTH_ERRORS:
-            return PermanentError(f"slack: {error}")
+            return PermanentError(
+                f"slack: {error}", provider=slack, code=code, status=status, scope=Scope.CHANNEL
+            )
         if error in _GONE_ERRORS:
-            return TargetGone(f"slack: {error}")
-        return PermanentError(f"slack: {error or f'HTTP {status}'}")
+            return TargetGone(f"slack: {error}", provider=slack, code=code, status=status)
+        detail = f"slack: {error or f'HTTP {status}'}"
+        return PermanentError(detail, provider=slack, code=code, status=status)
+    name = type(exc).__name__
     # Order matters: both timeout classes subclass ServerTimeoutError/asyncio.TimeoutError.
     if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
-        return TransientError(f"slack: request not sent ({type(exc).__name__})")
+        return TransientError(f"slack: request not sent ({name})", provider=slack)
     if isinstance(exc, aiohttp.SocketTimeoutError | asyncio.TimeoutError):
-        return UncertainDelivery(f"slack: no answer after sending ({type(exc).__name__})")
+        return UncertainDelivery(f"slack: no answer after sending ({name})", provider=slack)
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return UncertainDelivery(f"slack: connection dropped after sending ({type(exc).__name__})")
+        return UncertainDelivery(
+            f"slack: connection dropped after sending ({name})", provider=slack
+        )
     if isinstance(exc, aiohttp.ClientError):
-        return TransientError(f"slack: {type(exc).__name__}")
+        return TransientError(f"slack: {name}", provider=slack)
     raise exc
 
 

@@ -6,8 +6,10 @@ alerts send through it, and the bot's PTB Application borrows it for long pollin
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import warnings
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -26,11 +28,13 @@ from digestbot.channels.errors import (
     ChatMigrated,
     PermanentError,
     RetryAfter,
+    Scope,
     TargetGone,
     TransientError,
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
+from digestbot.model import Channel
 from digestbot.payloads import InlineKeyboard, Payload, TelegramMessage
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
@@ -76,30 +80,71 @@ def _retry_seconds(exc: tg_error.RetryAfter) -> float:
     return float(value)
 
 
+class _ServerAnswered(tg_error.NetworkError):
+    """Telegram answered with a 5xx. PTB would raise a NetworkError worded with Telegram's
+    description alone; this one keeps the HTTP status too."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+
+
+class _StatusKeepingRequest(HTTPXRequest):
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            raise _ServerAnswered(status, _description(payload) or HTTPStatus(status).phrase)
+        return status, payload
+
+
+def _description(payload: bytes) -> str:
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return ""
+    return str(body.get("description") or "") if isinstance(body, dict) else ""
+
+
 def map_telegram_error(exc: Exception) -> ChannelError:
-    """The single place where PTB/httpx failures become digestbot channel errors."""
+    """The single place where PTB/httpx failures become digestbot channel errors. PTB raises
+    one class per HTTP status (Forbidden 403, InvalidToken 401/404, BadRequest 400,
+    NetworkError for 5xx); Telegram's description is the only name an error has."""
+    tg = Channel.TELEGRAM
     if isinstance(exc, tg_error.RetryAfter):
-        return RetryAfter(_retry_seconds(exc), "telegram rate limit")
+        return RetryAfter(_retry_seconds(exc), "telegram rate limit", provider=tg)
     if isinstance(exc, tg_error.ChatMigrated):
         return ChatMigrated(str(exc.new_chat_id))
     if isinstance(exc, tg_error.Forbidden):
-        return TargetGone(f"telegram: {exc.message}")
+        return TargetGone(f"telegram: {exc.message}", provider=tg, code=exc.message, status=403)
     if isinstance(exc, tg_error.InvalidToken):
-        return PermanentError(f"telegram: invalid bot token ({exc.message})")
+        return PermanentError(
+            f"telegram: invalid bot token ({exc.message})",
+            provider=tg,
+            code=exc.message,
+            status=401,
+            scope=Scope.CHANNEL,
+        )
     if isinstance(exc, tg_error.BadRequest):  # before NetworkError: BadRequest subclasses it
-        return PermanentError(f"telegram: {exc.message}")
+        return PermanentError(
+            f"telegram: {exc.message}", provider=tg, code=exc.message, status=400
+        )
     if isinstance(exc, tg_error.NetworkError):  # TimedOut included
         cause = exc.__cause__
         if isinstance(cause, _MAYBE_SENT):
-            return UncertainDelivery(f"telegram: no answer after sending ({type(cause).__name__})")
+            return UncertainDelivery(
+                f"telegram: no answer after sending ({type(cause).__name__})", provider=tg
+            )
         if isinstance(cause, httpx.HTTPError):
-            return TransientError(f"telegram: request not sent ({type(cause).__name__})")
+            return TransientError(
+                f"telegram: request not sent ({type(cause).__name__})", provider=tg
+            )
         # No httpx cause: the server answered with 5xx or another non-4xx status.
-        return TransientError(f"telegram: {exc.message}")
+        status = exc.status if isinstance(exc, _ServerAnswered) else None
+        return TransientError(f"telegram: {exc.message}", provider=tg, status=status)
     if isinstance(exc, tg_error.TelegramError):
-        return PermanentError(f"telegram: {exc.message}")
+        return PermanentError(f"telegram: {exc.message}", provider=tg, code=exc.message)
     if isinstance(exc, httpx.HTTPError):
-        return TransientError(f"telegram: {type(exc).__name__}")
+        return TransientError(f"telegram: {type(exc).__name__}", provider=tg)
     raise exc
 
 
@@ -168,7 +213,7 @@ class TelegramChannel:
     ) -> None:
         install_redaction(token)  # PTB and httpx put the token in every request URL
         self.name = name
-        request = HTTPXRequest(
+        request = _StatusKeepingRequest(
             connection_pool_size=pool_size,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
