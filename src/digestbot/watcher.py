@@ -33,7 +33,6 @@ class Outcome(enum.StrEnum):
     TOO_EARLY = "too-early"
     ALREADY_DONE = "already-done"
     WAITING = "waiting"  # not out yet; polling goes on
-    SOURCE_ERROR = "source-error"
     LATE_ALERTED = "late-alerted"  # the deadline passed; admins were told once
     REFUSED = "refused"  # out but malformed; admins told once per version of the file
     PUBLISHED = "published"

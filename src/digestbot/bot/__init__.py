@@ -16,7 +16,6 @@ if TYPE_CHECKING:
         TodayAnswer,
         TodayRequest,
         parse_today,
-        parse_variant,
         resolve_today,
         staleness_note,
     )
@@ -38,7 +37,6 @@ else:
                 "TodayAnswer",
                 "TodayRequest",
                 "parse_today",
-                "parse_variant",
                 "resolve_today",
                 "staleness_note",
             ),
@@ -64,7 +62,6 @@ __all__ = [
     "UserThrottle",
     "Verdict",
     "parse_today",
-    "parse_variant",
     "parse_variant_callback",
     "publish_status",
     "resolve_today",

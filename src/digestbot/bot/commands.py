@@ -85,17 +85,6 @@ async def resolve_today(
     return TodayAnswer(issue, None)
 
 
-def parse_variant(argument: str, default: Variant) -> Variant | None:
-    """`/today`, `/today full`, `/today TOP5` → a variant; anything else → None."""
-    word = argument.strip().lower()
-    if not word:
-        return default
-    try:
-        return Variant(word)
-    except ValueError:
-        return None
-
-
 def staleness_note(current: CurrentIssue, today: dt.date) -> str | None:
     """The line that tells a reader they are getting an older issue, or None."""
     if current.is_today or current.issue.date is None:
@@ -115,7 +104,6 @@ __all__ = [
     "TodayRequest",
     "no_issue_on",
     "parse_today",
-    "parse_variant",
     "resolve_today",
     "staleness_note",
 ]

@@ -49,7 +49,7 @@ def preflight(
     ]
     issue = parsed.issue
     findings += [
-        Finding(Severity.ERROR, UNPUBLISHABLE, problem)
+        Finding(Severity.ERROR, UNPUBLISHABLE, problem.message, problem.line)
         for problem in publication_problems(issue, expected_date=expected_date)
     ]
     if today is not None and issue.date is not None and issue.date != today:

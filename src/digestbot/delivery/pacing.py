@@ -10,7 +10,7 @@ import random
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from digestbot.ratelimit import Limit, MultiLimiter, SlidingWindow, TokenBucket
+from digestbot.ratelimit import Limit, SlidingWindow, TokenBucket
 
 # We pace a few percent under each published limit: our clock and the provider's differ by
 # network jitter, and a request released exactly on the limit can arrive a hair early.
@@ -82,10 +82,6 @@ class Unpaced:
 Pacing = TelegramPacing | SlackPacing | Unpaced
 
 
-def limiter_for(pacing: Pacing) -> MultiLimiter:
-    return MultiLimiter(pacing.limit)
-
-
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
     """Capped exponential backoff with "equal jitter": never 0, never in lockstep with the
     other workers that saw the same outage."""
@@ -99,5 +95,4 @@ __all__ = [
     "TelegramPacing",
     "Unpaced",
     "backoff_delay",
-    "limiter_for",
 ]

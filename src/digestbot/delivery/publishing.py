@@ -18,7 +18,7 @@ from digestbot.delivery.wiring import build_sender, delivery_settings
 from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
-from digestbot.readiness import publication_problems
+from digestbot.readiness import Problem, publication_problems, summarize
 from digestbot.rendering import Audience, Renderer, audience_of
 from digestbot.store import DeliveryLog, DeliveryPlan, Status, Subscribers
 
@@ -26,11 +26,17 @@ from digestbot.store import DeliveryLog, DeliveryPlan, Status, Subscribers
 class PublishStore(FanoutStore, DeliveryPlan, DeliveryLog, Protocol):
     """What a publish asks of the store: intent rows and the fan-out's, and the counts after."""
 
+
 _INTENT_BATCH = 1000
 
 
 class PublishRefused(ValueError):
-    """The issue may not go out (malformed, undated): nothing was sent or recorded."""
+    """The issue may not go out (malformed, undated, a channel that is off): nothing was
+    sent or recorded. `problems` says why, one value per reason."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(summarize(list(problems)))
+        self.problems = list(problems)
 
 
 def iter_targets(
@@ -114,9 +120,12 @@ def select_channels(config: Config, wanted: Sequence[Channel | str] | None) -> l
         return enabled
     unknown = [str(c) for c in wanted if c not in enabled]
     if unknown:
+        on = ", ".join(enabled) or "none"
         raise PublishRefused(
-            f"channel(s) {', '.join(unknown)} not enabled in the config "
-            f"(enabled: {', '.join(enabled) or 'none'})"
+            [
+                Problem(f"channel {name} is not enabled in the config (enabled: {on})", "channel")
+                for name in unknown
+            ]
         )
     return list(dict.fromkeys(Channel(c) for c in wanted))
 
@@ -139,7 +148,7 @@ async def publish(
     without one gets its own for this run."""
     problems = publication_problems(issue)
     if problems:
-        raise PublishRefused("; ".join(problems))
+        raise PublishRefused(problems)
     assert issue.date is not None
     names = select_channels(config, channels)
     if record:

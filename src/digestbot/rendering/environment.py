@@ -20,7 +20,12 @@ from markupsafe import Markup
 from digestbot.model import Channel
 from digestbot.payloads import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from digestbot.rendering.errors import RenderError
-from digestbot.rendering.limits import SLACK_MAX_SECTION, split_mrkdwn, truncate
+from digestbot.rendering.limits import (
+    SLACK_MAX_HEADER,
+    SLACK_MAX_SECTION,
+    split_mrkdwn,
+    truncate,
+)
 from digestbot.resources import builtin_templates_dir
 
 # Separates the blocks (sections, cards) of a Telegram render: messages split only between them.
@@ -163,6 +168,7 @@ def make_environment(channel: Channel, templates_dir: Path | None = None) -> jin
             source_links=slack_sources_block,
         )
         env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+        env_globals["SLACK_MAX_HEADER"] = SLACK_MAX_HEADER
     else:
         env = jinja2.Environment(autoescape=_email_autoescape, **common)  # noqa: S701 - HTML is escaped
         env_globals["UNSUBSCRIBE"] = UNSUBSCRIBE_PLACEHOLDER

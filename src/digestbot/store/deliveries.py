@@ -22,7 +22,6 @@ from digestbot.store.records import (
     LogRow,
     PartState,
     Status,
-    overall_status,
 )
 
 D = deliveries
@@ -350,22 +349,14 @@ class DeliveryLedger(StoreBase):
         self, conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
     ) -> dict[int, str]:
         """Set each delivery's overall status from its parts; returns the new statuses."""
-        by_delivery: dict[int, list[str]] = {i: [] for i in delivery_ids}
-        for delivery_id, status in conn.execute(
-            select(P.c.delivery_id, P.c.status).where(P.c.delivery_id.in_(delivery_ids))
-        ):
-            by_delivery[delivery_id].append(status)
-        result = {i: overall_status(s).value for i, s in by_delivery.items()}
-        groups: dict[str, list[int]] = {}
-        for delivery_id, status in result.items():
-            groups.setdefault(status, []).append(delivery_id)
-        for status, ids in groups.items():
-            conn.execute(
-                update(D)
-                .where(D.c.id.in_(ids), D.c.status != status)
-                .values(status=status, updated_at=now)
-            )
-        return result
+        overall = _overall_status_sql(D.c.id)
+        conn.execute(
+            update(D)
+            .where(D.c.id.in_(delivery_ids), D.c.status != overall)
+            .values(status=overall, updated_at=now)
+        )
+        rows = conn.execute(select(D.c.id, D.c.status).where(D.c.id.in_(delivery_ids)))
+        return {delivery_id: status for delivery_id, status in rows}
 
     # --- target moves ----------------------------------------------------------------------
 
@@ -584,13 +575,12 @@ _IN_FLIGHT = (
 )
 
 
-def _overall_status_sql() -> Any:
-    """The status precedence of `overall_status`, as a CASE over the delivery's parts."""
+def _overall_status_sql(delivery_id: Any) -> Any:
+    """A delivery's status from its parts, by OVERALL_PRECEDENCE: the first status any part
+    has wins. The one definition, used for one row (bound id) and for many (the id column)."""
     whens = [
         (
-            exists().where(
-                P.c.delivery_id == bindparam("w_delivery"), P.c.status == status.value
-            ),
+            exists().where(P.c.delivery_id == delivery_id, P.c.status == status.value),
             status.value,
         )
         for status in OVERALL_PRECEDENCE[:-1]
@@ -601,7 +591,7 @@ def _overall_status_sql() -> Any:
 _RECOMPUTE_ONE = (
     update(D)
     .where(D.c.id == bindparam("w_delivery"))
-    .values(status=_overall_status_sql(), updated_at=bindparam("w_now"))
+    .values(status=_overall_status_sql(bindparam("w_delivery")), updated_at=bindparam("w_now"))
 )
 
 

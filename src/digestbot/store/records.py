@@ -32,14 +32,6 @@ OVERALL_PRECEDENCE: tuple[Status, ...] = (
 )
 
 
-def overall_status(part_statuses: list[str]) -> Status:
-    present = set(part_statuses)
-    for status in OVERALL_PRECEDENCE:
-        if status in present:
-            return status
-    return Status.PENDING  # a delivery without parts has nothing sent yet
-
-
 @dataclass(frozen=True, slots=True)
 class PartState:
     index: int
@@ -126,5 +118,4 @@ __all__ = [
     "Status",
     "StoredIssue",
     "SubscriberRow",
-    "overall_status",
 ]
