@@ -79,8 +79,8 @@ def test_render_uses_an_operator_templates_dir(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["render", "no-such-file.txt", "--channel", "telegram"], "no such file"),
-        (["render", "{issue}", "--channel", "fax"], "unknown channel"),
-        (["render", "{issue}", "--channel", "slack", "--variant", "top4"], "unknown variant"),
+        (["render", "{issue}", "--channel", "fax"], "'fax' is not one of 'telegram'"),
+        (["render", "{issue}", "--channel", "slack", "--variant", "top4"], "'top4' is not one of"),
         (["render", "{empty}", "--channel", "slack"], "not an issue"),
         (["render", "{issue}", "--channel", "slack", "--templates-dir", "{broken}"], "top5"),
         (["preview", "no-such-file.txt", "--out", "{tmp}"], "no such file"),

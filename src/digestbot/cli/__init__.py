@@ -15,6 +15,9 @@ from digestbot.cli import render_cmd as render_cmd
 from digestbot.cli import run_cmd as run_cmd
 from digestbot.cli import site_cmd as site_cmd
 from digestbot.cli.app import app
+from digestbot.cli.help import use_plain_help
+
+use_plain_help(app)
 
 
 def main() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
+
+from digestbot.cli.exits import EXIT_STORE_UNAVAILABLE, fail
+from digestbot.cli.help import PlainHelpGroup
 
 app = typer.Typer(
     name="digestbot",
@@ -16,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,  # tracebacks could print secrets held in locals
+    cls=PlainHelpGroup,
 )
 
 # Progress and tables go to stderr so stdout stays clean for --json consumers.
@@ -39,6 +42,7 @@ def _global_options(
         typer.Option(
             "--config",
             "-c",
+            metavar="FILE",
             help="Config TOML file (env DIGESTBOT_CONFIG; default config/digestbot.toml).",
         ),
     ] = None,
@@ -47,17 +51,6 @@ def _global_options(
         state.config_path = config
     elif env := os.environ.get("DIGESTBOT_CONFIG"):
         state.config_path = Path(env)
-
-
-# DESIGN.md's exit codes: 0 done, 1 failed or uncertain, 2 bad input or config (fail's
-# default), 3 the store is unavailable.
-EXIT_STORE_UNAVAILABLE = 3
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One clear line on stderr and a non-zero exit: no traceback for operator mistakes."""
-    print(f"digestbot: error: {message}", file=sys.stderr)
-    raise typer.Exit(code)
 
 
 __all__ = ["DEFAULT_CONFIG", "EXIT_STORE_UNAVAILABLE", "app", "console", "fail", "out", "state"]

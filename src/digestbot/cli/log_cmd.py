@@ -11,8 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from digestbot.cli.app import app, fail, out
+from digestbot.cli.app import app, out
 from digestbot.cli.common import config_or_exit, parse_date, store_or_exit
+from digestbot.cli.help import choices
 from digestbot.model import Channel
 from digestbot.store import LogRow, Status
 
@@ -34,25 +35,26 @@ def _row_json(row: LogRow) -> dict[str, object]:
 
 @app.command("log")
 def log_command(
-    date: Annotated[str | None, typer.Option("--date", help="Only this issue date.")] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="Only this channel.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Only this issue date.")
+    ] = None,
+    channel: Annotated[
+        Channel | None,
+        typer.Option("--channel", metavar=choices(Channel), help="Only this channel."),
+    ] = None,
     status: Annotated[
-        str | None,
-        typer.Option("--status", help="Only pending|sent|failed|skipped|uncertain."),
+        Status | None,
+        typer.Option("--status", metavar=choices(Status), help="Only deliveries in this state."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """The per-channel delivery log: one line per (issue, channel, target, variant)."""
-    if status is not None and status not in {s.value for s in Status}:
-        fail(f"--status {status!r}: expected one of {', '.join(s.value for s in Status)}")
-    if channel is not None and channel not in set(Channel):
-        fail(f"--channel {channel!r}: expected one of {', '.join(Channel)}")
     config = config_or_exit()
     store = store_or_exit(config)
     rows = store.log(
         issue_date=parse_date(date) if date else None,
-        channel=Channel(channel) if channel else None,
-        status=Status(status) if status else None,
+        channel=channel,
+        status=status,
     )
     try:
         if as_json:

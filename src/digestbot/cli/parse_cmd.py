@@ -17,7 +17,9 @@ from digestbot.model import Issue
 
 @app.command("parse")
 def parse_command(
-    file: Annotated[str, typer.Argument(help="Issue file (.txt/.md/.html), or - for stdin.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="Issue file (.txt/.md/.html), or - for stdin.")
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the parse contract as JSON on stdout.")
     ] = False,

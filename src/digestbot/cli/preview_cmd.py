@@ -16,8 +16,10 @@ from digestbot.rendering.preview import build_gallery
 
 @app.command("preview")
 def preview_command(
-    file: Annotated[Path, typer.Argument(help="Issue file (.txt/.md/.html).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write index.html into.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Issue file (.txt/.md/.html).")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Directory to write index.html into.")
+    ],
     templates_dir: TemplatesDirOption = None,
 ) -> None:
     """Write DIR/index.html showing every channel × variant as a reader would see it."""

@@ -36,6 +36,7 @@ from digestbot.cli.common import (
     store_or_exit,
     today,
 )
+from digestbot.cli.help import choices
 from digestbot.config import Config
 from digestbot.delivery import (
     PublishRefused,
@@ -52,13 +53,15 @@ from digestbot.sources import FetchedIssue
 from digestbot.store import Status, Subscribers
 
 DateOption = Annotated[
-    str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default: today).")
+    str | None,
+    typer.Option("--date", metavar="YYYY-MM-DD", help="Issue date (default: today)."),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the per-channel summary as JSON on stdout.")
 ]
 ChannelOption = Annotated[
-    list[str] | None, typer.Option("--channel", help="Only this channel (repeatable).")
+    list[Channel] | None,
+    typer.Option("--channel", metavar=choices(Channel), help="Only this channel (repeatable)."),
 ]
 
 
@@ -163,7 +166,7 @@ def print_report(report: PublishReport, as_json: bool = False) -> None:
 
 
 def _dry_run(
-    issue: Issue, config: Config, store: Subscribers, channels: list[str] | None
+    issue: Issue, config: Config, store: Subscribers, channels: list[Channel] | None
 ) -> None:
     renderer = renderer_for(config)
     table = Table(title=f"Dry run: {issue.date_iso} (nothing sent, nothing recorded)")
@@ -202,7 +205,10 @@ def _checked_issue(fetched: FetchedIssue, config: Config, expected: dt.date | No
 def publish_command(
     date: DateOption = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="Publish this issue file instead of the source.")
+        Path | None,
+        typer.Option(
+            "--file", metavar="FILE", help="Publish this issue file instead of the source."
+        ),
     ] = None,
     channel: ChannelOption = None,
     dry_run: Annotated[
@@ -256,7 +262,9 @@ def publish_command(
 def retry_command(
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Issue date YYYY-MM-DD (default: the latest published)."),
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="Issue date (default: the latest published)."
+        ),
     ] = None,
     uncertain: Annotated[
         bool,

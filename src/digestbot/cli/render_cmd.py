@@ -11,6 +11,7 @@ import typer
 
 from digestbot.cli.app import app, fail
 from digestbot.cli.common import load_issue
+from digestbot.cli.help import choices
 from digestbot.model import Channel, Variant
 from digestbot.payloads import EmailMessage, Payload
 from digestbot.rendering import Renderer, RenderError
@@ -19,6 +20,7 @@ TemplatesDirOption = Annotated[
     Path | None,
     typer.Option(
         "--templates-dir",
+        metavar="DIR",
         help="Directory whose templates override the built-in ones (e.g. telegram/top5.html.j2).",
     ),
 ]
@@ -60,27 +62,26 @@ def _human(channel: Channel, payloads: list[Payload]) -> str:
 
 @app.command("render")
 def render_command(
-    file: Annotated[Path, typer.Argument(help="Issue file (.txt/.md/.html).")],
-    channel: Annotated[str, typer.Option("--channel", help="telegram, slack or email.")],
-    variant: Annotated[str, typer.Option("--variant", help="top3, top5 or full.")] = "top5",
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Issue file (.txt/.md/.html).")],
+    channel: Annotated[
+        Channel, typer.Option("--channel", metavar=choices(Channel), help="The channel.")
+    ],
+    variant: Annotated[
+        Variant, typer.Option("--variant", metavar=choices(Variant), help="How much of it.")
+    ] = Variant.TOP5,
     as_json: Annotated[bool, typer.Option("--json", help="Print payloads as JSON.")] = False,
     templates_dir: TemplatesDirOption = None,
 ) -> None:
     """Render one issue for one channel and variant, as it would be sent."""
-    if channel not in set(Channel):
-        fail(f"unknown channel {channel!r}; expected one of {', '.join(Channel)}")
-    if variant not in {v.value for v in Variant}:
-        fail(f"unknown variant {variant!r}; expected one of {', '.join(v.value for v in Variant)}")
     issue = load_issue(file)
     try:
         payloads = make_renderer(templates_dir).render(issue, channel, variant)
     except RenderError as exc:
         fail(str(exc))
     if as_json:
-        text = json.dumps(payloads_json(Channel(channel), payloads), ensure_ascii=False, indent=2)
-        text += "\n"
+        text = json.dumps(payloads_json(channel, payloads), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = _human(Channel(channel), payloads)
+        text = _human(channel, payloads)
     sys.stdout.write(text)
     sys.stdout.flush()
 

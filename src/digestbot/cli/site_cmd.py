@@ -9,11 +9,13 @@ import typer
 
 from digestbot.cli.app import app, console, fail
 from digestbot.cli.common import config_or_exit, store_or_exit
+from digestbot.cli.help import PlainHelpGroup
 from digestbot.rendering import RenderError
 from digestbot.web import IssueCatalog, Site, SitePages
 from digestbot.web.export import ExportError, export_site
 
 site_app = typer.Typer(
+    cls=PlainHelpGroup,
     help="The readers' web (issue pages, archive, Atom feed) as static files.",
     no_args_is_help=True,
 )
@@ -22,7 +24,9 @@ app.add_typer(site_app, name="site")
 
 @site_app.command("build")
 def build_command(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the site into.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Folder to write the site into.")
+    ],
 ) -> None:
     """Write every published issue's page, the archive, the feed and a 404 page to DIR.
     Links and the sign-up form point at [site] base_url, the running service."""
