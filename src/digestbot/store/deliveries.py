@@ -1,104 +1,30 @@
-"""The delivery ledger: intent rows, leases, per-part outcomes, and what `log`/`retry` read."""
+"""The delivery ledger as the fan-out's work queue: leases on rows, and every step of every
+part recorded as it happens (intent rows: `delivery_plan`; reading: `delivery_log`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Update, bindparam, case, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Update, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
-from digestbot.store.base import MIGRATED, StoreBase, clip_error
-from digestbot.store.models import Delivery, deliveries, delivery_parts, target_aliases
-from digestbot.store.records import (
-    OVERALL_PRECEDENCE,
-    ClaimedDelivery,
-    LogRow,
-    PartState,
-    Status,
-)
+from digestbot.store.base import StoreBase, clip_error
+from digestbot.store.models import deliveries, delivery_parts
+from digestbot.store.overall import RECOMPUTE_ONE, recompute
+from digestbot.store.records import ClaimedDelivery, PartState, Status
 
 D = deliveries
 P = delivery_parts
-ENSURE_BATCH = 500  # rows per INSERT: well under SQLite's and PostgreSQL's parameter caps
-LOG_FETCH = 500
 CRASHED_IN_FLIGHT = (
     "the sending process stopped while this part was in flight; it may or may not have arrived"
 )
 
 
 class DeliveryLedger(StoreBase):
-    # --- intent ---------------------------------------------------------------------------
-
-    def ensure_deliveries(
-        self,
-        issue_date: dt.date,
-        channel: Channel,
-        variant_targets: Iterable[tuple[str, Variant]],
-        parts_total_by_variant: Mapping[Variant, int],
-    ) -> int:
-        """Record the intent to send `issue_date` to every (target, variant), with its parts.
-
-        Idempotent: rows that exist are left untouched (their progress is the truth), so a
-        second publish inserts nothing. Consumes `variant_targets` lazily in batches, so a
-        generator over 100k subscribers never sits in memory. Targets that migrated (see
-        `migrate_target`) are recorded under their new id. Returns the number of new rows."""
-        aliases = self._aliases(channel)
-        inserted = 0
-        iterator = iter(variant_targets)
-        while chunk := list(itertools.islice(iterator, ENSURE_BATCH)):
-            now = self.now()
-            rows = []
-            for target, variant in chunk:
-                variant = Variant(variant)
-                total = parts_total_by_variant.get(variant)
-                if total is None or total < 1:
-                    raise ValueError(f"no parts count (>= 1) given for variant {variant}")
-                rows.append(
-                    {
-                        "issue_date": issue_date,
-                        "channel": channel,
-                        "target": _follow(aliases, str(target)),
-                        "variant": variant.value,
-                        "status": Status.PENDING.value,
-                        "parts_total": total,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            with self._write() as conn:
-                # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched
-                # by SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
-                stmt = self._insert_ignoring_conflicts(Delivery).returning(D.c.id, D.c.parts_total)
-                new = conn.execute(stmt, rows).all()
-                parts = [
-                    {
-                        "delivery_id": delivery_id,
-                        "part_index": index,
-                        "status": Status.PENDING.value,
-                        "attempts": 0,
-                        "permanent": False,
-                        "updated_at": now,
-                    }
-                    for delivery_id, total in new
-                    for index in range(total)
-                ]
-                if parts:
-                    conn.execute(P.insert(), parts)
-            inserted += len(new)
-        return inserted
-
-    def _insert_ignoring_conflicts(self, model: type[Any]) -> Insert:
-        if self.dialect == "postgresql":
-            return postgresql.insert(model).on_conflict_do_nothing()
-        return sqlite.insert(model).on_conflict_do_nothing()
-
     # --- leases ---------------------------------------------------------------------------
 
     def claim(
@@ -141,7 +67,7 @@ class DeliveryLedger(StoreBase):
                 if not candidates:
                     break
                 self._sweep_abandoned_in_flight(conn, candidates, now)
-                statuses = self._recompute(conn, candidates, now)
+                statuses = recompute(conn, candidates, now)
                 keep = [i for i in candidates if statuses[i] in wanted]
                 if keep:
                     conn.execute(
@@ -327,7 +253,7 @@ class DeliveryLedger(StoreBase):
                     updated_at=now,
                 )
             )
-            self._recompute(conn, [delivery_id], now)
+            recompute(conn, [delivery_id], now)
 
     def _update_part(
         self, delivery_id: int, part_index: int, values: dict[str, Any], recompute: bool = True
@@ -343,101 +269,7 @@ class DeliveryLedger(StoreBase):
             if result.rowcount != 1:
                 raise LookupError(f"no part {part_index} of delivery {delivery_id}")
             if recompute:
-                conn.execute(_RECOMPUTE_ONE, {"w_delivery": delivery_id, "w_now": self.now()})
-
-    def _recompute(
-        self, conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
-    ) -> dict[int, str]:
-        """Set each delivery's overall status from its parts; returns the new statuses."""
-        overall = _overall_status_sql(D.c.id)
-        conn.execute(
-            update(D)
-            .where(D.c.id.in_(delivery_ids), D.c.status != overall)
-            .values(status=overall, updated_at=now)
-        )
-        rows = conn.execute(select(D.c.id, D.c.status).where(D.c.id.in_(delivery_ids)))
-        return {delivery_id: status for delivery_id, status in rows}
-
-    # --- target moves ----------------------------------------------------------------------
-
-    def move_deliveries(self, channel: Channel, old: str, new: str) -> None:
-        """`old` became `new` (see `interfaces.follow_migration`): unfinished deliveries to `old`
-        move to `new`; one that would duplicate an existing delivery to `new` is skipped."""
-        if old == new:
-            return
-        unfinished = [Status.PENDING.value, Status.FAILED.value, Status.UNCERTAIN.value]
-        with self._write() as conn:
-            now = self.now()
-            rows = conn.execute(
-                select(D.c.id, D.c.issue_date, D.c.variant).where(
-                    D.c.channel == channel, D.c.target == old, D.c.status.in_(unfinished)
-                )
-            ).all()
-            for row in rows:
-                clash = conn.execute(
-                    select(D.c.id).where(
-                        D.c.issue_date == row.issue_date,
-                        D.c.channel == channel,
-                        D.c.target == new,
-                        D.c.variant == row.variant,
-                    )
-                ).first()
-                if clash is None:
-                    conn.execute(
-                        update(D).where(D.c.id == row.id).values(target=new, updated_at=now)
-                    )
-                    continue
-                conn.execute(
-                    update(P)
-                    .where(P.c.delivery_id == row.id, P.c.status != Status.SENT.value)
-                    .values(status=Status.SKIPPED.value, last_error=f"{MIGRATED} to {new}")
-                )
-                conn.execute(
-                    update(D)
-                    .where(D.c.id == row.id)
-                    .values(status=Status.SKIPPED.value, updated_at=now)
-                )
-
-    # --- operator resets ------------------------------------------------------------------
-
-    def reset_uncertain(self, issue_date: dt.date, channel: Channel | None = None) -> int:
-        """`retry --uncertain`: uncertain parts become pending again (the operator accepts a
-        possible duplicate). Returns how many deliveries reopened."""
-        return self._reset_parts(issue_date, channel, P.c.status == Status.UNCERTAIN.value)
-
-    def reset_failed_transient(self, issue_date: dt.date, channel: Channel | None = None) -> int:
-        """`retry`: parts that failed for a transient reason become pending again."""
-        return self._reset_parts(
-            issue_date,
-            channel,
-            (P.c.status == Status.FAILED.value) & P.c.permanent.is_(False),
-        )
-
-    def _reset_parts(self, issue_date: dt.date, channel: Channel | None, which: Any) -> int:
-        with self._write() as conn:
-            now = self.now()
-            scope = select(D.c.id).where(D.c.issue_date == issue_date)
-            if channel is not None:
-                scope = scope.where(D.c.channel == channel)
-            ids = list(
-                conn.execute(
-                    select(P.c.delivery_id).distinct().where(P.c.delivery_id.in_(scope), which)
-                ).scalars()
-            )
-            if not ids:
-                return 0
-            conn.execute(
-                update(P)
-                .where(P.c.delivery_id.in_(ids), which)
-                .values(status=Status.PENDING.value, in_flight_at=None, updated_at=now)
-            )
-            conn.execute(
-                update(D)
-                .where(D.c.id.in_(ids))
-                .values(lease_owner=None, lease_expires_at=None, updated_at=now)
-            )
-            self._recompute(conn, ids, now)
-            return len(ids)
+                conn.execute(RECOMPUTE_ONE, {"w_delivery": delivery_id, "w_now": self.now()})
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -460,89 +292,6 @@ class DeliveryLedger(StoreBase):
                 .order_by(left_at)
             )
             return [(target, when) for target, when in rows]
-
-    def log(
-        self,
-        issue_date: dt.date | None = None,
-        channel: Channel | None = None,
-        status: Status | None = None,
-    ) -> Iterator[LogRow]:
-        """Stream deliveries (newest issue first), filtered. Holds one read transaction while
-        iterating; close the iterator (or exhaust it) promptly."""
-        parts_sent = (
-            select(func.count())
-            .where(P.c.delivery_id == D.c.id, P.c.status == Status.SENT.value)
-            .scalar_subquery()
-        )
-        attempts = (
-            select(func.coalesce(func.sum(P.c.attempts), 0))
-            .where(P.c.delivery_id == D.c.id)
-            .scalar_subquery()
-        )
-        last_error = (
-            select(P.c.last_error)
-            .where(P.c.delivery_id == D.c.id, P.c.last_error.is_not(None))
-            .order_by(P.c.updated_at.desc(), P.c.part_index.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        stmt = select(
-            D.c.id,
-            D.c.issue_date,
-            D.c.channel,
-            D.c.target,
-            D.c.variant,
-            D.c.status,
-            D.c.parts_total,
-            parts_sent.label("parts_sent"),
-            attempts.label("attempts"),
-            last_error.label("last_error"),
-            D.c.updated_at,
-        ).order_by(D.c.issue_date.desc(), D.c.channel, D.c.id)
-        if issue_date is not None:
-            stmt = stmt.where(D.c.issue_date == issue_date)
-        if channel is not None:
-            stmt = stmt.where(D.c.channel == channel)
-        if status is not None:
-            stmt = stmt.where(D.c.status == Status(status).value)
-        with self._read() as conn:
-            for r in conn.execution_options(yield_per=LOG_FETCH).execute(stmt):
-                yield LogRow(
-                    id=r.id,
-                    issue_date=r.issue_date,
-                    channel=Channel(r.channel),
-                    target=r.target,
-                    variant=Variant(r.variant),
-                    status=Status(r.status),
-                    parts_total=r.parts_total,
-                    parts_sent=int(r.parts_sent),
-                    attempts=int(r.attempts),
-                    last_error=r.last_error,
-                    updated_at=r.updated_at,
-                )
-
-    def summary(self, issue_date: dt.date) -> dict[Channel, Counter[Status]]:
-        """Deliveries per channel per overall status, for the end-of-run table."""
-        result: dict[Channel, Counter[Status]] = {}
-        with self._read() as conn:
-            for channel, status, count in conn.execute(
-                select(D.c.channel, D.c.status, func.count())
-                .where(D.c.issue_date == issue_date)
-                .group_by(D.c.channel, D.c.status)
-            ):
-                result.setdefault(Channel(channel), Counter())[Status(status)] = int(count)
-        return result
-
-    # --- aliases (written by SubscriberBook.migrate_target, read here) ---------------------
-
-    def _aliases(self, channel: Channel) -> dict[str, str]:
-        with self._read() as conn:
-            rows = conn.execute(
-                select(target_aliases.c.old_target, target_aliases.c.new_target).where(
-                    target_aliases.c.channel == channel
-                )
-            )
-            return {old: new for old, new in rows}
 
 
 @functools.cache
@@ -575,31 +324,4 @@ _IN_FLIGHT = (
 )
 
 
-def _overall_status_sql(delivery_id: Any) -> Any:
-    """A delivery's status from its parts, by OVERALL_PRECEDENCE: the first status any part
-    has wins. The one definition, used for one row (bound id) and for many (the id column)."""
-    whens = [
-        (
-            exists().where(P.c.delivery_id == delivery_id, P.c.status == status.value),
-            status.value,
-        )
-        for status in OVERALL_PRECEDENCE[:-1]
-    ]
-    return case(*whens, else_=OVERALL_PRECEDENCE[-1].value)
-
-
-_RECOMPUTE_ONE = (
-    update(D)
-    .where(D.c.id == bindparam("w_delivery"))
-    .values(status=_overall_status_sql(bindparam("w_delivery")), updated_at=bindparam("w_now"))
-)
-
-
-def _follow(aliases: Mapping[str, str], target: str) -> str:
-    seen = {target}
-    while (target := aliases.get(target, target)) not in seen:
-        seen.add(target)
-    return target
-
-
-__all__ = ["DeliveryLedger"]
+__all__ = ["CRASHED_IN_FLIGHT", "DeliveryLedger"]

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from digestbot.store.archive import IssueArchive
 from digestbot.store.base import Clock
 from digestbot.store.deliveries import DeliveryLedger
+from digestbot.store.delivery_log import DeliveryReports
+from digestbot.store.delivery_plan import DeliveryIntents
 from digestbot.store.engine import create_store_engine, upgrade_schema
 from digestbot.store.interfaces import (
     Archive,
@@ -22,7 +24,9 @@ from digestbot.store.signups import SignupBook
 from digestbot.store.subscribers import SubscriberBook
 
 
-class Store(DeliveryLedger, SignupBook, SubscriberBook, IssueArchive):
+class Store(
+    DeliveryLedger, DeliveryIntents, DeliveryReports, SignupBook, SubscriberBook, IssueArchive
+):
     """Delivery ledger, subscribers (and their sign-ups) and published issues over one
     SQLAlchemy engine. Every method is one short transaction and thread-safe (each call
     checks out its own connection), so async callers may use `asyncio.to_thread`. Only the
