@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,64 @@ def test_an_empty_targets_file_setting_means_none(tmp_path: Path) -> None:
     path.write_text('[telegram]\ntransport = "outbox"\ntargets_file = ""\n', encoding="utf-8")
     config = load_config(path, {})
     assert config.telegram is not None and config.telegram.targets_file is None
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "expected"),
+    [
+        (
+            '1,top3\n2,"top3\n3,full\n',
+            'line 2: unterminated quote (a field that opens with " must close with ")',
+        ),
+        ('1,top3\n"2"x,top3\n', 'line 2: text after a closing quote (write "a ""quoted"" word")'),
+        (
+            "1,top3\n2,top3\n3," + "x" * 200_000 + "\n",
+            "line 3: a field longer than 131,072 characters",
+        ),
+    ],
+    ids=["unterminated-quote", "text-after-quote", "field-over-limit"],
+)
+def test_a_line_that_is_not_csv_is_one_problem_with_its_number(
+    tmp_path: Path, csv_text: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_config(tmp_path, "telegram", csv_text), {})
+    assert caught.value.problems == [f"telegram.targets_file: {expected}"]
+
+
+def test_a_quoted_id_is_still_read(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, "telegram", '"-1001","top3"\n'), {})
+    assert config.static_targets("telegram") == [("1", Variant.TOP5), ("-1001", Variant.TOP3)]
+
+
+def test_a_file_of_bad_lines_lists_twenty_then_counts_the_rest(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_config(tmp_path, "telegram", "x,top3\n" * 25), {})
+    problems = caught.value.problems
+    assert len(problems) == 21
+    assert problems[0].startswith("telegram.targets_file: line 1: must be a numeric chat id")
+    assert problems[-1] == "telegram.targets_file: and 5 more bad lines"
+
+
+@pytest.mark.parametrize("command", [["publish", "--dry-run"], ["check-config"]])
+def test_a_broken_targets_file_stops_the_cli_with_one_line_and_no_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    config = _config(tmp_path, "telegram", '1,top3\n2,"top3\n' + "3," + "y" * 200_000 + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "digestbot", "--config", str(config), *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    lines = [line for line in output.splitlines() if "targets_file" in line]
+    assert [line.split("targets_file: ")[1] for line in lines] == [
+        'line 2: unterminated quote (a field that opens with " must close with ")',
+        "line 3: a field longer than 131,072 characters",
+    ]
+    # publish: bad config is exit 2; check-config lists problems and exits 1 (its contract).
+    assert result.returncode == (2 if command[0] == "publish" else 1)

@@ -1,7 +1,8 @@
 """`targets_file`: a CSV of `id,variant` rows for operators with more targets than fit inline.
 
 A header row (`id,variant`), blank lines and `#` comments are allowed; a missing variant means
-top5. Every bad line is reported with its number."""
+top5. Every bad line (up to MAX_REPORTED) is reported with its number, CSV syntax errors
+included (an unterminated quote, a field over the csv module's size limit)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,24 @@ from digestbot.model import Variant
 DEFAULT_VARIANT = Variant.TOP5
 _VARIANTS = ", ".join(v.value for v in Variant)
 _VARIANT_NAMES = frozenset(v.value for v in Variant)
+MAX_REPORTED = 20  # bad lines listed one by one; a broken export should not flood the terminal
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of one CSV line; ValueError saying what is wrong when it is not CSV."""
+    try:
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            raise ValueError(f"a field longer than {csv.field_size_limit():,} characters") from None
+        if "unexpected end of data" in reason:
+            raise ValueError(
+                'unterminated quote (a field that opens with " must close with ")'
+            ) from None
+        if "expected after" in reason:
+            raise ValueError('text after a closing quote (write "a ""quoted"" word")') from None
+        raise ValueError(f"not valid CSV ({reason})") from None
 
 
 class TargetsFile(BaseModel):
@@ -47,8 +66,14 @@ def read_targets_file(value: Any, parse_id: Callable[[Any], str]) -> TargetsFile
         raise problem(f"cannot read {path}: {type(exc).__name__}") from None
     rows: list[tuple[str, Variant]] = []
     errors: list[str] = []
-    for number, record in enumerate(csv.reader(text.splitlines()), start=1):
-        cells = [c.strip() for c in record]
+    # Line by line: an id,variant row never spans lines, so a quote left open is reported on
+    # its own line instead of swallowing the rest of the file into one field.
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            cells = [c.strip() for c in _cells(line)]
+        except ValueError as exc:
+            errors.append(f"line {number}: {exc}")
+            continue
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue
         if number == 1 and len(cells) > 1 and cells[1].lower() == "variant":
@@ -63,6 +88,8 @@ def read_targets_file(value: Any, parse_id: Callable[[Any], str]) -> TargetsFile
             errors.append(f"line {number}: variant must be one of {_VARIANTS}")
             continue
         rows.append((target, Variant(raw_variant)))
+    if len(errors) > MAX_REPORTED:
+        errors = [*errors[:MAX_REPORTED], f"and {len(errors) - MAX_REPORTED} more bad lines"]
     if errors:
         raise PydanticCustomError(
             KEYED, "{detail}", {"detail": "; ".join(errors), "items": [["", e] for e in errors]}
