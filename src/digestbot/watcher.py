@@ -12,6 +12,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from digestbot.checking import Preflight, summary_lines
@@ -44,7 +45,14 @@ CheckFn = Callable[[FetchedIssue, dt.date], Preflight]
 # Publishes the issue (the fetched bytes are archived with it); returns the admins' report.
 PublishFn = Callable[[Issue, FetchedIssue], Awaitable[str]]
 DoneFn = Callable[[dt.date], Awaitable[bool]]
-AlertFn = Callable[[str], Awaitable[object]]  # returns whatever; only awaited
+
+
+class AlertFn(Protocol):
+    """Tells the admins; `level` is how the line is logged (a success report is INFO)."""
+
+    def __call__(self, text: str, *, level: int = logging.WARNING) -> Awaitable[object]: ...
+
+
 Clock = Callable[[], dt.datetime]
 
 
@@ -120,7 +128,7 @@ class PublicationWatcher:
             report += f"\n{len(verdict.warnings)} {noun} in the issue:\n" + "\n".join(lines)
         if await self._already_published(day):
             self._done.add(day)
-            await self._alert(f"✅ {day.isoformat()} published.\n{report}")
+            await self._alert(f"✅ {day.isoformat()} published.\n{report}", level=logging.INFO)
             return Outcome.PUBLISHED
         # Something is left (a provider was down): later polls resume it; tell admins once.
         if day not in self._partial_alerted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ class Harness:
         self.now = dt.datetime(2026, 4, 20, 8, 0, tzinfo=SHANGHAI)
         self.published_issues: list[Issue] = []
         self.alerts: list[str] = []
+        self.alert_levels: list[int] = []
         self.ledger_days = published if published is not None else set()
         self.provider_down: str | None = None  # its deliveries stay pending after a publish
         self.watcher = PublicationWatcher(
@@ -53,8 +55,9 @@ class Harness:
     async def already_published(self, day: dt.date) -> bool:
         return day in self.ledger_days
 
-    async def alert(self, text: str) -> None:
+    async def alert(self, text: str, *, level: int = logging.WARNING) -> None:
         self.alerts.append(text)
+        self.alert_levels.append(level)
 
     async def run_until(self, hour: int, minute: int) -> list[tuple[str, Outcome]]:
         """Poll every 5 minutes of virtual time up to hour:minute (inclusive)."""
@@ -87,6 +90,7 @@ async def test_issue_appearing_at_0840_is_published_once_at_the_next_poll(folder
     assert len(h.published_issues) == 1
     assert h.published_issues[0].date == DAY
     assert len(h.alerts) == 1 and h.alerts[0].startswith("✅")
+    assert h.alert_levels == [logging.INFO], "a success report is not a warning"
 
 
 async def test_issue_that_never_appears_gives_one_alert_at_the_deadline(folder: Path) -> None:
@@ -157,6 +161,7 @@ async def test_partly_published_issue_alerts_once_resumes_each_poll_then_reports
     h.provider_down = None  # Slack is back: this poll finishes the day
     assert await h.watcher.poll() == Outcome.PUBLISHED
     assert len(h.alerts) == 2 and h.alerts[1].startswith("✅")
+    assert h.alert_levels == [logging.WARNING, logging.INFO]
     assert await h.watcher.poll() == Outcome.ALREADY_DONE
     assert len(h.published_issues) == 4
 

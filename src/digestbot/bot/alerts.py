@@ -26,9 +26,10 @@ class AdminAlerts:
         self.sender = sender
         self.admin_chat_ids = sorted({str(chat) for chat in admin_chat_ids})
 
-    async def send(self, text: str) -> int:
-        """Log `text` and send it to every admin chat; returns how many chats got it."""
-        log.warning("admin alert: %s", text)
+    async def send(self, text: str, *, level: int = logging.WARNING) -> int:
+        """Log `text` (at `level`: a problem warns, a success report informs) and send it to
+        every admin chat; returns how many chats got it."""
+        log.log(level, "admin alert: %s", text)
         if self.sender is None or not self.admin_chat_ids:
             return 0
         if len(text) > ALERT_LIMIT:

@@ -1,4 +1,4 @@
-"""The typer application and what every command shares: the --config option and error exits."""
+"""The typer application and what every command shares: --config, --log-format, error exits."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from digestbot.cli import logs
 from digestbot.cli.exits import EXIT_STORE_UNAVAILABLE, fail
 from digestbot.cli.help import PlainHelpGroup
+from digestbot.cli.logs import LogFormat
 
 app = typer.Typer(
     name="digestbot",
@@ -46,7 +48,16 @@ def _global_options(
             help="Config TOML file (env DIGESTBOT_CONFIG; default config/digestbot.toml).",
         ),
     ] = None,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            envvar="DIGESTBOT_LOG_FORMAT",
+            help="Log lines as text, or as one JSON object per line for log shippers.",
+        ),
+    ] = LogFormat.TEXT,
 ) -> None:
+    logs.settings.format = log_format
     if config is not None:
         state.config_path = config
     elif env := os.environ.get("DIGESTBOT_CONFIG"):

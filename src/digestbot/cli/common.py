@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import sys
 from pathlib import Path
 
 import typer
 
-from digestbot.channels import install_redaction
 from digestbot.cli.app import fail, state
+from digestbot.cli.logs import setup_logging, use_timezone
 from digestbot.config import Config, ConfigError, check_config, load_config
 from digestbot.input_limits import DEFAULT_LIMITS, InputLimits
 from digestbot.model import Issue
@@ -20,21 +19,18 @@ from digestbot.sources import FetchedIssue, SourceError, source_from_config
 from digestbot.store import Store, StoreURLError, open_store
 
 
-def setup_logging(level: int = logging.WARNING) -> None:
-    """Log lines on stderr, with every configured secret redacted (tokens sit in URLs)."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_redaction()
-
-
 def config_or_exit(*, runtime_checks: bool = False, refusal: str | None = None) -> Config:
     """The loaded config, or every problem on stderr (and `refusal` after them) and exit 2.
     `runtime_checks` also reaches the store and the folders, as `check-config` does."""
     problems = check_config(state.config_path) if runtime_checks else []
     if not problems:
         try:
-            return load_config(state.config_path)
+            config = load_config(state.config_path)
         except ConfigError as exc:
             problems = exc.problems
+        else:
+            use_timezone(config.source.zone)  # log lines in the issue's time from now on
+            return config
     for line in problems:
         print(f"digestbot: config: {line}", file=sys.stderr)
     if refusal:

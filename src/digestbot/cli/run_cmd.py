@@ -20,10 +20,6 @@ def run_command() -> None:
     )
     store = store_or_exit(config)
     try:
-        asyncio.run(Service(config, store).run(on_ready=_ready))
+        asyncio.run(Service(config, store).run())  # the server logs its own address, once
     finally:
         store.close()
-
-
-def _ready(host: str, port: int) -> None:
-    logging.getLogger("digestbot.service").info("HTTP server on http://%s:%d", host, port)

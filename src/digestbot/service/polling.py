@@ -43,19 +43,20 @@ class Poller:
         self._polls: set[asyncio.Task[None]] = set()
         self._scheduler: AsyncIOScheduler | None = None
 
-    async def poll(self) -> None:
-        """The scheduled job: one watcher poll, shielded from APScheduler's cancellation."""
+    async def poll(self, job: str = "poll") -> None:
+        """The scheduled job: one watcher poll, shielded from APScheduler's cancellation.
+        Its log line (one per run; APScheduler's own are off) names the job that ran it."""
         if self.stop.is_set():
             return
-        task = asyncio.create_task(self._poll_once())
+        task = asyncio.create_task(self._poll_once(job))
         self._polls.add(task)
         task.add_done_callback(self._polls.discard)
         await asyncio.shield(task)
 
-    async def _poll_once(self) -> None:
+    async def _poll_once(self, job: str) -> None:
         try:
             outcome = await self.watcher.poll()
-            log.info("poll: %s", outcome.value)
+            log.info("%s: %s", job, outcome.value)
         except PublishInterrupted as exc:
             log.warning("publish interrupted by shutdown; the rest resumes at restart:\n%s", exc)
         except Exception:  # a bad poll must not kill the schedule; the next one tries again
@@ -65,19 +66,25 @@ class Poller:
         scheduler = AsyncIOScheduler(timezone=self.timezone)
         common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
         start = self.schedule.time
+        every = f"poll every {self.schedule.poll_every}"
         scheduler.add_job(
             self.poll,
             IntervalTrigger(
                 seconds=self.schedule.poll_every.total_seconds(), timezone=self.timezone
             ),
+            args=[every],
             next_run_time=dt.datetime.now(self.timezone),
             id="poll",
+            name=every,
             **common,
         )
+        window = f"poll at {start.strftime('%H:%M')}"
         scheduler.add_job(
             self.poll,
             CronTrigger(hour=start.hour, minute=start.minute, timezone=self.timezone),
+            args=[window],
             id="start-of-window",
+            name=window,
             **common,
         )
         if self.heartbeat is not None:
