@@ -26,6 +26,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "digestbot"
 MAY_USE: dict[str, set[str]] = {
     "_lazy": set(),
     "model": set(),
+    "notices": set(),
     "payloads": {"model"},
     "unsubscribe_token": set(),
     "resources": set(),
@@ -34,14 +35,16 @@ MAY_USE: dict[str, set[str]] = {
     "parsing": {"model", "input_limits"},
     "store": {"model", "store.url"},
     "store.url": set(),
-    "config": {"model", "store.url", "input_limits"},
+    "config": {"model", "notices", "store.url", "input_limits"},
     "input_limits": set(),
     "rendering": {"payloads", "resources"},
     "channels": {"payloads", "unsubscribe_token", "signup.tokens"},
     "sources": {"config"},
-    "watcher": {"checking", "readiness", "sources"},
+    "watcher": {"checking", "notices", "readiness", "sources"},
     "checking": {"config", "model", "parsing", "payloads", "readiness", "rendering"},
-    "delivery": {"channels", "config", "rendering", "store", "ratelimit", "readiness"},
+    "delivery": {
+        "channels", "config", "notices", "rendering", "store", "ratelimit", "readiness",
+    },
     "bot": {
         "bot.commands", "bot.keyboards", "bot.throttle", "channels", "config", "delivery",
         "rendering", "store",
@@ -62,6 +65,7 @@ MAY_USE: dict[str, set[str]] = {
     "service": {
         "bot", "channels", "config", "delivery", "parsing", "rendering", "server",
         "sources", "store", "ratelimit", "watcher", "web", "published", "signup", "checking",
+        "notices",
     },
     "cli": {
         "channels", "config", "delivery", "parsing", "rendering", "service", "sources",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from digestbot.checking import Preflight, summary_lines
 from digestbot.model import Issue
+from digestbot.notices import Notices
 from digestbot.sources.base import FetchedIssue, IssueSource, SourceError
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ class PublicationWatcher:
         already_published: DoneFn,
         alert: AlertFn,
         clock: Clock,
+        notices: Notices | None = None,
     ) -> None:
         self.schedule = schedule
+        self.notices = notices or Notices()
         self.source = source
         self._check = check
         self._publish = publish
@@ -105,9 +108,9 @@ class PublicationWatcher:
             fetched = await self.source.fetch(day)
         except SourceError as exc:
             log.warning("source unavailable for %s: %s", day, exc)
-            return await self._maybe_late(day, now, f"the source is unavailable ({exc})")
+            return await self._maybe_late(day, now, self.notices.source_down(exc))
         if fetched is None:
-            return await self._maybe_late(day, now, "the issue has not been published")
+            return await self._maybe_late(day, now, self.notices.not_out())
         return await self._consider(day, fetched)
 
     async def _consider(self, day: dt.date, fetched: FetchedIssue) -> Outcome:
@@ -117,23 +120,20 @@ class PublicationWatcher:
             if version not in self._refused_versions:
                 self._refused_versions.add(version)
                 details = "\n".join(summary_lines(verdict.findings))
-                await self._alert(
-                    f"⚠️ {day.isoformat()}: refused {fetched.origin}, nothing was sent.\n{details}"
-                )
+                await self._alert(self.notices.refused(day, fetched.origin, details))
             return Outcome.REFUSED
         report = await self._publish(verdict.issue, fetched)
         if verdict.warnings:  # the editors' to-do list rides along with the report
-            noun = "warning" if len(verdict.warnings) == 1 else "warnings"
             lines = summary_lines(verdict.warnings)
-            report += f"\n{len(verdict.warnings)} {noun} in the issue:\n" + "\n".join(lines)
+            report += f"\n{self.notices.warnings(len(verdict.warnings))}\n" + "\n".join(lines)
         if await self._already_published(day):
             self._done.add(day)
-            await self._alert(f"✅ {day.isoformat()} published.\n{report}", level=logging.INFO)
+            await self._alert(self.notices.published(day, report), level=logging.INFO)
             return Outcome.PUBLISHED
         # Something is left (a provider was down): later polls resume it; tell admins once.
         if day not in self._partial_alerted:
             self._partial_alerted.add(day)
-            await self._alert(f"⚠️ {day.isoformat()} partly published; retrying.\n{report}")
+            await self._alert(self.notices.partial(day, report))
         return Outcome.PARTIAL
 
     async def _maybe_late(self, day: dt.date, now: dt.datetime, why: str) -> Outcome:
@@ -141,10 +141,9 @@ class PublicationWatcher:
             return Outcome.WAITING
         if day not in self._late_alerted:
             self._late_alerted.add(day)
-            deadline = self.schedule.deadline.strftime("%H:%M")
+            schedule = self.schedule
             await self._alert(
-                f"⏰ {day.isoformat()}: {why} by the {deadline} deadline "
-                f"({self.schedule.timezone.key}). Nothing was sent; still watching."
+                self.notices.late(day, why, schedule.deadline, schedule.timezone.key)
             )
             return Outcome.LATE_ALERTED
         return Outcome.WAITING

@@ -9,6 +9,7 @@ import pytest
 
 from digestbot.config import ConfigError, load_config
 from digestbot.model import Variant
+from digestbot.notices import Language
 
 ENV = {"TELEGRAM_BOT_TOKEN": "123456:AAtelegramSECRET", "SLACK_BOT_TOKEN": "xoxb-slackSECRET"}
 
@@ -204,3 +205,11 @@ def test_summary_counts_targets_per_channel_and_hides_the_store_password(tmp_pat
         "telegram (2 static targets), email (1 static target, outbox); "
         "store postgresql+psycopg://bot:***@db/digest"
     )
+
+
+def test_admin_notices_default_to_chinese_and_bot_language_switches_them(tmp_path: Path) -> None:
+    assert _load(tmp_path, "").bot.language is Language.ZH  # type: ignore[attr-defined]
+    english = _load(tmp_path, '[bot]\nlanguage = "en"\n')
+    assert english.bot.language is Language.EN  # type: ignore[attr-defined]
+    (problem,) = _problems(tmp_path, '[bot]\nlanguage = "fr"\n')
+    assert problem.startswith("bot.language: ")

@@ -13,6 +13,7 @@ import pytest
 from digestbot.checking import Preflight, preflight
 from digestbot.input_limits import InputLimits
 from digestbot.model import Issue
+from digestbot.notices import Language, Notices
 from digestbot.sources import FetchedIssue, FolderSource
 from digestbot.watcher import Outcome, PublicationWatcher, Schedule
 from tests.sample import DAY, SAMPLE, sample_with_events
@@ -24,7 +25,9 @@ LIMITS = InputLimits(max_bytes=64 * 1024, max_items=8)
 class Harness:
     """A watcher over a real folder source, with a movable clock and recorded side effects."""
 
-    def __init__(self, folder: Path, published: set[dt.date] | None = None) -> None:
+    def __init__(
+        self, folder: Path, published: set[dt.date] | None = None, notices: Notices | None = None
+    ) -> None:
         self.now = dt.datetime(2026, 4, 20, 8, 0, tzinfo=SHANGHAI)
         self.published_issues: list[Issue] = []
         self.alerts: list[str] = []
@@ -39,6 +42,7 @@ class Harness:
             already_published=self.already_published,
             alert=self.alert,
             clock=lambda: self.now,
+            notices=notices,
         )
 
     @staticmethod
@@ -98,7 +102,9 @@ async def test_issue_that_never_appears_gives_one_alert_at_the_deadline(folder: 
     outcomes = await h.run_until(14, 0)
     assert h.published_issues == []
     assert len(h.alerts) == 1
-    assert "12:00 deadline" in h.alerts[0]
+    assert h.alerts[0] == (
+        "⏰ 2026-04-20：截至 12:00（Asia/Shanghai）日报仍未发布。未发送任何内容，仍在继续检查。"
+    )
     assert ("12:00", Outcome.LATE_ALERTED) in outcomes
 
 
@@ -107,7 +113,7 @@ async def test_yesterdays_issue_is_never_sent_as_todays(folder: Path) -> None:
     h = Harness(folder)
     await h.run_until(12, 5)
     assert h.published_issues == []
-    assert len(h.alerts) == 1 and "deadline" in h.alerts[0]
+    assert len(h.alerts) == 1 and "截至 12:00" in h.alerts[0]
 
 
 async def test_started_at_1000_with_today_unpublished_catches_up(folder: Path) -> None:
@@ -157,7 +163,7 @@ async def test_partly_published_issue_alerts_once_resumes_each_poll_then_reports
     outcomes = await h.run_until(9, 10)
     assert [o for _, o in outcomes] == [Outcome.PARTIAL] * 3
     assert len(h.published_issues) == 3, "every poll resumes the pending deliveries"
-    assert h.alerts == [f"⚠️ {DAY.isoformat()} partly published; retrying.\nslack: pending 5"]
+    assert h.alerts == [f"⚠️ {DAY.isoformat()} 部分发布，稍后自动重试。\nslack: pending 5"]
     h.provider_down = None  # Slack is back: this poll finishes the day
     assert await h.watcher.poll() == Outcome.PUBLISHED
     assert len(h.alerts) == 2 and h.alerts[1].startswith("✅")
@@ -182,7 +188,7 @@ async def test_issue_over_a_cap_is_refused_with_the_reason(
     h.now = h.now.replace(hour=9)
     assert await h.watcher.poll() == Outcome.REFUSED
     assert h.published_issues == []
-    assert len(h.alerts) == 1 and "nothing was sent" in h.alerts[0] and reason in h.alerts[0]
+    assert len(h.alerts) == 1 and "未发送任何内容" in h.alerts[0] and reason in h.alerts[0]
 
 
 async def test_warnings_reach_the_admins_in_the_publish_report(folder: Path) -> None:
@@ -195,5 +201,17 @@ async def test_warnings_reach_the_admins_in_the_publish_report(folder: Path) -> 
     assert await h.watcher.poll() == Outcome.PUBLISHED
     (alert,) = h.alerts
     assert alert.startswith("✅") and "telegram: 3 sent" in alert
-    assert "1 warning in the issue:" in alert
+    assert "本期有 1 条警告：" in alert
     assert "URL host has no dot" in alert and "https://techfront/" in alert
+
+
+async def test_admin_notices_are_in_english_when_the_config_says_so(folder: Path) -> None:
+    h = Harness(folder, notices=Notices(Language.EN))
+    await h.run_until(12, 0)
+    assert h.alerts == [
+        "⏰ 2026-04-20: the issue has not been published by the 12:00 deadline "
+        "(Asia/Shanghai). Nothing was sent; still watching."
+    ]
+    publish_sample(folder)
+    assert await h.watcher.poll() == Outcome.PUBLISHED
+    assert h.alerts[1] == "✅ 2026-04-20 published.\ntelegram: 3 sent"

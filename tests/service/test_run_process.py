@@ -97,7 +97,7 @@ def test_sigterm_during_publish_then_restart_delivers_each_chat_exactly_once(
     received = Counter(m.chat_id for m in telegram_fake.messages if m.chat_id != ADMIN)
     assert received == Counter({chat: 1 for chat in CHATS}), "every chat exactly once"
     report = next(m.text for m in telegram_fake.messages_to(ADMIN) if m.text.startswith("✅"))
-    assert f"telegram: sent {len(CHATS)}" in report
+    assert f"telegram：已发送 {len(CHATS)}，失败 0" in report  # in the readers' language
     store = open_store(f"sqlite:///{tmp_path}/ledger.db")
     assert store.summary(today)["telegram"] == Counter({Status.SENT: len(CHATS)})
     store.close()

@@ -29,6 +29,7 @@ from digestbot.config.problems import problem
 from digestbot.config.targets_file import TargetsFile, read_targets_file
 from digestbot.input_limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS
 from digestbot.model import Channel, Variant
+from digestbot.notices import Language
 from digestbot.store.url import StoreURLError, display_store_url, normalize_store_url
 
 _MAX_UNSUBSCRIBE_URL = 500
@@ -305,6 +306,12 @@ class SiteConfig(Section):
         return f"{self.base_url}/issues/{issue_date.isoformat()}" if self.base_url else None
 
 
+class BotConfig(Section):
+    # The language of the bot's notices to its admins (late / refused / published, the
+    # per-channel report): "zh" like the readers' digests, or "en".
+    language: Language = Language.ZH
+
+
 class DeliveryConfig(Section):
     max_attempts: int = Field(default=5, ge=1)
     backoff_base: float = Field(default=1.0, gt=0)
@@ -342,6 +349,7 @@ class Config(Section):
     site: SiteConfig = SiteConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     limits: LimitsConfig = LimitsConfig()
+    bot: BotConfig = BotConfig()
 
     def channel(self, channel: Channel) -> TelegramConfig | SlackConfig | EmailConfig | None:
         """The section of an enabled channel, else None."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from digestbot.delivery.fanout import ChannelRun
 from digestbot.model import Channel
+from digestbot.notices import ChannelCounts, Notices
 from digestbot.store import Status
 
 
@@ -44,20 +45,21 @@ class PublishReport:
         )
 
 
-def report_text(report: PublishReport) -> str:
+def report_text(report: PublishReport, notices: Notices | None = None) -> str:
     """The admins' per-channel summary after a publish (and in /status)."""
-    lines = []
+    channels: dict[str, ChannelCounts] = {}
     for channel, counts in report.ledger.items():
         run = report.runs.get(channel)
-        took = f", {run.seconds:.0f}s" if run else ""
-        lines.append(
-            f"{channel}: sent {counts[Status.SENT]}, failed {counts[Status.FAILED]}, "
-            f"blocked/skipped {counts[Status.SKIPPED]}, uncertain {counts[Status.UNCERTAIN]}, "
-            f"pending {counts[Status.PENDING]}{took}"
+        channels[channel] = ChannelCounts(
+            sent=counts[Status.SENT],
+            failed=counts[Status.FAILED],
+            skipped=counts[Status.SKIPPED],
+            uncertain=counts[Status.UNCERTAIN],
+            pending=counts[Status.PENDING],
+            seconds=run.seconds if run else None,
+            error=run.error if run else None,
         )
-        if run and run.error:
-            lines.append(f"  {channel} unavailable: {run.error}")
-    return "\n".join(lines) or "no channels enabled"
+    return (notices or Notices()).report(channels)
 
 
 __all__ = ["PublishReport", "report_text"]

@@ -13,6 +13,7 @@ from digestbot.bot.alerts import AdminAlerts
 from digestbot.config import Config
 from digestbot.delivery import PacedSender, PublishStore, publish, report_text
 from digestbot.model import Channel, Issue
+from digestbot.notices import Notices
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics
@@ -49,6 +50,7 @@ class DailyPublish:
         self.alerts = alerts
         self.metrics = metrics
         self.stop = stop
+        self.notices = Notices(config.bot.language)
 
     async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
         """Publish (or finish publishing) the day's issue; returns the admins' report."""
@@ -57,10 +59,7 @@ class DailyPublish:
             # The source changed after a first publish: finish the version that went out.
             stored = self.store.get_issue(issue.date)
             assert stored is not None
-            await self.alerts.send(
-                f"⚠️ {issue.date.isoformat()}: {fetched.origin} changed after it was first "
-                "published; finishing the first version (use `digestbot publish --replace`)."
-            )
+            await self.alerts.send(self.notices.changed(issue.date, fetched.origin))
             issue = self.archive.parse(stored)
         report = await publish(
             issue, self.config, self.store, self.renderer, stop=self.stop, senders=self.senders
@@ -70,9 +69,10 @@ class DailyPublish:
                 for _ in range(count):
                     self.metrics.record_delivery(channel, status.value)
         self.metrics.record_publish(time.time())
+        text = report_text(report, self.notices)
         if self.stop.is_set():
-            raise PublishInterrupted(report_text(report))
-        return report_text(report)
+            raise PublishInterrupted(text)
+        return text
 
     async def already_published(self, day: dt.date) -> bool:
         if self.store.get_issue(day) is None:

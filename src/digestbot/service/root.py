@@ -79,6 +79,7 @@ class Service:
             already_published=self.daily.already_published,
             alert=self.alerts.send,
             clock=lambda: dt.datetime.now(dt.UTC),
+            notices=self.daily.notices,
         )
         self.poller = Poller(self.watcher, schedule, self.timezone, self.stop, self.heartbeat)
 

@@ -1,0 +1,130 @@
+"""What the bot tells its admins — late issue, refused issue, published, partly published, a
+source changed after publishing, the per-channel report — in one place and two languages.
+
+The readers' digests are Chinese, and so are the editors who administer the bot, so Chinese is
+the default; `[bot] language = "en"` switches these notices to English. Problem details inside a
+notice (a parser's finding, a provider's error) are quoted as they come."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class Language(enum.StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCounts:
+    """One channel's line in a report: its ledger counts, the run's time, why it was down."""
+
+    sent: int
+    failed: int
+    skipped: int
+    uncertain: int
+    pending: int
+    seconds: float | None = None
+    error: str | None = None
+
+
+_ZH = {
+    "refused": "⚠️ {day}：{origin} 未通过检查，未发送任何内容。\n{details}",
+    "published": "✅ {day} 已发布。\n{report}",
+    "partial": "⚠️ {day} 部分发布，稍后自动重试。\n{report}",
+    "late": "⏰ {day}：截至 {deadline}（{zone}）{why}。未发送任何内容，仍在继续检查。",
+    "not_out": "日报仍未发布",
+    "source_down": "来源无法访问（{error}）",
+    "changed": (
+        "⚠️ {day}：{origin} 在首次发布后被修改；继续发送首次发布的版本"
+        "（如需发送新版本，请使用 `digestbot publish --replace`）。"
+    ),
+    "line": "{channel}：已发送 {sent}，失败 {failed}，已屏蔽/跳过 {skipped}，"
+    "不确定 {uncertain}，待发送 {pending}{took}",
+    "took": "，用时 {seconds:.0f} 秒",
+    "down": "  {channel} 不可用：{error}",
+    "none": "未启用任何渠道",
+    "warnings": "本期有 {count} 条警告：",
+}
+_EN = {
+    "refused": "⚠️ {day}: refused {origin}, nothing was sent.\n{details}",
+    "published": "✅ {day} published.\n{report}",
+    "partial": "⚠️ {day} partly published; retrying.\n{report}",
+    "late": "⏰ {day}: {why} by the {deadline} deadline ({zone}). "
+    "Nothing was sent; still watching.",
+    "not_out": "the issue has not been published",
+    "source_down": "the source is unavailable ({error})",
+    "changed": (
+        "⚠️ {day}: {origin} changed after it was first published; finishing the first "
+        "version (use `digestbot publish --replace`)."
+    ),
+    "line": "{channel}: sent {sent}, failed {failed}, blocked/skipped {skipped}, "
+    "uncertain {uncertain}, pending {pending}{took}",
+    "took": ", {seconds:.0f}s",
+    "down": "  {channel} unavailable: {error}",
+    "none": "no channels enabled",
+    "warnings": "{count} {noun} in the issue:",
+}
+_TEXTS = {Language.ZH: _ZH, Language.EN: _EN}
+
+
+@dataclass(frozen=True, slots=True)
+class Notices:
+    language: Language = Language.ZH
+
+    def _say(self, key: str, **values: object) -> str:
+        return _TEXTS[self.language][key].format(**values)
+
+    def refused(self, day: dt.date, origin: str, details: str) -> str:
+        return self._say("refused", day=day.isoformat(), origin=origin, details=details)
+
+    def published(self, day: dt.date, report: str) -> str:
+        return self._say("published", day=day.isoformat(), report=report)
+
+    def partial(self, day: dt.date, report: str) -> str:
+        return self._say("partial", day=day.isoformat(), report=report)
+
+    def late(self, day: dt.date, why: str, deadline: dt.time, zone: str) -> str:
+        return self._say(
+            "late", day=day.isoformat(), why=why, deadline=deadline.strftime("%H:%M"), zone=zone
+        )
+
+    def not_out(self) -> str:
+        return self._say("not_out")
+
+    def source_down(self, error: object) -> str:
+        return self._say("source_down", error=error)
+
+    def warnings(self, count: int) -> str:
+        """The heading of the editors' to-do list under a publish report."""
+        return self._say("warnings", count=count, noun="warning" if count == 1 else "warnings")
+
+    def changed(self, day: dt.date, origin: str) -> str:
+        return self._say("changed", day=day.isoformat(), origin=origin)
+
+    def report(self, channels: Mapping[str, ChannelCounts]) -> str:
+        """The per-channel summary after a publish (and in /status)."""
+        lines = []
+        for channel, c in channels.items():
+            took = "" if c.seconds is None else self._say("took", seconds=c.seconds)
+            lines.append(
+                self._say(
+                    "line",
+                    channel=channel,
+                    sent=c.sent,
+                    failed=c.failed,
+                    skipped=c.skipped,
+                    uncertain=c.uncertain,
+                    pending=c.pending,
+                    took=took,
+                )
+            )
+            if c.error:
+                lines.append(self._say("down", channel=channel, error=c.error))
+        return "\n".join(lines) or self._say("none")
+
+
+__all__ = ["ChannelCounts", "Language", "Notices"]
