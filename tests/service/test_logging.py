@@ -5,7 +5,6 @@ SIGTERM during `publish` that ends with a summary instead of a traceback."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import logging
 import os
@@ -94,23 +93,18 @@ def test_json_log_format_writes_one_object_per_line(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """Our handler in JSON mode writing to a buffer; the text handler comes back after."""
-    buffer = io.StringIO()
-    saved = sys.stderr
+def json_logs() -> Iterator[None]:
+    """Our handler in JSON mode (writing to the test's captured stderr); text again after."""
     logs.settings.format = logs.LogFormat.JSON
-    sys.stderr = buffer
-    try:
-        logs.setup_logging(logging.INFO)
-    finally:
-        sys.stderr = saved
-    yield buffer
+    logs.setup_logging(logging.INFO)
+    yield
     logs.settings.format = logs.LogFormat.TEXT
     logs.setup_logging()
 
 
+@pytest.mark.usefixtures("json_logs")
 def test_json_lines_keep_secrets_redacted_in_messages_and_tracebacks(
-    json_logs: io.StringIO,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     secret = "smtp-Pa55word-in-a-json-log-test"
     register_secret(secret)
@@ -121,10 +115,11 @@ def test_json_lines_keep_secrets_redacted_in_messages_and_tracebacks(
     except RuntimeError:
         log.exception("send failed")
 
-    entries = [json.loads(line) for line in json_logs.getvalue().splitlines()]
+    written = capsys.readouterr().err
+    entries = [json.loads(line) for line in written.splitlines()]
     assert [e["message"] for e in entries] == ["login with <redacted> refused", "send failed"]
     assert "AUTH failed for <redacted>" in entries[1]["exception"]
-    assert secret not in json_logs.getvalue()
+    assert secret not in written
 
 
 async def test_a_success_report_is_logged_at_info_and_a_problem_as_a_warning(

@@ -13,6 +13,7 @@ import enum
 import json
 import logging
 import sys
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from digestbot.channels import install_redaction
@@ -54,6 +55,19 @@ class JsonFormatter(ZonedFormatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time of the line, not when it was built: a
+    command run in-process (tests, CliRunner) logs where that run's stderr goes."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 class _Settings:
     format: LogFormat = LogFormat.TEXT
 
@@ -69,7 +83,7 @@ def setup_logging(level: int = logging.WARNING) -> None:
     root = logging.getLogger()
     if _handler is not None:
         root.removeHandler(_handler)
-    _handler = logging.StreamHandler(sys.stderr)
+    _handler = _StderrHandler()
     formatter = (
         JsonFormatter() if settings.format is LogFormat.JSON else ZonedFormatter(TEXT_FORMAT)
     )
