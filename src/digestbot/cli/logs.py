@@ -4,7 +4,8 @@ text for people or as one JSON object per line for log shippers (`--log-format j
 Secrets are redacted when a record is created (channels.redact), so both formats only ever see
 clean messages. APScheduler's per-run chatter ("Running job", "executed successfully", "Adding
 job tentatively") is kept at WARNING: the service logs one line per poll itself, and the
-scheduler's warnings (a missed run) and errors (a job that raised) still come through."""
+scheduler's warnings (a missed run) and errors (a job that raised) still come through. So are
+Alembic's two lines of boilerplate per store connection."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from digestbot.channels import install_redaction
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _QUIET = ("apscheduler.scheduler", "apscheduler.executors.default")
+# Alembic says these two every time a command opens the store (several times per start);
+# its "Running upgrade" lines, the ones that matter, still come through.
+_BOILERPLATE = ("Context impl ", "Will assume ")
 
 
 class LogFormat(enum.StrEnum):
@@ -68,6 +72,11 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+def _not_boilerplate(record: logging.LogRecord) -> bool:
+    alembic = record.name == "alembic.runtime.migration"
+    return not (alembic and str(record.msg).startswith(_BOILERPLATE))
+
+
 class _Settings:
     format: LogFormat = LogFormat.TEXT
 
@@ -88,6 +97,7 @@ def setup_logging(level: int = logging.WARNING) -> None:
         JsonFormatter() if settings.format is LogFormat.JSON else ZonedFormatter(TEXT_FORMAT)
     )
     _handler.setFormatter(formatter)
+    _handler.addFilter(_not_boilerplate)
     root.addHandler(_handler)
     root.setLevel(level)
     for name in _QUIET:
