@@ -107,6 +107,7 @@ class Fault:
     delay: float = 0.0
     new_chat_id: str | None = None
     deliver: bool = False  # drop: record the message before hanging up
+    description: str = ""  # error: the body's description (default: the status's own text)
 
 
 def _bot_bucket(limits: TelegramLimits) -> TokenBucket:
@@ -188,9 +189,12 @@ class TelegramFake(BackgroundServer):
     def migrate(self, chat_id: str, new_chat_id: str) -> None:
         self.add_fault(chat_id, Fault("migrated", new_chat_id=str(new_chat_id)))
 
-    def fail_next(self, n: int = 1, *, status: int = 502, chat_id: str = "*") -> None:
-        """The next `n` requests (to `chat_id`, or any request for "*") answer `status`."""
-        self.add_fault(chat_id, Fault("error", times=n, status=status))
+    def fail_next(
+        self, n: int = 1, *, status: int = 502, chat_id: str = "*", description: str = ""
+    ) -> None:
+        """The next `n` requests (to `chat_id`, or any request for "*") answer `status`, with
+        `description` in the body when given (a proxy or an API echoing what it was sent)."""
+        self.add_fault(chat_id, Fault("error", times=n, status=status, description=description))
 
     def slow(self, chat_id: str = "*", *, delay: float, times: int | None = None) -> None:
         """Accept and record the message, then answer only after `delay` seconds."""
@@ -338,7 +342,8 @@ class TelegramFake(BackgroundServer):
     ) -> web.StreamResponse | None:
         """An answer that replaces the normal one, or None to carry on normally."""
         if fault.kind == "error":
-            return _error(fault.status, "Bad Gateway" if fault.status == 502 else "Internal")
+            default = "Bad Gateway" if fault.status == 502 else "Internal"
+            return _error(fault.status, fault.description or default)
         if fault.kind == "blocked":
             return _error(403, "Forbidden: bot was blocked by the user")
         if fault.kind == "kicked":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 
+from digestbot.channels.redact import redact
 from digestbot.model import Channel
 
 
@@ -18,7 +19,10 @@ class Scope(enum.StrEnum):
 
 
 class ChannelError(Exception):
-    """Base class. `detail` is safe to log: it never contains a token or password.
+    """Base class. `detail` and `code` are safe to print and store: provider texts can quote
+    a secret (python-telegram-bot's InvalidToken names the rejected token; an API or a proxy
+    may echo credentials), so they are redacted here, once, before anything can print or
+    record them.
 
     `provider` is the channel that answered (None when no provider was involved), `code` the
     provider's own name for the error (Slack's `error`, the SMTP reply code, Telegram's
@@ -33,10 +37,11 @@ class ChannelError(Exception):
         status: int | None = None,
         scope: Scope = Scope.TARGET,
     ) -> None:
+        detail = redact(detail)
         super().__init__(detail)
         self.detail = detail
         self.provider = provider
-        self.code = code
+        self.code = redact(code) if code is not None else None
         self.status = status
         self.scope = scope
 
