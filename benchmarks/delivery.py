@@ -41,6 +41,7 @@ from typing import Any
 
 from tests.fakes.telegram_server import DEFAULT_TOKEN
 
+from digestbot.channels.slots import SharedSlots
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.delivery import (
     ChannelJob,
@@ -366,9 +367,14 @@ class NoopChannel:
     """A Channel that accepts everything at once: the fan-out's own cost, nothing else."""
 
     name = CHANNEL
+    connections = DeliverySettings().concurrency  # never the bottleneck
 
     def __init__(self) -> None:
         self._next = 0
+        self._slots = SharedSlots(self, self.connections)
+
+    def slot(self) -> contextlib.AbstractAsyncContextManager[NoopChannel]:
+        return self._slots.hold()
 
     async def open(self) -> None:
         return None

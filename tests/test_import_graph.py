@@ -88,7 +88,7 @@ OWNERS: dict[str, set[str]] = {
     "telegram": {"channels.telegram", "bot"},
     "slack_sdk": {"channels.slack", "server"},
     "aiohttp": {"channels.slack", "server"},
-    "aiosmtplib": {"channels.email"},
+    "aiosmtplib": {"channels.smtp"},
     "httpx": {"channels.telegram", "sources", "server", "bot", "checking.links"},
     "feedparser": {"sources"},
     "starlette": {"server"},

@@ -101,16 +101,52 @@ async def test_one_connection_serves_many_recipients(
     assert len({m.parsed["Message-ID"] for m in smtp_fake.messages}) == 3
 
 
-async def test_concurrent_sends_share_the_connection_one_transaction_at_a_time(
-    channel: EmailChannel, smtp_fake: SmtpFake
+async def test_concurrent_sends_spread_over_the_configured_connections_and_no_more(
+    smtp_fake: SmtpFake,
 ) -> None:
-    addresses = [f"c{n}@example.org" for n in range(8)]
+    channel = _channel(smtp_fake, connections=3)
+    addresses = [f"c{n}@example.org" for n in range(12)]
 
     ids = await asyncio.gather(*(channel.send(a, MESSAGE) for a in addresses))
+    await channel.close()
 
     assert len(set(ids)) == len(addresses)
     assert sorted(m.rcpt_tos[0] for m in smtp_fake.messages) == sorted(addresses)
-    assert smtp_fake.ehlo_count == 1
+    assert smtp_fake.peak_connections == 3
+    assert len({m.session for m in smtp_fake.messages}) == 3
+
+
+async def test_a_slot_holds_a_logged_in_connection_that_only_its_holder_sends_on(
+    smtp_auth_fake: SmtpFake,
+) -> None:
+    channel = _channel(
+        smtp_auth_fake, username="digest", password=smtp_auth_fake.password, connections=2
+    )
+    async with channel.slot() as first, channel.slot() as second:
+        assert smtp_auth_fake.auth_attempts == 2, "connected and logged in before the send"
+        assert first is not second
+        third = asyncio.ensure_future(channel.send("waits@example.org", MESSAGE))
+        await asyncio.sleep(0.2)
+        assert not third.done(), "a third send waits for a free connection"
+        await first.send("a@example.org", MESSAGE)
+    await third
+    await channel.close()
+
+    assert smtp_auth_fake.peak_connections == 2
+    assert len(smtp_auth_fake.messages) == 2
+
+
+async def test_421_closes_that_connection_only_and_the_next_send_opens_a_new_one(
+    channel: EmailChannel, smtp_fake: SmtpFake
+) -> None:
+    smtp_fake.refuse("busy@example.org", 421, times=1)
+
+    with pytest.raises(TransientError, match="421"):
+        await channel.send("busy@example.org", MESSAGE)
+    await channel.send("busy@example.org", MESSAGE)
+
+    assert [m.rcpt_tos for m in smtp_fake.messages] == [["busy@example.org"]]
+    assert smtp_fake.ehlo_count == 2
 
 
 @pytest.mark.parametrize(

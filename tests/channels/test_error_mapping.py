@@ -18,7 +18,7 @@ from digestbot.channels import (
     map_smtp_error,
     map_telegram_error,
 )
-from digestbot.channels.email import Phase
+from digestbot.channels.smtp import Phase
 
 
 def _timed_out(cause: Exception) -> tg_error.TimedOut:

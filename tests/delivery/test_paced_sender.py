@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -21,6 +22,7 @@ from digestbot.channels.errors import (
     TransientError,
     UncertainDelivery,
 )
+from digestbot.channels.slots import SharedSlots
 from digestbot.delivery import (
     REPLY_POLICY,
     PacedSender,
@@ -58,6 +60,13 @@ class ScriptedChannel:
     closed: int = 0
     open_error: ChannelError | None = None
     rtt: float = 0.0  # virtual seconds each request takes
+    connections: int = 8
+
+    def __post_init__(self) -> None:
+        self._slots = SharedSlots(self, self.connections)
+
+    def slot(self) -> AbstractAsyncContextManager[ScriptedChannel]:
+        return self._slots.hold()
 
     def answer(self, target: str, *errors: ChannelError) -> None:
         self.script.setdefault(target, deque()).extend(errors)

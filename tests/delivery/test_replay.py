@@ -4,8 +4,10 @@ checked on a virtual clock, so it is exact and never sleeps."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+from digestbot.channels.slots import SharedSlots
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
 from digestbot.model import Variant
 from digestbot.payloads import Payload, TelegramMessage
@@ -37,10 +39,15 @@ class RecordingChannel:
     """Sends nowhere; remembers when (virtual time) each message left."""
 
     name = "telegram"
+    connections = 8
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.sent: list[tuple[str, float]] = []
+        self._slots = SharedSlots(self, self.connections)
+
+    def slot(self) -> AbstractAsyncContextManager[RecordingChannel]:
+        return self._slots.hold()
 
     async def open(self) -> None:
         return None

@@ -1,17 +1,25 @@
 """A local SMTP server (aiosmtpd) that records what it accepts, refuses scripted recipients
-with 450/550 like a real MTA, optionally requires AUTH, optionally offers STARTTLS with a
-self-signed certificate, and can stall before answering DATA (the uncertain case).
+with 450/550 like a real MTA - or 421 and hangs up, as one closing a busy connection does -
+optionally requires AUTH, optionally offers STARTTLS with a self-signed certificate, and can
+stall before answering DATA (the uncertain case). It counts the connections open at once.
 
     with SmtpFake(username="digest", password="s3cret") as fake:
         EmailChannel(fake.host, fake.port, security="none", username=..., password=..., ...)
         fake.refuse("full@example.com", 450); fake.refuse("gone@example.com", 550)
-        fake.messages[0].parsed["Subject"], fake.messages[0].rcpt_tos
+        fake.refuse("busy@example.com", 421, times=1)   # once, then this connection is closed
+        fake.messages[0].parsed["Subject"], fake.messages[0].rcpt_tos, fake.messages[0].session
+        fake.peak_connections
+
+Standalone (benchmarks): python -m tests.fakes.smtp_server --port 0   (prints "smtp fake on
+HOST:PORT", records nothing so memory stays flat).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import email.policy
+import itertools
 import shutil
 import ssl
 import subprocess
@@ -38,6 +46,28 @@ class ReceivedMail:
     content: bytes = field(repr=False)
     parsed: EmailMessage = field(repr=False)
     time: float
+    session: int = 0  # which connection carried it (numbered from 1 as they open)
+
+
+@dataclass(slots=True)
+class Refusal:
+    code: int
+    times: int | None = None  # None: every time
+
+
+class _CountingSMTP(SMTP):
+    """aiosmtpd's server, numbering its connections and counting how many are open."""
+
+    fake: SmtpFake
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is None:  # not the STARTTLS upgrade of a connection already counted
+            self.fake.connection_opened(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.fake.connection_closed(self)
+        super().connection_lost(error)
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -53,11 +83,16 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 class _Controller(Controller):
+    def __init__(self, fake: SmtpFake, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fake = fake
+
     def factory(self) -> SMTP:
         # Plaintext AUTH is intended here (loopback only); aiosmtpd warns per connection.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            smtp: SMTP = super().factory()  # type: ignore[no-untyped-call]
+            smtp = _CountingSMTP(self.handler, **self.SMTP_kwargs)
+            smtp.fake = self.fake
             return smtp
 
 
@@ -78,19 +113,28 @@ class _Handler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
         rcpt_options: list[str],
     ) -> str:  # fmt: skip
-        code = self.fake.refused.get(address.lower())
-        if code is not None:
-            if code >= 500:
-                return f"{code} 5.1.1 <{address}>: Recipient address rejected: User unknown"
-            return f"{code} 4.2.2 <{address}>: Mailbox full, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+        code = self.fake.refusal(address)
+        if code is None:
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        if code == 421:
+            # Answered first (the reply is written before this callback can run), then closed.
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return "421 4.7.0 Too many messages on this connection, closing transmission channel"
+        if code >= 500:
+            return f"{code} 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        return f"{code} 4.2.2 <{address}>: Mailbox full, try again later"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if not self.fake.record:
+            with self.fake.lock:
+                self.fake.accepted += 1
+            return "250 2.0.0 Ok: queued"
         content = envelope.original_content or b""
         parsed = BytesParser(policy=email.policy.default).parsebytes(content)
         assert isinstance(parsed, EmailMessage)
         with self.fake.lock:
+            self.fake.accepted += 1
             self.fake.messages.append(
                 ReceivedMail(
                     mail_from=str(envelope.mail_from),
@@ -98,6 +142,7 @@ class _Handler:
                     content=content,
                     parsed=parsed,
                     time=time.time(),
+                    session=self.fake.sessions.get(id(server), 0),
                 )
             )
             delay = self.fake.data_delay
@@ -115,12 +160,18 @@ class SmtpFake:
         username: str | None = None,
         password: str | None = None,
         starttls: bool = False,
+        record: bool = True,
     ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.username, self.password = username, password
+        self.record = record  # False: count accepted messages only (benchmarks)
         self.messages: list[ReceivedMail] = []
-        self.refused: dict[str, int] = {}
+        self.accepted = 0
+        self.refused: dict[str, Refusal] = {}
+        self.sessions: dict[int, int] = {}  # open server protocol → its connection number
+        self.peak_connections = 0
+        self._session_numbers = itertools.count(1)
         self.data_delay = 0.0
         self.auth_attempts = 0
         self.ehlo_count = 0  # one per connection (two with STARTTLS): shows connection reuse
@@ -143,6 +194,7 @@ class SmtpFake:
                 "authenticator": self._authenticate,
             }
         self._controller = _Controller(
+            self,
             _Handler(self),
             hostname=self.host,
             port=self.port,
@@ -156,10 +208,30 @@ class SmtpFake:
         assert self.cert_path is not None, "started without starttls=True"
         return ssl.create_default_context(cafile=str(self.cert_path))
 
-    def refuse(self, address: str, code: int) -> None:
-        """Answer RCPT TO:<address> with `code` (450 → transient, 550 → permanent)."""
+    def refuse(self, address: str, code: int, *, times: int | None = None) -> None:
+        """Answer RCPT TO:<address> with `code` (450 → transient, 550 → permanent, 421 →
+        transient and the connection is closed), `times` times or for ever."""
         with self.lock:
-            self.refused[address.lower()] = code
+            self.refused[address.lower()] = Refusal(code, times)
+
+    def refusal(self, address: str) -> int | None:
+        """The code to refuse `address` with now, using up one of its times."""
+        with self.lock:
+            refusal = self.refused.get(address.lower())
+            if refusal is None or refusal.times == 0:
+                return None
+            if refusal.times is not None:
+                refusal.times -= 1
+            return refusal.code
+
+    def connection_opened(self, server: SMTP) -> None:
+        with self.lock:
+            self.sessions[id(server)] = next(self._session_numbers)
+            self.peak_connections = max(self.peak_connections, len(self.sessions))
+
+    def connection_closed(self, server: SMTP) -> None:
+        with self.lock:
+            self.sessions.pop(id(server), None)
 
     def stall_data(self, seconds: float) -> None:
         """Queue each message, then wait `seconds` before answering the end of DATA."""
@@ -200,3 +272,23 @@ class SmtpFake:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def serve_forever(self) -> None:
+        """Run until killed, printing where (for a parent process to read)."""
+        self.start()
+        print(f"smtp fake on {self.host}:{self.port}", flush=True)
+        try:
+            threading.Event().wait()
+        finally:
+            self.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Local SMTP fake (aiosmtpd)")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    SmtpFake(port=args.port, record=False).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.channels.base import ChannelClient, Editable
-    from digestbot.channels.email import EmailChannel, map_smtp_error
-    from digestbot.channels.email_build import build_email
+    from digestbot.channels.base import ChannelClient, Connection, Editable
+    from digestbot.channels.email import EmailChannel
+    from digestbot.channels.email_build import BuiltMail, MailTemplate, Sender, build_email
     from digestbot.channels.errors import (
         ChannelError,
         ChatMigrated,
@@ -27,14 +27,16 @@ if TYPE_CHECKING:
         register_secret,
     )
     from digestbot.channels.slack import SlackChannel, map_slack_error
+    from digestbot.channels.slots import SharedSlots
+    from digestbot.channels.smtp import SmtpConnection, map_smtp_error
     from digestbot.channels.telegram import TelegramChannel, map_telegram_error
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "base": ("ChannelClient", "Editable"),
-            "email": ("EmailChannel", "map_smtp_error"),
-            "email_build": ("build_email",),
+            "base": ("ChannelClient", "Connection", "Editable"),
+            "email": ("EmailChannel",),
+            "email_build": ("BuiltMail", "MailTemplate", "Sender", "build_email"),
             "errors": (
                 "ChannelError",
                 "ChatMigrated",
@@ -48,22 +50,30 @@ else:
             "outbox": ("OutboxChannel", "sanitize_target"),
             "redact": ("RedactingFilter", "install_redaction", "redact", "register_secret"),
             "slack": ("SlackChannel", "map_slack_error"),
+            "slots": ("SharedSlots",),
+            "smtp": ("SmtpConnection", "map_smtp_error"),
             "telegram": ("TelegramChannel", "map_telegram_error"),
         },
     )
 
 __all__ = [
+    "BuiltMail",
     "ChannelClient",
     "ChannelError",
     "ChatMigrated",
+    "Connection",
     "Editable",
     "EmailChannel",
+    "MailTemplate",
     "OutboxChannel",
     "PermanentError",
     "RedactingFilter",
     "RetryAfter",
     "Scope",
+    "Sender",
+    "SharedSlots",
     "SlackChannel",
+    "SmtpConnection",
     "TargetGone",
     "TelegramChannel",
     "TransientError",

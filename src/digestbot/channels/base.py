@@ -1,27 +1,16 @@
-"""The ChannelClient protocol: one provider connection, sending one already-rendered part to one
+"""The ChannelClient protocol: one provider account, sending one already-rendered part to one
 target. (`digestbot.model.Channel` names a channel; a ChannelClient talks to its provider.)"""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
 from digestbot.payloads import Payload
 
 
-class ChannelClient(Protocol):
-    """A provider connection. Formatting never happens here; retries and pacing never either
-    (delivery owns both). A channel only sends, and maps provider failures onto
-    `digestbot.channels.errors`."""
-
-    name: str
-
-    async def open(self) -> None:
-        """Connect/log in (SMTP login, HTTP session); a no-op when already open. Everything
-        that sends on one provider shares one channel through a `delivery.PacedSender`, which
-        opens it for its first user and closes it after its last."""
-
-    async def close(self) -> None:
-        """Release connections; safe to call twice, and after an `open()` that failed."""
+class Connection(Protocol):
+    """Where one request leaves: an SMTP connection, or an HTTP client's pool."""
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
         """Send one part to `target` and return the provider's message id.
@@ -31,14 +20,42 @@ class ChannelClient(Protocol):
         ...
 
 
+class ChannelClient(Connection, Protocol):
+    """A provider account. Formatting never happens here; retries and pacing never either
+    (delivery owns both). A channel only sends, and maps provider failures onto
+    `digestbot.channels.errors`.
+
+    `slot()` hands out one of its `connections` for one request at a time: delivery takes a
+    slot, then its rate-limit token, then marks the part in flight, sends on the slot's
+    connection and writes the outcome before letting go - so only requests that really left
+    can be in flight, never more than `connections` per channel. `send` on the channel itself
+    finds its own connection, for a one-off message outside delivery."""
+
+    name: str
+    connections: int
+
+    async def open(self) -> None:
+        """Connect/log in (SMTP login, HTTP session); a no-op when already open. Everything
+        that sends on one provider shares one channel through a `delivery.PacedSender`, which
+        opens it for its first user and closes it after its last."""
+
+    async def close(self) -> None:
+        """Release connections; safe to call twice, and after an `open()` that failed."""
+
+    def slot(self) -> AbstractAsyncContextManager[Connection]:
+        """Wait for a free connection and hold it until the block ends."""
+        ...
+
+
 @runtime_checkable
 class Editable(Protocol):
-    """A channel whose sent messages can be changed in place (Telegram editMessageText).
-    Edits pass through the same pacing and retries as sends (`delivery.attempts`)."""
+    """A channel (or a slot's connection) whose sent messages can be changed in place
+    (Telegram editMessageText). Edits pass through the same slots, pacing and retries as
+    sends (`delivery.attempts`)."""
 
     async def edit(self, target: str, message_id: str, payload: Payload) -> None:
         """Replace the message `message_id` in `target` with `payload`."""
         ...
 
 
-__all__ = ["ChannelClient", "Editable"]
+__all__ = ["ChannelClient", "Connection", "Editable"]

@@ -7,9 +7,11 @@ import json
 import os
 import re
 import tempfile
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-from digestbot.channels.email_build import POLICY, build_email
+from digestbot.channels.email_build import MailTemplates, Sender
+from digestbot.channels.slots import SharedSlots
 from digestbot.model import Channel
 from digestbot.payloads import EmailMessage, Payload
 
@@ -54,10 +56,14 @@ class OutboxChannel:
         self.root = Path(root)
         self.channel_name = channel_name
         self.name = name or channel_name
-        self._from = from_addr
-        self._unsubscribe_url = unsubscribe_url
-        self._unsubscribe_secret = unsubscribe_secret
-        self._preferences_url = preferences_url
+        self._mail = MailTemplates(
+            Sender(from_addr, unsubscribe_url, unsubscribe_secret, preferences_url)
+        )
+        self.connections = 1  # one writer: a part's files are written without a pause
+        self._slots = SharedSlots(self, self.connections)
+
+    def slot(self) -> AbstractAsyncContextManager[OutboxChannel]:
+        return self._slots.hold()
 
     async def open(self) -> None:
         (self.root / self.channel_name).mkdir(parents=True, exist_ok=True)
@@ -107,20 +113,11 @@ class OutboxChannel:
             "payload": payload.to_json(),
         }
         if isinstance(payload, EmailMessage):
-            message = build_email(
-                payload,
-                from_addr=self._from,
-                to_addr=target,
-                unsubscribe_url=self._unsubscribe_url,
-                unsubscribe_secret=self._unsubscribe_secret,
-                preferences_url=self._preferences_url,
-            )
-            record["email_message_id"] = str(message["Message-ID"])
-            html = message.get_body(("html",))
-            html_text = html.get_content() if html is not None else payload.html
+            mail = self._mail.build(payload, target)
+            record["email_message_id"] = mail.message_id
             # The .json is written last, so its presence marks a complete part.
-            _write_atomic(folder / f"{message_id}.eml", message.as_bytes(policy=POLICY))
-            _write_atomic(folder / f"{message_id}.html", str(html_text).encode("utf-8"))
+            _write_atomic(folder / f"{message_id}.eml", mail.data)
+            _write_atomic(folder / f"{message_id}.html", mail.html.encode("utf-8"))
         text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
         _write_atomic(folder / f"{message_id}.json", text.encode("utf-8"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import aiohttp
@@ -19,6 +20,7 @@ from digestbot.channels.errors import (
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
+from digestbot.channels.slots import SharedSlots
 from digestbot.model import Channel
 from digestbot.payloads import Payload, SlackMessage
 
@@ -117,6 +119,8 @@ class SlackChannel:
             sock_read=read_timeout,
         )
         self._pool_size = pool_size
+        self._slots = SharedSlots(self, pool_size)
+        self.connections = pool_size
         self._session: aiohttp.ClientSession | None = None
         self._client: AsyncWebClient | None = None
 
@@ -140,6 +144,9 @@ class SlackChannel:
         session, self._session, self._client = self._session, None, None
         if session is not None:
             await session.close()
+
+    def slot(self) -> AbstractAsyncContextManager[SlackChannel]:
+        return self._slots.hold()
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
         if not isinstance(payload, SlackMessage):

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 import warnings
+from contextlib import AbstractAsyncContextManager
 from http import HTTPStatus
 from typing import Any
 
@@ -34,6 +35,7 @@ from digestbot.channels.errors import (
     UncertainDelivery,
 )
 from digestbot.channels.redact import install_redaction
+from digestbot.channels.slots import SharedSlots
 from digestbot.model import Channel
 from digestbot.payloads import InlineKeyboard, Payload, TelegramMessage
 
@@ -228,6 +230,10 @@ class TelegramChannel:
             # Long polling holds its own connection so it never waits behind a send.
             get_updates_request=HTTPXRequest(connection_pool_size=1),
         )
+        # As many requests out as the pool has connections: one waiting for a pooled
+        # connection has not left, and must not be marked in flight yet.
+        self._slots = SharedSlots(self, pool_size)
+        self.connections = pool_size
         self._opened = False
 
     async def open(self) -> None:
@@ -244,6 +250,9 @@ class TelegramChannel:
         """Close the connections (also after an `open()` that failed half-way)."""
         self._opened = False
         await self.bot.release()
+
+    def slot(self) -> AbstractAsyncContextManager[TelegramChannel]:
+        return self._slots.hold()
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
         message = _telegram_message(payload)

@@ -208,6 +208,8 @@ class EmailConfig(ChannelSection):
     from_: Mailbox = Field(alias="from")
     unsubscribe_url: str = ""
     unsubscribe_secret: SecretStr | None = None  # HMAC key of the one-click unsubscribe links
+    # SMTP connections sending at once; also the most a crash can leave `uncertain`.
+    connections: int = Field(default=4, ge=1, le=64)
     targets: list[EmailTarget] = []
 
     _blank = field_validator("username", mode="before")(_empty_is_none)

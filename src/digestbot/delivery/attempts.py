@@ -3,21 +3,24 @@ that leaves through a `PacedSender`. The fan-out writes each step to the ledger 
 `AttemptHooks`; an interactive reply (a /today answer, an admin alert, a keyboard edit) uses
 `send_now`/`edit_now`, which only log, with a short policy because a reader is waiting.
 
-Per try: wait for the target's line spacing and the rate limits, leave, then by answer —
-sent; 429 → honour retry_after (the whole limiter key set waits) and try again, up to
-`max_rate_limited` times; group migrated → follow it; 5xx/refused → back off and retry up to
-`max_attempts`; no answer after leaving → uncertain, never resent (it may have arrived);
-blocked/kicked → the target is gone; anything else → failed."""
+Per try: wait for the target's line spacing, take one of the channel's connections
+(`ChannelClient.slot`), then the rate-limit token, and only then is the part in flight; it
+leaves, and its outcome is written before the connection is let go. By answer — sent; 429 →
+honour retry_after (the whole limiter key set waits) and try again, up to `max_rate_limited`
+times; group migrated → follow it; 5xx/refused → back off (holding no connection) and retry
+up to `max_attempts`; no answer after leaving → uncertain, never resent (it may have
+arrived); blocked/kicked → the target is gone; anything else → failed."""
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from digestbot.channels.base import ChannelClient, Editable
+from digestbot.channels.base import Connection, Editable
 from digestbot.channels.errors import (
     ChannelError,
     ChatMigrated,
@@ -33,8 +36,9 @@ from digestbot.store import Status
 
 log = logging.getLogger(__name__)
 
-# One request to the provider for a target; returns the provider's message id.
-Action = Callable[[str], Awaitable[str]]
+# One request to the provider for a target, on the connection it holds; returns the
+# provider's message id.
+Action = Callable[[Connection, str], Awaitable[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +68,8 @@ class AttemptHooks(Protocol):
     """What the caller records around each try (the fan-out: the ledger)."""
 
     def leaving(self) -> bool:
-        """The request holds its rate-limit slot and is about to leave. False keeps it from
-        leaving (shutting down): the part stays pending."""
+        """The request holds its connection and its rate-limit token and is about to leave.
+        False keeps it from leaving (shutting down): the part stays pending."""
         ...
 
     def retrying(self, error: ChannelError) -> None:
@@ -74,6 +78,11 @@ class AttemptHooks(Protocol):
 
     def migrated(self, old: str, new: str) -> None:
         """The target moved; the next try goes to `new`."""
+        ...
+
+    def finished(self, result: PartResult) -> None:
+        """The part ended (sent, failed, skipped, uncertain). Called while the connection is
+        still held, so what is in flight never outnumbers the connections."""
         ...
 
 
@@ -87,18 +96,106 @@ class _LogOnly:
     def migrated(self, old: str, new: str) -> None:
         log.info("%s moved to %s", old, new)
 
+    def finished(self, result: PartResult) -> None:
+        return None
+
 
 LOG_ONLY: AttemptHooks = _LogOnly()
 
 
-def sending(channel: ChannelClient, payload: Payload, reply_to: str | None = None) -> Action:
-    """The Action that sends `payload` on `channel` (as a thread reply to `reply_to`)."""
+def sending(payload: Payload, reply_to: str | None = None) -> Action:
+    """The Action that sends `payload` (as a thread reply to `reply_to`)."""
 
-    async def send(target: str) -> str:
-        return await channel.send(target, payload, reply_to=reply_to)
+    async def send(connection: Connection, target: str) -> str:
+        return await connection.send(target, payload, reply_to=reply_to)
 
     return send
+
+
 _jitter = random.Random()  # noqa: S311 -- jitter, not secrecy
+
+
+@dataclass(slots=True)
+class _Tries:
+    """One part's tries: how each is made and judged, and the count so far."""
+
+    sender: PacedSender[Any]
+    policy: RetryPolicy
+    hooks: AttemptHooks
+    rng: random.Random
+    target: str
+    attempts: int
+    rate_limited: int = 0
+
+    def result(
+        self, status: Status, message_id: str | None = None, error: ChannelError | None = None
+    ) -> PartResult:
+        return PartResult(status, self.target, self.attempts, message_id, error, self.rate_limited)
+
+    async def run(self, line: TargetLine, action: Action) -> PartResult:
+        while True:
+            await self.sender.wait_turn(line)
+            async with AsyncExitStack() as held:
+                try:
+                    connection = await held.enter_async_context(self.sender.channel.slot())
+                except ChannelError as exc:  # could not connect: nothing left
+                    self.attempts += 1
+                    result, delay = self.judge(exc, keys=[])
+                else:
+                    result, delay = await self.leave(connection, line, action)
+                if result is not None:
+                    self.hooks.finished(result)
+                    return result
+            if delay > 0:
+                await self.sender.sleep(delay)  # backing off holds no connection
+
+    async def leave(
+        self, connection: Connection, line: TargetLine, action: Action
+    ) -> tuple[PartResult | None, float]:
+        """One request on `connection`, once the rate limits let it go."""
+        keys = await self.sender.admit(self.target)
+        if not self.hooks.leaving():
+            return self.result(Status.PENDING), 0.0
+        self.attempts += 1
+        try:
+            message_id = await action(connection, self.target)
+        except Exception as exc:
+            return self.judge(exc, keys)
+        finally:
+            self.sender.answered(line)
+        return self.result(Status.SENT, message_id), 0.0
+
+    def judge(self, exc: Exception, keys: list[Hashable]) -> tuple[PartResult | None, float]:
+        """How a failed try ends the part, or (None, seconds to back off) to try again."""
+        if isinstance(exc, RetryAfter):
+            self.rate_limited += 1
+            self.sender.rate_limited(keys, exc.seconds)  # the limiter makes the next try wait
+            if self.rate_limited > self.policy.max_rate_limited:
+                return self.result(Status.FAILED, error=exc), 0.0
+            self.hooks.retrying(exc)
+            return None, 0.0
+        if isinstance(exc, ChatMigrated):
+            self.hooks.retrying(exc)
+            self.hooks.migrated(self.target, exc.new_chat_id)
+            self.target = exc.new_chat_id
+            return None, 0.0
+        if isinstance(exc, UncertainDelivery):
+            return self.result(Status.UNCERTAIN, error=exc), 0.0
+        if isinstance(exc, TargetGone):
+            return self.result(Status.SKIPPED, error=exc), 0.0
+        if isinstance(exc, PermanentError):
+            return self.result(Status.FAILED, error=exc), 0.0
+        if isinstance(exc, ChannelError):  # TransientError and anything unclassified
+            if self.attempts >= self.policy.max_attempts:
+                return self.result(Status.FAILED, error=exc), 0.0
+            self.hooks.retrying(exc)
+            policy = self.policy
+            delay = backoff_delay(self.attempts, policy.backoff_base, policy.backoff_cap, self.rng)
+            return None, delay
+        # A bug, not a provider answer: the request may have left.
+        log.error("%s: unexpected error sending to %s", self.sender.name, self.target, exc_info=exc)
+        error = UncertainDelivery(f"unexpected {type(exc).__name__} while sending")
+        return self.result(Status.UNCERTAIN, error=error), 0.0
 
 
 async def attempt(
@@ -113,45 +210,7 @@ async def attempt(
     rng: random.Random = _jitter,
 ) -> PartResult:
     """Try `action` on `target` (the caller holds `line`) until it is sent or given up on."""
-    rate_limited = 0
-    while True:
-        keys = await sender.admit(line, target)
-        if not hooks.leaving():
-            return PartResult(Status.PENDING, target, attempts, rate_limited=rate_limited)
-        attempts += 1
-        try:
-            message_id = await action(target)
-        except RetryAfter as exc:
-            rate_limited += 1
-            sender.rate_limited(keys, exc.seconds)
-            if rate_limited > policy.max_rate_limited:
-                return PartResult(Status.FAILED, target, attempts, None, exc, rate_limited)
-            hooks.retrying(exc)
-        except ChatMigrated as exc:
-            hooks.retrying(exc)
-            hooks.migrated(target, exc.new_chat_id)
-            target = exc.new_chat_id
-        except UncertainDelivery as exc:
-            return PartResult(Status.UNCERTAIN, target, attempts, None, exc, rate_limited)
-        except TargetGone as exc:
-            return PartResult(Status.SKIPPED, target, attempts, None, exc, rate_limited)
-        except PermanentError as exc:
-            return PartResult(Status.FAILED, target, attempts, None, exc, rate_limited)
-        except ChannelError as exc:  # TransientError and anything unclassified
-            if attempts >= policy.max_attempts:
-                return PartResult(Status.FAILED, target, attempts, None, exc, rate_limited)
-            hooks.retrying(exc)
-            await sender.sleep(
-                backoff_delay(attempts, policy.backoff_base, policy.backoff_cap, rng)
-            )
-        except Exception as exc:  # a bug, not a provider answer: the request may have left
-            log.exception("%s: unexpected error sending to %s", sender.name, target)
-            error = UncertainDelivery(f"unexpected {type(exc).__name__} while sending")
-            return PartResult(Status.UNCERTAIN, target, attempts, None, error, rate_limited)
-        else:
-            return PartResult(Status.SENT, target, attempts, message_id, None, rate_limited)
-        finally:
-            sender.answered(line)
+    return await _Tries(sender, policy, hooks, rng, target, attempts).run(line, action)
 
 
 async def send_now(
@@ -167,7 +226,7 @@ async def send_now(
     sent: list[str] = []
     async with sender.line(target) as line:
         for payload in payloads:
-            send = sending(sender.channel, payload, reply_to=sent[0] if sent else None)
+            send = sending(payload, reply_to=sent[0] if sent else None)
             result = await attempt(sender, line, target, send, policy=policy)
             if result.message_id is None:
                 log.warning("%s: message to %s not sent: %s", sender.name, target, result.error)
@@ -191,8 +250,10 @@ async def edit_now(
     if not isinstance(channel, Editable):
         raise TypeError(f"{sender.name} messages cannot be edited")
 
-    async def edit(to: str) -> str:
-        await channel.edit(to, message_id, payload)
+    async def edit(connection: Connection, to: str) -> str:
+        # The slot of an editable channel is the channel's own client.
+        assert isinstance(connection, Editable)
+        await connection.edit(to, message_id, payload)
         return message_id
 
     async with sender.line(target) as line:

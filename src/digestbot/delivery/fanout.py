@@ -1,9 +1,10 @@
 """Fan one channel's digest out to every target recorded in the ledger, exactly once.
 
 Concurrent across targets, in order within one target (Slack thread replies after their
-parent). Every send first passes the rate limiter, then is marked in flight in the ledger, then
-leaves; its outcome is written before the next part. So after a crash the ledger knows, per
-part, whether it was sent, never left, or may have arrived (`uncertain`).
+parent). Every send first takes one of the channel's connections and its rate-limit token, then
+is marked in flight in the ledger, then leaves; its outcome is written before the connection
+is let go. So after a crash the ledger knows, per part, whether it was sent, never left, or may
+have arrived (`uncertain`) - and at most one part per connection can be in that last state.
 
 Sends go through the channel's `PacedSender`, shared with whatever else sends on the same
 account (the bot's replies, alerts), and are tried by the one policy in `delivery.attempts`."""
@@ -242,7 +243,8 @@ class Fanout:
                 job, line, claimed, part, target, payloads[part.index], reply_to
             )
             run.rate_limited += result.rate_limited
-            self._record(job, claimed, part, result, run)
+            if result.status is Status.SENT:
+                run.parts_sent += 1
             if result.status is not Status.SENT:
                 return result.status  # later parts wait: order within a target is kept
             target = result.target
@@ -265,34 +267,12 @@ class Fanout:
             job.sender,
             line,
             target,
-            sending(job.sender.channel, payload, reply_to),
+            sending(payload, reply_to),
             policy=self._retry,
             hooks=hooks,
             attempts=part.attempts,
             rng=self._rng,
         )
-
-    def _record(
-        self,
-        job: ChannelJob,
-        claimed: ClaimedDelivery,
-        part: PartState,
-        result: PartResult,
-        run: ChannelRun,
-    ) -> None:
-        """Write how the part ended (PENDING: it never left, the row stays as it is)."""
-        store, detail = self.store, result.error.detail if result.error else ""
-        if result.status is Status.SENT:
-            store.mark_part_sent(claimed.id, part.index, result.message_id)
-            run.parts_sent += 1
-        elif result.status is Status.UNCERTAIN:
-            store.mark_part_uncertain(claimed.id, part.index, detail)
-        elif result.status is Status.SKIPPED:
-            store.deactivate(job.channel, result.target, detail)
-            store.mark_delivery_skipped(claimed.id, detail)
-        elif result.status is Status.FAILED:
-            permanent = isinstance(result.error, PermanentError)
-            store.mark_part_failed(claimed.id, part.index, detail, permanent=permanent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +297,20 @@ class _PartInLedger:
     def migrated(self, old: str, new: str) -> None:
         follow_migration(self.store, self.store, self.channel, old, new)
         log.info("%s: %s moved to %s", self.channel, old, new)
+
+    def finished(self, result: PartResult) -> None:
+        """Write how the part ended (PENDING: it never left, the row stays as it is)."""
+        store, detail = self.store, result.error.detail if result.error else ""
+        if result.status is Status.SENT:
+            store.mark_part_sent(self.delivery_id, self.index, result.message_id)
+        elif result.status is Status.UNCERTAIN:
+            store.mark_part_uncertain(self.delivery_id, self.index, detail)
+        elif result.status is Status.SKIPPED:
+            store.deactivate(self.channel, result.target, detail)
+            store.mark_delivery_skipped(self.delivery_id, detail)
+        elif result.status is Status.FAILED:
+            permanent = isinstance(result.error, PermanentError)
+            store.mark_part_failed(self.delivery_id, self.index, detail, permanent=permanent)
 
 
 __all__ = [

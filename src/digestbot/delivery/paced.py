@@ -110,12 +110,16 @@ class PacedSender(Generic[C]):
         async with line.lock:
             yield line
 
-    async def admit(self, line: TargetLine, target: str) -> list[Hashable]:
-        """Wait for the target's spacing, then for a slot in every limit a send to `target`
-        counts against, and take them; returns the limiter keys (for `rate_limited`)."""
+    async def wait_turn(self, line: TargetLine) -> None:
+        """Wait until the target's previous message is far enough behind (`answered`)."""
         wait = line.ready_at - self.clock()
         if wait > 0:
             await self.sleep(wait)
+
+    async def admit(self, target: str) -> list[Hashable]:
+        """Wait for room in every limit a send to `target` counts against and take it;
+        returns the limiter keys (for `rate_limited`). Called holding the connection the
+        request will leave on, so the token is spent only when it can leave at once."""
         keys = self.pacing.keys(target)
         await self.limiter.acquire(keys)
         return keys

@@ -62,6 +62,7 @@ def build_channel(config: Config, channel: Channel) -> ChannelClient:
         unsubscribe_url=unsubscribe_url,
         unsubscribe_secret=unsubscribe_secret,
         preferences_url=preferences_url,
+        connections=section.connections,
     )
 
 

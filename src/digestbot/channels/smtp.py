@@ -1,0 +1,163 @@
+"""One SMTP connection: connect and log in, then MAIL, RCPT, DATA per recipient, with
+aiosmtplib's failures mapped onto channel errors in one place. `EmailChannel` keeps a few of
+these and lends one per send."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Literal
+
+import aiosmtplib
+
+from digestbot.channels.email_build import MailTemplates
+from digestbot.channels.errors import (
+    ChannelError,
+    PermanentError,
+    Scope,
+    TransientError,
+    UncertainDelivery,
+)
+from digestbot.model import Channel
+from digestbot.payloads import EmailMessage, Payload
+
+Security = Literal["tls", "starttls", "none"]
+# Where a transaction failed decides whether the message may have arrived.
+Phase = Literal["connect", "envelope", "data"]
+
+
+def _by_code(code: int, text: str, scope: Scope) -> ChannelError:
+    if 400 <= code < 500:
+        return TransientError(text, provider=Channel.EMAIL, code=str(code), scope=scope)
+    return PermanentError(text, provider=Channel.EMAIL, code=str(code), scope=scope)
+
+
+def map_smtp_error(exc: Exception, phase: Phase) -> ChannelError:
+    """The single place where aiosmtplib failures become digestbot channel errors.
+    SMTP 4xx is "try later", 5xx is final; a timeout or hang-up while the server holds the
+    whole message (DATA) may or may not have queued it. A refused login, greeting or sender
+    concerns every recipient (channel-wide); a refused recipient only that one."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
+    if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
+        detail = f"smtp: recipient refused ({exc.code} {exc.message})"
+        return _by_code(exc.code, detail, Scope.TARGET)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        detail = f"smtp: authentication failed ({exc.code})"
+        return PermanentError(
+            detail, provider=Channel.EMAIL, code=str(exc.code), scope=Scope.CHANNEL
+        )
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 400:
+        everyone = phase == "connect" or isinstance(exc, aiosmtplib.SMTPSenderRefused)
+        detail = f"smtp: {phase} refused ({exc.code} {exc.message})"
+        return _by_code(exc.code, detail, Scope.CHANNEL if everyone else Scope.TARGET)
+    name = type(exc).__name__
+    if phase == "data" and isinstance(
+        exc, aiosmtplib.SMTPTimeoutError | aiosmtplib.SMTPServerDisconnected
+    ):
+        return UncertainDelivery(f"smtp: no answer after DATA ({name})", provider=Channel.EMAIL)
+    if isinstance(exc, aiosmtplib.SMTPException | OSError):
+        return TransientError(f"smtp: {phase} failed ({name})", provider=Channel.EMAIL)
+    raise exc
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpServer:
+    """Where and how to connect; the same for every connection of a channel."""
+
+    host: str
+    port: int
+    envelope_from: str  # MAIL FROM: the bare address (From keeps the display name)
+    security: Security = "starttls"
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+    tls_context: ssl.SSLContext | None = None
+
+    def client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            timeout=self.timeout,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            tls_context=self.tls_context,
+        )
+
+
+class SmtpConnection:
+    """One connection, one transaction at a time (its holder's). Reconnects when the server
+    dropped it; after a refusal it stays usable for the next recipient."""
+
+    def __init__(self, server: SmtpServer, templates: MailTemplates) -> None:
+        self._server = server
+        self._templates = templates
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self._smtp is not None and self._smtp.is_connected
+
+    async def connect(self) -> None:
+        """Connect and log in, unless still connected."""
+        if self.usable:
+            return
+        self.abort()
+        smtp = self._server.client()
+        try:
+            await smtp.connect()
+            if self._server.username:
+                await smtp.login(self._server.username, self._server.password or "")
+        except Exception as exc:
+            smtp.close()
+            raise map_smtp_error(exc, "connect") from exc
+        self._smtp = smtp
+
+    async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
+        if not isinstance(payload, EmailMessage):
+            raise TypeError(f"EmailChannel cannot send {type(payload).__name__}")
+        mail = self._templates.build(payload, target)
+        await self.connect()
+        assert self._smtp is not None
+        smtp = self._smtp
+        phase: Phase = "envelope"
+        try:
+            await smtp.mail(self._server.envelope_from)
+            await smtp.rcpt(target)
+            phase = "data"
+            await smtp.data(mail.data)
+        except Exception as exc:
+            error = map_smtp_error(exc, phase)
+            await self._after_failure(smtp, exc)
+            raise error from exc
+        return mail.message_id
+
+    async def _after_failure(self, smtp: aiosmtplib.SMTP, exc: Exception) -> None:
+        """Keep the connection for the next recipient when the server merely refused this
+        one; after a timeout or hang-up (or a 421 "closing") its state is unknown, so start
+        afresh next time."""
+        if isinstance(exc, aiosmtplib.SMTPResponseException) and smtp.is_connected:
+            try:
+                await smtp.rset()
+                return
+            except aiosmtplib.SMTPException:
+                pass
+        self.abort()
+
+    async def quit(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None or not smtp.is_connected:
+            return
+        try:
+            await smtp.quit()
+        except aiosmtplib.SMTPException:
+            smtp.close()
+
+    def abort(self) -> None:
+        """Drop the connection without a goodbye."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+
+__all__ = ["Phase", "Security", "SmtpConnection", "SmtpServer", "map_smtp_error"]
