@@ -79,13 +79,19 @@ def _section(block: dict[str, Any], at: str) -> Iterator[str]:
                 yield from _text_object(field, f"{at}/fields/{i}", MAX_FIELD_TEXT)
 
 
-def _context(block: dict[str, Any], at: str) -> Iterator[str]:
+def _elements(block: dict[str, Any], at: str, limit: int) -> tuple[list[Any], list[str]]:
+    """A context or actions block's elements and the complaints about their number."""
     elements = block.get("elements")
     if not isinstance(elements, list) or not elements:
-        yield f"must provide at least 1 item [json-pointer:{at}/elements]"
-        return
-    if len(elements) > MAX_CONTEXT_ELEMENTS:
-        yield f"no more than {MAX_CONTEXT_ELEMENTS} items allowed [json-pointer:{at}/elements]"
+        return [], [f"must provide at least 1 item [json-pointer:{at}/elements]"]
+    if len(elements) > limit:
+        return elements, [f"no more than {limit} items allowed [json-pointer:{at}/elements]"]
+    return elements, []
+
+
+def _context(block: dict[str, Any], at: str) -> Iterator[str]:
+    elements, errors = _elements(block, at, MAX_CONTEXT_ELEMENTS)
+    yield from errors
     for i, element in enumerate(elements):
         if isinstance(element, dict) and element.get("type") == "image":
             continue
@@ -93,12 +99,8 @@ def _context(block: dict[str, Any], at: str) -> Iterator[str]:
 
 
 def _actions(block: dict[str, Any], at: str) -> Iterator[str]:
-    elements = block.get("elements")
-    if not isinstance(elements, list) or not elements:
-        yield f"must provide at least 1 item [json-pointer:{at}/elements]"
-        return
-    if len(elements) > MAX_ACTIONS_ELEMENTS:
-        yield f"no more than {MAX_ACTIONS_ELEMENTS} items allowed [json-pointer:{at}/elements]"
+    elements, errors = _elements(block, at, MAX_ACTIONS_ELEMENTS)
+    yield from errors
     for i, element in enumerate(elements):
         where = f"{at}/elements/{i}"
         if not isinstance(element, dict):
