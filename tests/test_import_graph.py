@@ -48,7 +48,7 @@ MAY_USE: dict[str, set[str]] = {
     "bot": {
         "bot.commands", "bot.keyboards", "bot.throttle", "channels", "config", "delivery",
         "rendering", "store",
-        "ratelimit",
+        "ratelimit", "notices",
     },
     "bot.commands": {"model"},
     "bot.keyboards": {"payloads"},

@@ -124,3 +124,29 @@ async def test_the_service_counts_its_deliveries_and_publish_time_on_metrics(
     failed = ("digestbot_deliveries_total", (("channel", "telegram"), ("status", "failed")))
     assert (values[sent], values[failed]) == (1, 1)
     assert started <= values[LAST_PUBLISH] <= time.time()
+
+
+@pytest.mark.parametrize(
+    ("language", "report"),
+    [
+        ("", "telegram：已发送 2，失败 0"),
+        ('\n[bot]\nlanguage = "en"\n', "telegram: sent 2, failed 0"),
+    ],
+    ids=["zh-by-default", "en"],
+)
+async def test_admins_get_the_report_and_status_in_the_configured_language(
+    tmp_path: Path, telegram_fake: TelegramFake, language: str, report: str
+) -> None:
+    config_path = service_config(tmp_path, telegram_fake)
+    text = config_path.read_text().replace("admin_chat_ids = []", 'admin_chat_ids = ["900"]')
+    config_path.write_text(text + language)
+
+    async with running_service(tmp_path, config_path):
+        await eventually(
+            lambda: any(m.text.startswith("✅") for m in telegram_fake.messages_to("900"))
+        )
+        telegram_fake.push_message("900", "/status", user_id=900)
+        await eventually(lambda: len(telegram_fake.messages_to("900")) == 2)
+
+    published, status = (m.text for m in telegram_fake.messages_to("900"))
+    assert report in published and report in status

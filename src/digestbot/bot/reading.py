@@ -17,6 +17,7 @@ from digestbot.bot.access import Access
 from digestbot.bot.commands import DEFAULT_VARIANT, IssueProvider, parse_today, resolve_today
 from digestbot.bot.replies import CHANNEL, Ctx, Replies
 from digestbot.delivery import PublishReport, report_text
+from digestbot.notices import Notices
 from digestbot.payloads import TelegramMessage
 from digestbot.rendering import Audience, Renderer, telegram_length
 from digestbot.rendering.limits import TELEGRAM_MAX_UTF16
@@ -48,14 +49,15 @@ class ReadingStore(StatusSource, Subscribers, Protocol):
     """/today and /status: a reader's variant, the latest issue and its deliveries."""
 
 
-def publish_status(store: StatusSource, today: dt.date) -> str:
-    """The latest issue's deliveries per channel and status, from the ledger."""
+def publish_status(store: StatusSource, today: dt.date, notices: Notices | None = None) -> str:
+    """The latest issue's deliveries per channel and status, from the ledger (in the admins'
+    language, `[bot] language`)."""
     latest = store.latest_issue()
     if latest is None:
         return f"{today.isoformat()}：{texts.STATUS_UNAVAILABLE}"
     summary = store.summary(latest.issue_date)
     report = PublishReport(latest.issue_date, ledger=dict(summary))
-    return f"{latest.issue_date.isoformat()}\n{report_text(report)}"
+    return f"{latest.issue_date.isoformat()}\n{report_text(report, notices)}"
 
 
 class ReadingHandlers:

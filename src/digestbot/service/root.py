@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from digestbot.bot import AdminAlerts, TelegramBot
+from digestbot.bot import AdminAlerts, TelegramBot, publish_status
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
@@ -96,8 +96,14 @@ class Service:
             renderer=self.renderer,
             issues=self.issues,
             sender=sender,
+            status_text=self._status,
             today=self.issues.today,
         )
+
+    async def _status(self) -> str:
+        """/status in the admins' language."""
+        today = self.issues.today()
+        return await asyncio.to_thread(publish_status, self.store, today, self.daily.notices)
 
     async def run(self, on_ready: Callable[[str, int], None] | None = None) -> None:
         server, slack, email = self.config.server, self.config.slack, self.config.email
