@@ -20,7 +20,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from aiohttp import web
@@ -33,6 +33,7 @@ from tests.fakes._server import (
     read_params,
 )
 from tests.fakes.slack_blocks import message_problem
+from tests.fakes.slack_history import TIER3_PER_MINUTE, ChannelHistory, LivePost
 from tests.fakes.slack_responses import ResponsePost, ResponseUrls
 
 DEFAULT_TOKEN = "xoxb-1111-2222-fakeSlackTokenForTests"
@@ -97,13 +98,17 @@ class SlackFake(BackgroundServer):
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
         per_channel_per_second: int | None = 1,
+        tier3_per_minute: int | None = TIER3_PER_MINUTE,
         channels: set[str] | None = None,
     ) -> None:
         super().__init__(port, clock)
         self.token = token
         self.per_channel_per_second = per_channel_per_second  # None: no rate limit
         self.channels = channels  # None: every channel id exists
-        self.posts: list[SlackPost] = []
+        self.posts: list[SlackPost] = []  # every accepted chat.postMessage, in order
+        self.updates: list[SlackPost] = []  # every accepted chat.update
+        self.deletions: list[tuple[str, str]] = []  # (channel, ts) deleted
+        self.history = ChannelHistory(tier3_per_minute)  # what each channel shows now
         self.response_urls = ResponseUrls()
         self.requests: list[tuple[str, int]] = []  # (API method, HTTP status)
         self.rate_limited = 0
@@ -156,6 +161,21 @@ class SlackFake(BackgroundServer):
     def drop(self, channel: str = "*", *, times: int | None = 1, deliver: bool = False) -> None:
         self.add_fault(channel, SlackFault("drop", times=times, deliver=deliver))
 
+    def refuse_updates(self, channel: str) -> None:
+        """chat.update answers cant_update_message in this channel from now on."""
+        with self.lock:
+            self.history.refuse_updates.add(channel)
+
+    def refuse_deletes(self, channel: str) -> None:
+        """chat.delete answers cant_delete_message in this channel from now on."""
+        with self.lock:
+            self.history.refuse_deletes.add(channel)
+
+    def member_deletes(self, channel: str, ts: str) -> None:
+        """Someone with the right to (an admin) deleted the message."""
+        with self.lock:
+            self.history.delete(channel, ts)
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -164,6 +184,15 @@ class SlackFake(BackgroundServer):
     def posts_to(self, channel: str) -> list[SlackPost]:
         with self.lock:
             return [p for p in self.posts if p.channel == channel]
+
+    def shown_in(self, channel: str) -> list[LivePost]:
+        """The channel as its members see it now: posts not deleted, with their latest text."""
+        with self.lock:
+            return [replace(p) for p in self.history.shown(channel)]
+
+    def updates_in(self, channel: str) -> list[SlackPost]:
+        with self.lock:
+            return [u for u in self.updates if u.channel == channel]
 
     def stats(self) -> dict[str, int]:
         with self.lock:
@@ -225,7 +254,12 @@ class SlackFake(BackgroundServer):
                     "bot_id": "B0001",
                 }
             )
-        if method != "chat.postMessage":
+        handler = {
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update_message,
+            "chat.delete": self._delete_message,
+        }.get(method)
+        if handler is None:
             return _slack_error("unknown_method", status=404)
         channel = str(params.get("channel", ""))
         fault = self._faults.take(channel)
@@ -240,12 +274,68 @@ class SlackFake(BackgroundServer):
                 return _slack_error("not_in_channel")
             if fault.kind == "drop":
                 if fault.deliver:
-                    await self._post_message(channel, params)
+                    await handler(channel, params)
                 return await drop_connection(request)
-        response = await self._post_message(channel, params)
+        response = await handler(channel, params)
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.delay)
         return response
+
+    def _tier3_refusal(self, method: str) -> web.Response | None:
+        """The 429 for a Tier 3 call over the workspace's per-minute budget. Holds the lock."""
+        wait = self.history.tier3_wait(method, self.now())
+        if wait <= 0:
+            return None
+        self.rate_limited += 1
+        return _slack_error(
+            "ratelimited", status=429, **{"Retry-After": str(max(1, math.ceil(wait)))}
+        )
+
+    async def _update_message(self, channel: str, params: dict[str, Any]) -> web.Response:
+        if not channel or (self.channels is not None and channel not in self.channels):
+            return _slack_error("channel_not_found")
+        ts = str(params.get("ts", ""))
+        if "text" not in params and "blocks" not in params:
+            return _slack_error("no_text")
+        if "blocks" in params and (problem := message_problem(params)) is not None:
+            error, reasons = problem
+            return _invalid_blocks(reasons) if reasons else _slack_error(error)
+        with self.lock:
+            if (error := self.history.update_error(channel, ts)) is not None:
+                return _slack_error(error)
+            if (refusal := self._tier3_refusal("chat.update")) is not None:
+                return refusal
+            post = self.history.apply_update(channel, ts, params)
+            self.updates.append(
+                SlackPost(
+                    channel=channel,
+                    ts=ts,
+                    text=post.text,
+                    blocks=post.blocks,
+                    thread_ts=post.thread_ts,
+                    unfurl_links=None,
+                    unfurl_media=None,
+                    time=time.time(),
+                    params=params,
+                )
+            )
+        message: dict[str, Any] = {"type": "message", "text": post.text or "", "bot_id": "B0001"}
+        return web.json_response(
+            {"ok": True, "channel": channel, "ts": ts, "text": post.text or "", "message": message}
+        )
+
+    async def _delete_message(self, channel: str, params: dict[str, Any]) -> web.Response:
+        if not channel or (self.channels is not None and channel not in self.channels):
+            return _slack_error("channel_not_found")
+        ts = str(params.get("ts", ""))
+        with self.lock:
+            if (error := self.history.delete_error(channel, ts)) is not None:
+                return _slack_error(error)
+            if (refusal := self._tier3_refusal("chat.delete")) is not None:
+                return refusal
+            self.history.delete(channel, ts)
+            self.deletions.append((channel, ts))
+        return web.json_response({"ok": True, "channel": channel, "ts": ts})
 
     async def _post_message(self, channel: str, params: dict[str, Any]) -> web.Response:
         if not channel:
@@ -288,6 +378,9 @@ class SlackFake(BackgroundServer):
                     time=time.time(),
                     params=params,
                 )
+            )
+            self.history.add(
+                LivePost(channel, ts, None if text is None else str(text), blocks, thread_ts)
             )
         message: dict[str, Any] = {
             "type": "message",

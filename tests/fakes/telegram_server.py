@@ -36,10 +36,9 @@ from tests.fakes._server import (
     drop_connection,
     read_params,
 )
-from tests.fakes.telegram_html import EntityParseError, utf16_len, visible_text
+from tests.fakes.telegram_messages import LiveMessage, MessageBook, check_text
 
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
-MAX_TEXT_UTF16 = 4096
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Digest", "username": "digest_fake_bot"}
 _JSON_PARAMS = (
     "link_preview_options",
@@ -49,7 +48,9 @@ _JSON_PARAMS = (
     "entities",
     "allowed_updates",
 )
-_CHAT_METHODS = frozenset({"sendmessage", "getchat", "editmessagetext", "getchatmember"})
+_CHAT_METHODS = frozenset(
+    {"sendmessage", "getchat", "editmessagetext", "deletemessage", "getchatmember"}
+)
 _ADMIN_RIGHTS = (
     "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
     "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
@@ -153,8 +154,10 @@ class TelegramFake(BackgroundServer):
         self.token = token
         self.limits = limits or TelegramLimits()
         self.long_poll_cap = long_poll_cap
-        self.messages: list[SentMessage] = []
-        self.edits: list[SentMessage] = []
+        self.messages: list[SentMessage] = []  # every accepted sendMessage, in order
+        self.edits: list[SentMessage] = []  # every accepted (modifying) editMessageText
+        self.deletions: list[tuple[str, int]] = []  # (chat_id, message_id) deleted
+        self.book = MessageBook()  # what each chat shows now
         self.requests: list[RecordedRequest] = []
         self.rate_limited = 0
         self.rate_limited_by_chat: dict[str, int] = {}
@@ -204,6 +207,16 @@ class TelegramFake(BackgroundServer):
         """Hang up without an answer; with `deliver`, after recording the message."""
         self.add_fault(chat_id, Fault("drop", times=times, deliver=deliver))
 
+    def refuse_edits(self, chat_id: str) -> None:
+        """Telegram answers "message can't be edited" for this chat's messages from now on."""
+        with self.lock:
+            self.book.uneditable.add(str(chat_id))
+
+    def age(self, chat_id: str, hours: float) -> None:
+        """Make the chat's messages `hours` older (deleteMessage refuses after 48 hours)."""
+        with self.lock:
+            self.book.age(str(chat_id), hours * 3600)
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -214,9 +227,11 @@ class TelegramFake(BackgroundServer):
             self._global_window = _bot_bucket(limits)
 
     def delete_message(self, chat_id: str, message_id: int) -> None:
-        """As if an admin deleted it: replies to it now find no message."""
+        """As if an admin (or, in a private chat, the reader) deleted it: replies to it find
+        no message, and the bot can no longer edit or delete it."""
         with self.lock:
             self._deleted.add((str(chat_id), int(message_id)))
+            self.book.delete(str(chat_id), int(message_id))
 
     def set_member(self, chat_id: str, user_id: int, status: MemberStatus) -> None:
         """What getChatMember answers for this user in this chat (default: "member")."""
@@ -267,6 +282,15 @@ class TelegramFake(BackgroundServer):
     def messages_to(self, chat_id: str) -> list[SentMessage]:
         with self.lock:
             return [m for m in self.messages if m.chat_id == str(chat_id)]
+
+    def shown_in(self, chat_id: str) -> list[LiveMessage]:
+        """The chat as its reader sees it now: messages not deleted, with their latest text."""
+        with self.lock:
+            return [replace(m) for m in self.book.shown(str(chat_id))]
+
+    def edits_in(self, chat_id: str) -> list[SentMessage]:
+        with self.lock:
+            return [e for e in self.edits if e.chat_id == str(chat_id)]
 
     def stats(self) -> dict[str, int]:
         with self.lock:
@@ -324,6 +348,7 @@ class TelegramFake(BackgroundServer):
             "getupdates": self._get_updates,
             "answercallbackquery": self._answer_callback_query,
             "editmessagetext": self._edit_message_text,
+            "deletemessage": self._delete_message,
             "deletewebhook": self._delete_webhook,
             "getchat": self._get_chat,
             "getchatmember": self._get_chat_member,
@@ -387,30 +412,32 @@ class TelegramFake(BackgroundServer):
             self._global_window.add(now)
         return wait
 
+    def _throttled(self, chat_id: str) -> web.Response | None:
+        """The 429 for a request to `chat_id` over the limits (sends, edits and deletes all
+        count), or None after counting it. The caller holds the lock."""
+        wait = self._rate_limit_wait(chat_id, self.now())
+        if wait <= 0:
+            return None
+        self.rate_limited += 1
+        self.rate_limited_by_chat[chat_id] = self.rate_limited_by_chat.get(chat_id, 0) + 1
+        seconds = max(1, math.ceil(wait))
+        return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+
     async def _send_message(self, params: dict[str, Any]) -> web.Response:
         chat_id = str(params.get("chat_id", ""))
         if not chat_id:
             return _error(400, "Bad Request: chat_id is empty")
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
-        try:
-            shown = visible_text(text) if parse_mode == "HTML" else text
-        except EntityParseError as exc:
-            return _error(400, f"Bad Request: can't parse entities: {exc}")
-        if not shown.strip():
-            return _error(400, "Bad Request: message text is empty")
-        if utf16_len(shown) > MAX_TEXT_UTF16:
-            return _error(400, "Bad Request: message is too long")
+        shown, problem = check_text(params)
+        if problem is not None:
+            return _error(400, problem)
         reply_to, refusal = self._reply_target(chat_id, params)
         if refusal is not None:
             return refusal
         with self.lock:
-            wait = self._rate_limit_wait(chat_id, self.now())
-            if wait > 0:
-                self.rate_limited += 1
-                self.rate_limited_by_chat[chat_id] = self.rate_limited_by_chat.get(chat_id, 0) + 1
-                seconds = max(1, math.ceil(wait))
-                return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+            if (refusal := self._throttled(chat_id)) is not None:
+                return refusal
             message_id = self._next_message_id(chat_id)
             preview = params.get("link_preview_options")
             self.messages.append(
@@ -423,6 +450,17 @@ class TelegramFake(BackgroundServer):
                     time=time.time(),
                     params=params,
                     reply_to_message_id=reply_to,
+                )
+            )
+            self.book.add(
+                LiveMessage(
+                    chat_id,
+                    message_id,
+                    text,
+                    parse_mode,
+                    params.get("reply_markup"),
+                    sent_at=self.now(),
+                    reply_to=reply_to,
                 )
             )
         result: dict[str, Any] = {
@@ -469,20 +507,27 @@ class TelegramFake(BackgroundServer):
 
     async def _edit_message_text(self, params: dict[str, Any]) -> web.Response:
         chat_id = str(params.get("chat_id", ""))
-        message_id = int(params.get("message_id", 0))
-        with self.lock:
-            known = any(m.chat_id == chat_id and m.message_id == message_id for m in self.messages)
-        if not known:
-            return _error(400, "Bad Request: message to edit not found")
-        text = str(params.get("text", ""))
         try:
-            shown = visible_text(text) if params.get("parse_mode") == "HTML" else text
-        except EntityParseError as exc:
-            return _error(400, f"Bad Request: can't parse entities: {exc}")
+            message_id = int(params.get("message_id", 0))
+        except ValueError:
+            return _error(400, "Bad Request: message identifier is not specified")
+        shown, problem = check_text(params)
         with self.lock:
+            problem = self.book.edit_problem(chat_id, message_id, params) or problem
+            if problem is not None:
+                return _error(400, problem)
+            if (refusal := self._throttled(chat_id)) is not None:
+                return refusal
+            self.book.apply_edit(chat_id, message_id, params)
             self.edits.append(
                 SentMessage(
-                    chat_id, message_id, text, params.get("parse_mode"), None, time.time(), params
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    text=str(params.get("text", "")),
+                    parse_mode=params.get("parse_mode"),
+                    link_preview_options=None,
+                    time=time.time(),
+                    params=params,
                 )
             )
         return _ok(
@@ -495,6 +540,23 @@ class TelegramFake(BackgroundServer):
                 "text": shown,
             }
         )
+
+    async def _delete_message(self, params: dict[str, Any]) -> web.Response:
+        chat_id = str(params.get("chat_id", ""))
+        try:
+            message_id = int(params.get("message_id", 0))
+        except ValueError:
+            return _error(400, "Bad Request: message identifier is not specified")
+        with self.lock:
+            problem = self.book.delete_problem(chat_id, message_id, self.now())
+            if problem is not None:
+                return _error(400, problem)
+            if (refusal := self._throttled(chat_id)) is not None:
+                return refusal
+            self.book.delete(chat_id, message_id)
+            self._deleted.add((chat_id, message_id))
+            self.deletions.append((chat_id, message_id))
+        return _ok(True)
 
     async def _get_me(self, _: dict[str, Any]) -> web.Response:
         return _ok(
