@@ -56,7 +56,7 @@ async def test_entry_ids_survive_a_correction_a_new_host_and_a_restart(store: St
     publish_samples(store, [day])
     async with client_for(store, make_site(store)) as client:
         before = feedparser.parse((await client.get("/feed.xml")).content).entries[0]
-    store.replace_issue(day, "x.txt", dated_sample(day).replace("推理".encode(), "推断".encode()))
+    store.add_revision(day, "x.txt", dated_sample(day).replace("推理".encode(), "推断".encode()))
     site = make_site(store, "https://digest.example.org/")
     async with client_for(store, site) as client:
         after = feedparser.parse((await client.get("/feed.xml")).content).entries[0]

@@ -137,7 +137,7 @@ async def test_the_page_shows_the_archived_bytes_and_follows_a_correction(
     publish_samples(store, [APR20])
     first = await client.get("/issues/2026-04-20")
     corrected = dated_sample(APR20).replace("推理价格战".encode(), "推理价格大战".encode(), 1)
-    store.replace_issue(APR20, "2026-04-20.txt", corrected)
+    store.add_revision(APR20, "2026-04-20.txt", corrected)
     second = await client.get("/issues/2026-04-20")
     assert "推理价格大战已经开始" not in first.text
     assert "推理价格大战已经开始" in second.text

@@ -50,7 +50,7 @@ from digestbot.delivery import (
 from digestbot.model import Channel, Issue, Variant
 from digestbot.rendering import RenderError
 from digestbot.sources import FetchedIssue
-from digestbot.store import Status, Subscribers
+from digestbot.store import IssueRetracted, Status, Subscribers
 
 DateOption = Annotated[
     str | None,
@@ -243,9 +243,15 @@ def publish_command(
         if dry_run:
             _dry_run(issue, config, store, channel)
             return
-        if replace:
-            store.replace_issue(issue.date, fetched.filename, fetched.data)
-        elif not store.save_issue(issue.date, fetched.filename, fetched.data):
+        try:
+            saved = (
+                store.add_revision(issue.date, fetched.filename, fetched.data).created
+                if replace
+                else store.save_issue(issue.date, fetched.filename, fetched.data)
+            )
+        except IssueRetracted as exc:
+            fail(f"{exc}; nothing was sent")
+        if not saved and not replace:
             fail(
                 f"a different version of {issue.date.isoformat()} was already published; "
                 "`digestbot retry` finishes that one, or add --replace to send this version "

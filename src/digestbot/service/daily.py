@@ -75,8 +75,11 @@ class DailyPublish:
         return text
 
     async def already_published(self, day: dt.date) -> bool:
-        if self.store.get_issue(day) is None:
+        record = self.store.issue_record(day)
+        if record is None:
             return False
+        if record.retracted:
+            return True  # taken back: it must not go out again, whatever the source holds
         return not any(c[Status.PENDING] for c in self.store.summary(day).values())
 
 

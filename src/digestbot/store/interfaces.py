@@ -16,7 +16,9 @@ from digestbot.model import Channel, Variant
 from digestbot.store.records import (
     ArchivedVersion,
     ClaimedDelivery,
+    IssueRecord,
     LogRow,
+    SavedRevision,
     Status,
     StoredIssue,
     SubscriberRow,
@@ -29,9 +31,10 @@ class Health(Protocol):
 
 
 class ArchiveReader(Protocol):
-    """The published issues, as they went out."""
+    """The published issues, as they went out: the current revision of each day that was not
+    retracted."""
 
-    def get_issue(self, issue_date: dt.date) -> StoredIssue | None: ...
+    def get_issue(self, issue_date: dt.date, revision: int | None = None) -> StoredIssue | None: ...
 
     def latest_issue(self, on_or_before: dt.date | None = None) -> StoredIssue | None: ...
 
@@ -39,11 +42,18 @@ class ArchiveReader(Protocol):
 
 
 class Archive(ArchiveReader, Protocol):
-    """Publishing keeps what it sends; the first version of a day wins unless replaced."""
+    """Publishing keeps what it sends; the first version of a day wins until a correction
+    adds a revision; a retraction stops serving the day."""
 
     def save_issue(self, issue_date: dt.date, filename: str, data: bytes) -> bool: ...
 
-    def replace_issue(self, issue_date: dt.date, filename: str, data: bytes) -> None: ...
+    def add_revision(self, issue_date: dt.date, filename: str, data: bytes) -> SavedRevision: ...
+
+    def retract_issue(self, issue_date: dt.date, reason: str) -> bool: ...
+
+    def issue_record(self, issue_date: dt.date) -> IssueRecord | None: ...
+
+    def get_revision(self, issue_date: dt.date, revision: int) -> StoredIssue | None: ...
 
 
 class Subscribers(Protocol):

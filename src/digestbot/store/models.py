@@ -112,12 +112,30 @@ class TargetAlias(Base):
 
 
 class PublishedIssue(Base):
-    """The bytes of every issue that was published, as they were published: `retry`, a resumed
-    run and the bots' `/today` render from here, not from a source that may have changed."""
+    """A day's published issue: which revision is current and whether it was retracted. The
+    bytes of every revision are in `issue_revisions`."""
 
     __tablename__ = "issues"
 
     issue_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)  # the current one
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # of revision 1
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class IssueRevision(Base):
+    """The bytes of one revision of a published issue, as they were published: `retry`, a
+    resumed run, the bots' `/today`, the web and a correction's diff render from here, not
+    from a source that may have changed since."""
+
+    __tablename__ = "issue_revisions"
+
+    # No foreign key to `issues` on purpose: SQLite migrations rebuild a table by dropping it,
+    # which would cascade into (or be blocked by) the revisions. The archive writes both rows
+    # in one transaction.
+    issue_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
     filename: Mapped[str] = mapped_column(String(256))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
@@ -154,6 +172,7 @@ delivery_parts = cast(Table, DeliveryPart.__table__)
 subscribers = cast(Table, Subscriber.__table__)
 target_aliases = cast(Table, TargetAlias.__table__)
 published_issues = cast(Table, PublishedIssue.__table__)
+issue_revisions = cast(Table, IssueRevision.__table__)
 signup_limits = cast(Table, SignupLimit.__table__)
 used_tokens = cast(Table, UsedToken.__table__)
 
@@ -161,6 +180,7 @@ __all__ = [
     "Base",
     "Delivery",
     "DeliveryPart",
+    "IssueRevision",
     "PublishedIssue",
     "SignupLimit",
     "Subscriber",
@@ -168,6 +188,7 @@ __all__ = [
     "UsedToken",
     "deliveries",
     "delivery_parts",
+    "issue_revisions",
     "published_issues",
     "signup_limits",
     "subscribers",

@@ -91,13 +91,23 @@ class SubscriberRow:
     left_reason: str | None
 
 
+class IssueRetracted(Exception):
+    """The day's issue was retracted: it cannot be published or corrected again."""
+
+    def __init__(self, issue_date: dt.date, reason: str) -> None:
+        super().__init__(f"the issue of {issue_date.isoformat()} was retracted ({reason})")
+        self.issue_date = issue_date
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class StoredIssue:
     issue_date: dt.date
     filename: str
     data: bytes
     sha256: str  # of `data`, as stored: identifies the version without rehashing it
-    published_at: dt.datetime
+    published_at: dt.datetime  # when this revision was archived
+    revision: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +117,52 @@ class ArchivedVersion:
     issue_date: dt.date
     sha256: str
     published_at: dt.datetime
+    revision: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionInfo:
+    revision: int
+    filename: str
+    sha256: str
+    published_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRecord:
+    """Everything the archive knows about one day, retracted or not, without the bytes."""
+
+    issue_date: dt.date
+    revision: int  # the current one
+    revisions: tuple[RevisionInfo, ...]  # oldest first
+    retracted_at: dt.datetime | None
+    retraction_reason: str | None
+
+    @property
+    def retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    @property
+    def current(self) -> RevisionInfo:
+        return next(r for r in self.revisions if r.revision == self.revision)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRevision:
+    revision: int
+    created: bool  # False: these bytes already were the current revision
 
 
 __all__ = [
     "OVERALL_PRECEDENCE",
     "ArchivedVersion",
     "ClaimedDelivery",
+    "IssueRecord",
+    "IssueRetracted",
     "LogRow",
     "PartState",
+    "RevisionInfo",
+    "SavedRevision",
     "Status",
     "StoredIssue",
     "SubscriberRow",
