@@ -50,12 +50,25 @@ class ChannelClient(Connection, Protocol):
 @runtime_checkable
 class Editable(Protocol):
     """A channel (or a slot's connection) whose sent messages can be changed in place
-    (Telegram editMessageText). Edits pass through the same slots, pacing and retries as
-    sends (`delivery.attempts`)."""
+    (Telegram editMessageText, Slack chat.update). Edits pass through the same slots, pacing
+    and retries as sends (`delivery.attempts`)."""
 
     async def edit(self, target: str, message_id: str, payload: Payload) -> None:
-        """Replace the message `message_id` in `target` with `payload`."""
+        """Replace the message `message_id` in `target` with `payload`. An edit to what the
+        message already shows is done, not an error. Raises MessageGone / MessageFrozen when
+        the provider cannot edit it any more."""
         ...
 
 
-__all__ = ["ChannelClient", "Connection", "Editable"]
+@runtime_checkable
+class Deletable(Protocol):
+    """A channel (or a slot's connection) whose sent messages can be deleted (Telegram
+    deleteMessage, Slack chat.delete): corrections with fewer parts, and retractions."""
+
+    async def delete(self, target: str, message_id: str) -> None:
+        """Delete `message_id` in `target`; one already gone counts as deleted. Raises
+        MessageFrozen when the provider refuses (Telegram, after 48 hours)."""
+        ...
+
+
+__all__ = ["ChannelClient", "Connection", "Deletable", "Editable"]

@@ -105,13 +105,31 @@ class PermanentError(ChannelError):
     With `scope` CHANNEL, no other target on the channel can succeed either."""
 
 
+class MessageGone(PermanentError):
+    """The message to edit or delete no longer exists (the reader or an admin deleted it).
+    A delete counts it as done; an edit sends the corrected part anew."""
+
+
+class MessageFrozen(PermanentError):
+    """The provider will not change this message any more (too old to delete, not editable
+    in this chat): a correction sends it anew, a retraction records that it stays."""
+
+
+class Unchanged(ChannelError):
+    """An edit asked for exactly what the message already shows (Telegram's "message is not
+    modified"): nothing to do, the message is already right."""
+
+
 __all__ = [
     "ChannelError",
     "ChatMigrated",
+    "MessageFrozen",
+    "MessageGone",
     "PermanentError",
     "RetryAfter",
     "Scope",
     "TargetGone",
     "TransientError",
     "UncertainDelivery",
+    "Unchanged",
 ]

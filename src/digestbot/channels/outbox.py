@@ -3,6 +3,7 @@ account anywhere and shows exactly what would have been sent."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from digestbot.channels.email_build import MailTemplates, Sender
+from digestbot.channels.errors import MessageGone
 from digestbot.channels.slots import SharedSlots
 from digestbot.model import Channel
 from digestbot.payloads import EmailMessage, Payload
@@ -40,7 +42,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
 class OutboxChannel:
     """Writes parts under root/<channel_name>/<target>/<seq>-<part>.json; email parts also as
     .html and .eml. The returned id is `<seq>-<part>`; a part sent with `reply_to` joins that
-    id's sequence as its next part, like a thread."""
+    id's sequence as its next part, like a thread. An edit writes `<id>.edit-<n>.json`, a
+    delete `<id>.deleted.json`, so the folder shows what a correction did."""
 
     def __init__(
         self,
@@ -87,6 +90,27 @@ class OutboxChannel:
             except FileExistsError:
                 continue
             return message_id
+
+    async def edit(self, target: str, message_id: str, payload: Payload) -> None:
+        folder = self.folder(target)
+        if not (folder / f"{message_id}.json").exists():
+            raise MessageGone(f"outbox: no message {message_id} for {target}")
+        n = 1
+        while True:
+            try:
+                self._write(folder, f"{message_id}.edit-{n}", target, payload, None)
+            except FileExistsError:
+                n += 1
+                continue
+            return
+
+    async def delete(self, target: str, message_id: str) -> None:
+        folder = self.folder(target)
+        if not (folder / f"{message_id}.json").exists():
+            return  # never sent here, or gone: deleted either way
+        record = {"channel": self.channel_name, "target": target, "deleted": message_id}
+        with contextlib.suppress(FileExistsError):  # deleted before
+            _write_atomic(folder / f"{message_id}.deleted.json", json.dumps(record).encode())
 
     @staticmethod
     def _next_id(folder: Path, reply_to: str | None) -> tuple[int, int]:

@@ -12,6 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from digestbot.channels.errors import (
     ChannelError,
+    MessageFrozen,
+    MessageGone,
     PermanentError,
     RetryAfter,
     Scope,
@@ -43,6 +45,15 @@ _AUTH_ERRORS = frozenset(
 _GONE_ERRORS = frozenset({"is_archived", "not_in_channel", "channel_is_archived"})
 _SERVER_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+# Slack will not change this message: not ours, the workspace's edit window, legal hold.
+_FROZEN_ERRORS = frozenset(
+    {
+        "cant_update_message",
+        "cant_delete_message",
+        "edit_window_closed",
+        "compliance_exports_prevent_deletion",
+    }
 )
 _DEFAULT_RETRY_AFTER = 1.0
 
@@ -76,6 +87,10 @@ def map_slack_error(exc: Exception) -> ChannelError:
             )
         if error in _GONE_ERRORS:
             return TargetGone(f"slack: {error}", provider=slack, code=code, status=status)
+        if error == "message_not_found":
+            return MessageGone(f"slack: {error}", provider=slack, code=code, status=status)
+        if error in _FROZEN_ERRORS:
+            return MessageFrozen(f"slack: {error}", provider=slack, code=code, status=status)
         detail = f"slack: {error or f'HTTP {status}'}"
         return PermanentError(detail, provider=slack, code=code, status=status)
     name = type(exc).__name__
@@ -148,17 +163,20 @@ class SlackChannel:
     def slot(self) -> AbstractAsyncContextManager[SlackChannel]:
         return self._slots.hold()
 
-    async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
-        if not isinstance(payload, SlackMessage):
-            raise TypeError(f"SlackChannel cannot send {type(payload).__name__}")
+    async def _ready(self) -> AsyncWebClient:
         if self._client is None:
             await self.open()
         assert self._client is not None
+        return self._client
+
+    async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
+        message = _slack_message(payload)
+        client = await self._ready()
         try:
-            response = await self._client.chat_postMessage(
+            response = await client.chat_postMessage(
                 channel=target,
-                text=payload.text,
-                blocks=list(payload.blocks),
+                text=message.text,
+                blocks=list(message.blocks),
                 thread_ts=reply_to,
                 unfurl_links=False,
                 unfurl_media=False,
@@ -166,6 +184,34 @@ class SlackChannel:
         except Exception as exc:
             raise map_slack_error(exc) from exc
         return str(response["ts"])
+
+    async def edit(self, target: str, message_id: str, payload: Payload) -> None:
+        """chat.update of the post (parent or thread reply) whose ts is `message_id`."""
+        message = _slack_message(payload)
+        client = await self._ready()
+        try:
+            await client.chat_update(
+                channel=target, ts=message_id, text=message.text, blocks=list(message.blocks)
+            )
+        except Exception as exc:
+            raise map_slack_error(exc) from exc
+
+    async def delete(self, target: str, message_id: str) -> None:
+        """chat.delete; a post already gone counts as deleted."""
+        client = await self._ready()
+        try:
+            await client.chat_delete(channel=target, ts=message_id)
+        except Exception as exc:
+            error = map_slack_error(exc)
+            if isinstance(error, MessageGone):
+                return
+            raise error from exc
+
+
+def _slack_message(payload: Payload) -> SlackMessage:
+    if not isinstance(payload, SlackMessage):
+        raise TypeError(f"SlackChannel cannot send {type(payload).__name__}")
+    return payload
 
 
 __all__ = ["DEFAULT_BASE_URL", "SlackChannel", "map_slack_error"]

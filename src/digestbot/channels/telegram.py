@@ -27,12 +27,15 @@ from telegram.request import HTTPXRequest
 from digestbot.channels.errors import (
     ChannelError,
     ChatMigrated,
+    MessageFrozen,
+    MessageGone,
     PermanentError,
     RetryAfter,
     Scope,
     TargetGone,
     TransientError,
     UncertainDelivery,
+    Unchanged,
 )
 from digestbot.channels.redact import install_redaction
 from digestbot.channels.slots import SharedSlots
@@ -70,6 +73,27 @@ def file_base_url(api_base_url: str) -> str | None:
         return None
     url = url.removesuffix("/bot")
     return f"{url}/file/bot"
+
+
+# Bot API descriptions (PTB strips "Bad Request: " and capitalizes, so they are compared in
+# lower case) for a message that is there no more, one Telegram will not change, and an edit to
+# what the message already shows.
+_GONE = ("message to edit not found", "message to delete not found")
+_FROZEN = ("message can't be edited", "message can't be deleted")
+_NOT_MODIFIED = "message is not modified"
+
+
+def _bad_request(exc: tg_error.BadRequest) -> ChannelError:
+    message = exc.message.lower()
+    kind: type[ChannelError] = PermanentError
+    if message.startswith(_NOT_MODIFIED):
+        kind = Unchanged
+    elif message.startswith(_GONE):
+        kind = MessageGone
+    elif message.startswith(_FROZEN):
+        kind = MessageFrozen
+    detail = f"telegram: {exc.message}"
+    return kind(detail, provider=Channel.TELEGRAM, code=exc.message, status=400)
 
 
 def _retry_seconds(exc: tg_error.RetryAfter) -> float:
@@ -127,9 +151,7 @@ def map_telegram_error(exc: Exception) -> ChannelError:
             scope=Scope.CHANNEL,
         )
     if isinstance(exc, tg_error.BadRequest):  # before NetworkError: BadRequest subclasses it
-        return PermanentError(
-            f"telegram: {exc.message}", provider=tg, code=exc.message, status=400
-        )
+        return _bad_request(exc)
     if isinstance(exc, tg_error.NetworkError):  # TimedOut included
         cause = exc.__cause__
         if isinstance(cause, _MAYBE_SENT):
@@ -272,7 +294,8 @@ class TelegramChannel:
         return str(sent.message_id)
 
     async def edit(self, target: str, message_id: str, payload: Payload) -> None:
-        """editMessageText on a message this bot sent to `target`."""
+        """editMessageText on a message this bot sent to `target`; "message is not modified"
+        means it already shows `payload`, which is what was asked."""
         message = _telegram_message(payload)
         if not self._opened:
             await self.open()
@@ -286,7 +309,22 @@ class TelegramChannel:
                 reply_markup=_markup(message.keyboard),
             )
         except Exception as exc:
-            raise map_telegram_error(exc) from exc
+            error = map_telegram_error(exc)
+            if isinstance(error, Unchanged):
+                return
+            raise error from exc
+
+    async def delete(self, target: str, message_id: str) -> None:
+        """deleteMessage; a message already gone counts as deleted."""
+        if not self._opened:
+            await self.open()
+        try:
+            await self.bot.delete_message(chat_id=_chat_id(target), message_id=int(message_id))
+        except Exception as exc:
+            error = map_telegram_error(exc)
+            if isinstance(error, MessageGone):
+                return
+            raise error from exc
 
 
 __all__ = [
