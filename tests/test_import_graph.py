@@ -27,6 +27,7 @@ MAY_USE: dict[str, set[str]] = {
     "_lazy": set(),
     "model": set(),
     "notices": set(),
+    "changes": {"model"},
     "payloads": {"model"},
     "unsubscribe_token": set(),
     "resources": set(),

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digestbot.rendering.payloads import SlackMessage, TelegramMessage
 
 from digestbot.channels import OutboxChannel, SlackChannel, TelegramChannel
 from digestbot.channels.base import Deletable, Editable
 from digestbot.channels.errors import MessageFrozen, MessageGone
+from digestbot.payloads import SlackMessage, TelegramMessage
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.telegram_server import TelegramFake, TelegramLimits
 
@@ -69,9 +69,9 @@ async def test_telegram_edit_of_a_deleted_or_frozen_message_says_which(
     fake.delete_message("42", int(gone))
     fake.refuse_edits("-100777")
 
-    with pytest.raises(MessageGone, match="(?i)message to edit not found"):
+    with pytest.raises(MessageGone, match=r"(?i)message to edit not found"):
         await channel.edit("42", gone, V2)
-    with pytest.raises(MessageFrozen, match="(?i)message can.t be edited"):
+    with pytest.raises(MessageFrozen, match=r"(?i)message can.t be edited"):
         await channel.edit("-100777", frozen, V2)
 
 
@@ -85,7 +85,7 @@ async def test_telegram_delete_is_done_once_gone_and_refused_after_48_hours(
     await channel.delete("42", first)
     await channel.delete("42", first)  # "message to delete not found": already deleted
     fake.age("42", hours=49)
-    with pytest.raises(MessageFrozen, match="(?i)message can.t be deleted"):
+    with pytest.raises(MessageFrozen, match=r"(?i)message can.t be deleted"):
         await channel.delete("42", second)
 
     assert [m.text for m in fake.shown_in("42")] == [V2.text]

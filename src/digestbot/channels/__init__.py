@@ -6,18 +6,21 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.channels.base import ChannelClient, Connection, Editable
+    from digestbot.channels.base import ChannelClient, Connection, Deletable, Editable
     from digestbot.channels.email import EmailChannel
     from digestbot.channels.email_build import BuiltMail, MailTemplate, Sender, build_email
     from digestbot.channels.errors import (
         ChannelError,
         ChatMigrated,
+        MessageFrozen,
+        MessageGone,
         PermanentError,
         RetryAfter,
         Scope,
         TargetGone,
         TransientError,
         UncertainDelivery,
+        Unchanged,
     )
     from digestbot.channels.outbox import OutboxChannel, sanitize_target
     from digestbot.channels.redact import (
@@ -34,18 +37,21 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "base": ("ChannelClient", "Connection", "Editable"),
+            "base": ("ChannelClient", "Connection", "Deletable", "Editable"),
             "email": ("EmailChannel",),
             "email_build": ("BuiltMail", "MailTemplate", "Sender", "build_email"),
             "errors": (
                 "ChannelError",
                 "ChatMigrated",
+                "MessageFrozen",
+                "MessageGone",
                 "PermanentError",
                 "RetryAfter",
                 "Scope",
                 "TargetGone",
                 "TransientError",
                 "UncertainDelivery",
+                "Unchanged",
             ),
             "outbox": ("OutboxChannel", "sanitize_target"),
             "redact": ("RedactingFilter", "install_redaction", "redact", "register_secret"),
@@ -62,9 +68,12 @@ __all__ = [
     "ChannelError",
     "ChatMigrated",
     "Connection",
+    "Deletable",
     "Editable",
     "EmailChannel",
     "MailTemplate",
+    "MessageFrozen",
+    "MessageGone",
     "OutboxChannel",
     "PermanentError",
     "RedactingFilter",
@@ -78,6 +87,7 @@ __all__ = [
     "TelegramChannel",
     "TransientError",
     "UncertainDelivery",
+    "Unchanged",
     "build_email",
     "install_redaction",
     "map_slack_error",
