@@ -59,7 +59,7 @@ from digestbot.model import Variant
 from digestbot.payloads import Payload
 from digestbot.ratelimit import TokenBucket
 from digestbot.rendering import Renderer
-from digestbot.store import Store, open_store
+from digestbot.store import OffLoopLedger, Store, open_store
 from digestbot.store.models import subscribers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -173,11 +173,12 @@ class Timed:
 
 
 async def fan_out(store: Store, sender: Any, pacing: Pacing) -> Timed:
-    fanout = Fanout(store, DeliverySettings(), owner=worker_id())
     job = ChannelJob(CHANNEL, PacedSender(sender, pacing), one_part_payloads())
-    start, cpu = time.perf_counter(), time.process_time()
-    run = await fanout.run(DAY, job)
-    return Timed(time.perf_counter() - start, time.process_time() - cpu, run)
+    async with OffLoopLedger(store) as ledger:
+        fanout = Fanout(ledger, DeliverySettings(), owner=worker_id())
+        start, cpu = time.perf_counter(), time.process_time()
+        run = await fanout.run(DAY, job)
+        return Timed(time.perf_counter() - start, time.process_time() - cpu, run)
 
 
 def ledger_fan_out(n: int, sender: Any, pacing: Pacing) -> Timed:
@@ -418,7 +419,9 @@ def child_audience(store_url: str, folder: str, budget_s: float) -> dict[str, An
     async def fan_out_within_budget(job: ChannelJob) -> ChannelRun:
         stop = asyncio.Event()
         asyncio.get_running_loop().call_later(budget_s, stop.set)
-        return await Fanout(store, DeliverySettings(), owner=worker_id(), stop=stop).run(DAY, job)
+        async with OffLoopLedger(store) as ledger:
+            fanout = Fanout(ledger, DeliverySettings(), owner=worker_id(), stop=stop)
+            return await fanout.run(DAY, job)
 
     try:
         start = time.perf_counter()

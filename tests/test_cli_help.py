@@ -133,5 +133,5 @@ def test_a_wrong_choice_is_one_line_and_exit_2(args: list[str], expected: str) -
 
 def test_help_text_wraps_at_the_terminal_not_at_the_docstrings_line_breaks() -> None:
     text = _help("publish")
-    assert "2 on bad config or input." in " ".join(text.split())
+    assert "2 on bad config or input, 3 when the store is unavailable" in " ".join(text.split())
     assert not any(line.strip() == "config or input." for line in text.splitlines())

@@ -15,7 +15,7 @@ from digestbot.delivery import ChannelJob, DeliverySettings, Fanout
 from digestbot.delivery.publishing import render_all
 from digestbot.model import Issue, Variant
 from digestbot.rendering import Audience, Renderer
-from digestbot.store import Status, Store
+from digestbot.store import OffLoopLedger, Status, Store
 from tests.bot.conftest import ISSUE_DATE, BotFactory, eventually
 from tests.fakes.telegram_server import TelegramFake
 
@@ -42,15 +42,16 @@ async def test_a_publish_and_a_burst_of_today_replies_share_the_limits_and_earn_
     full = [m.text for m in Renderer().telegram(issue, Variant.FULL, Audience.CHAT)]
     [top3] = [m.text for m in Renderer().telegram(issue, Variant.TOP3, Audience.CHAT)]
     job = publish_job(bot, store, issue)
-    fanout = Fanout(store, DeliverySettings(), owner="publish")
+    async with OffLoopLedger(store) as ledger:
+        fanout = Fanout(ledger, DeliverySettings(), owner="publish")
 
-    # Alone, the fan-out's first second is a full bot-wide burst; the replies land in it.
-    publishing = asyncio.create_task(fanout.run(ISSUE_DATE, job))
-    telegram_fake.push_message(READER, "/today full")
-    telegram_fake.push_message(READER, "/today top3")
-    for chat in ASKING:
-        telegram_fake.push_message(chat, "/today top3")
-    run = await asyncio.wait_for(publishing, 60)
+        # Alone, the fan-out's first second is a full bot-wide burst; the replies land in it.
+        publishing = asyncio.create_task(fanout.run(ISSUE_DATE, job))
+        telegram_fake.push_message(READER, "/today full")
+        telegram_fake.push_message(READER, "/today top3")
+        for chat in ASKING:
+            telegram_fake.push_message(chat, "/today top3")
+        run = await asyncio.wait_for(publishing, 60)
     await eventually(lambda: len(telegram_fake.messages_to(READER)) == 2 * len(full) + 1, 30)
     await eventually(lambda: all(len(telegram_fake.messages_to(c)) == 2 for c in ASKING), 30)
 
@@ -71,12 +72,13 @@ async def test_the_bot_stopping_mid_publish_does_not_close_the_client_the_publis
     bot: TelegramBot, telegram_fake: TelegramFake, store: Store, issue: Issue
 ) -> None:
     job = publish_job(bot, store, issue)
-    fanout = Fanout(store, DeliverySettings(), owner="publish")
+    async with OffLoopLedger(store) as ledger:
+        fanout = Fanout(ledger, DeliverySettings(), owner="publish")
 
-    publishing = asyncio.create_task(fanout.run(ISSUE_DATE, job))
-    await eventually(lambda: len(telegram_fake.messages) >= 1)
-    await bot.stop()  # PTB's Application.shutdown() runs here
-    run = await asyncio.wait_for(publishing, 60)
+        publishing = asyncio.create_task(fanout.run(ISSUE_DATE, job))
+        await eventually(lambda: len(telegram_fake.messages) >= 1)
+        await bot.stop()  # PTB's Application.shutdown() runs here
+        run = await asyncio.wait_for(publishing, 60)
 
     assert run.delivered == {Status.SENT: 1 + len(AUDIENCE)}
     assert len(telegram_fake.messages_to(READER)) == 2

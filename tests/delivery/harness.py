@@ -9,6 +9,7 @@ from pathlib import Path
 from digestbot.config import Config, load_config
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.smtp_server import SmtpFake
+from tests.fakes.telegram_process import TelegramFakeProcess
 from tests.fakes.telegram_server import TelegramFake
 from tests.sample import DAY, REPO, SAMPLE, sample_issue
 
@@ -25,7 +26,7 @@ def write_config(
     folder: Path,
     *,
     store_url: str,
-    telegram: TelegramFake | None = None,
+    telegram: TelegramFake | TelegramFakeProcess | None = None,
     telegram_targets: Sequence[tuple[str, str]] = (),
     slack: SlackFake | None = None,
     slack_targets: Sequence[tuple[str, str]] = (),

@@ -11,7 +11,7 @@ import pytest
 
 from digestbot.delivery import publish
 from digestbot.rendering import Renderer
-from digestbot.store import LogRow, Status, Store, open_store
+from digestbot.store import LogRow, OffLoopLedger, Status, Store, open_store
 from tests.delivery.harness import DAY, SMTP_PASSWORD, load, sample_issue, write_config
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.smtp_server import SmtpFake
@@ -64,7 +64,7 @@ async def test_telegram_faults_end_in_their_documented_status(
     # group migrated → followed to the new id, the ledger row moved with it.
     assert "-204" not in log
     assert log["-100204"].status is Status.SENT
-    assert store.resolve_target("telegram", "-204") == "-100204"
+    assert store.resolve_targets("telegram", ["-204"]) == {"-204": "-100204"}
     assert len(telegram_fake.messages_to("-100204")) == 1
     # 5xx twice → retried with backoff, then sent once.
     assert log["205"].status is Status.SENT
@@ -73,7 +73,7 @@ async def test_telegram_faults_end_in_their_documented_status(
     assert report.unfinished == 1  # only the chat that does not exist
 
     # Next day's fan-out neither tries the blocked chat nor the migrated id's old self.
-    assert store.resolve_target("telegram", "-204") == "-100204"
+    assert store.resolve_targets("telegram", ["-204"]) == {"-204": "-100204"}
 
 
 async def test_a_read_timeout_is_uncertain_and_only_retry_uncertain_resends(
@@ -103,17 +103,19 @@ async def test_a_read_timeout_is_uncertain_and_only_retry_uncertain_resends(
         telegram_fake.token, telegram_fake.url + "/bot", read_timeout=0.5
     )
     job = ChannelJob("telegram", PacedSender(channel, TelegramPacing()), payloads)
-    fanout = Fanout(store, DeliverySettings(backoff_base=0.01, backoff_cap=0.05), owner="t")
-    await fanout.run(DAY, job)
-    log = rows(store, "telegram")
-    assert log["301"].status is Status.UNCERTAIN
-    assert len(telegram_fake.messages_to("301")) == 1  # it did arrive
-    # A plain re-run leaves the uncertain part alone: no silent duplicate.
-    await fanout.run(DAY, job)
-    assert len(telegram_fake.messages_to("301")) == 1
-    # The operator accepts the risk: `retry --uncertain` resends it.
-    assert store.reset_uncertain(DAY) == 1
-    await fanout.run(DAY, job)
+    settings = DeliverySettings(backoff_base=0.01, backoff_cap=0.05)
+    async with OffLoopLedger(store) as ledger:
+        fanout = Fanout(ledger, settings, owner="t")
+        await fanout.run(DAY, job)
+        log = rows(store, "telegram")
+        assert log["301"].status is Status.UNCERTAIN
+        assert len(telegram_fake.messages_to("301")) == 1  # it did arrive
+        # A plain re-run leaves the uncertain part alone: no silent duplicate.
+        await fanout.run(DAY, job)
+        assert len(telegram_fake.messages_to("301")) == 1
+        # The operator accepts the risk: `retry --uncertain` resends it.
+        assert store.reset_uncertain(DAY) == 1
+        await fanout.run(DAY, job)
     assert rows(store, "telegram")["301"].status is Status.SENT
     assert len(telegram_fake.messages_to("301")) == 2
 

@@ -11,7 +11,7 @@ from digestbot.channels.slots import SharedSlots
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender, TelegramPacing
 from digestbot.model import Variant
 from digestbot.payloads import Payload, TelegramMessage
-from digestbot.store import open_store
+from digestbot.store import OffLoopLedger, PartStep, open_store
 
 GROUP = "-100777"
 TODAY = dt.date(2026, 4, 20)
@@ -72,23 +72,24 @@ async def test_resumed_run_waits_out_the_group_window_the_crashed_run_used(
         date = TODAY - dt.timedelta(days=day + 1)
         store.ensure_deliveries(date, "telegram", [(GROUP, Variant.TOP3)], {Variant.TOP3: 1})
         (claimed,) = store.claim(date, "telegram", "crashed", 1, 60)
-        store.mark_part_in_flight(claimed.id, 0)
-        store.mark_part_sent(claimed.id, 0, "1")
+        store.record_steps("crashed", [PartStep.in_flight(claimed.id, 0)])
+        store.record_steps("crashed", [PartStep.sent(claimed.id, 0, "1")])
     clock.wall += dt.timedelta(seconds=30)
 
     store.ensure_deliveries(TODAY, "telegram", [(GROUP, Variant.TOP3)], {Variant.TOP3: 1})
     channel = RecordingChannel(clock)
     payloads = {v: [TelegramMessage("<b>digest</b>")] for v in Variant}
-    fanout = Fanout(
-        store,
-        DeliverySettings(),
-        owner="resumed",
-        monotonic=clock.monotonic,
-        sleep=clock.sleep,
-    )
     started = clock.mono
     sender = PacedSender(channel, TelegramPacing(), clock=clock.monotonic, sleep=clock.sleep)
-    await fanout.run(TODAY, ChannelJob("telegram", sender, payloads))
+    async with OffLoopLedger(store) as ledger:
+        fanout = Fanout(
+            ledger,
+            DeliverySettings(),
+            owner="resumed",
+            monotonic=clock.monotonic,
+            sleep=clock.sleep,
+        )
+        await fanout.run(TODAY, ChannelJob("telegram", sender, payloads))
     store.close()
 
     assert len(channel.sent) == 1
@@ -104,11 +105,12 @@ async def test_a_fresh_ledger_sends_at_once(tmp_path: Path) -> None:
     store.ensure_deliveries(TODAY, "telegram", [(GROUP, Variant.TOP3)], {Variant.TOP3: 1})
     channel = RecordingChannel(clock)
     payloads = {v: [TelegramMessage("<b>digest</b>")] for v in Variant}
-    fanout = Fanout(
-        store, DeliverySettings(), owner="w", monotonic=clock.monotonic, sleep=clock.sleep
-    )
     started = clock.mono
     sender = PacedSender(channel, TelegramPacing(), clock=clock.monotonic, sleep=clock.sleep)
-    await fanout.run(TODAY, ChannelJob("telegram", sender, payloads))
+    async with OffLoopLedger(store) as ledger:
+        fanout = Fanout(
+            ledger, DeliverySettings(), owner="w", monotonic=clock.monotonic, sleep=clock.sleep
+        )
+        await fanout.run(TODAY, ChannelJob("telegram", sender, payloads))
     store.close()
     assert channel.sent == [(GROUP, started)]

@@ -11,12 +11,21 @@ import pytest
 
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.smtp_server import SmtpFake
+from tests.fakes.telegram_process import TelegramFakeProcess
 from tests.fakes.telegram_server import TelegramFake
 
 
 @pytest.fixture
 def telegram_fake() -> Iterator[TelegramFake]:
     with TelegramFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram_fake_process() -> Iterator[TelegramFakeProcess]:
+    """The Telegram fake in its own process (see `telegram_process`): for tests that count
+    429s while the process under test is busy."""
+    with TelegramFakeProcess() as fake:
         yield fake
 
 

@@ -292,11 +292,12 @@ class TelegramFake(BackgroundServer):
         with self.lock:
             return [e for e in self.edits if e.chat_id == str(chat_id)]
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         with self.lock:
             return {
                 "messages": len(self.messages),
                 "rate_limited": self.rate_limited,
+                "rate_limited_by_chat": dict(self.rate_limited_by_chat),
                 "requests": len(self.requests),
             }
 

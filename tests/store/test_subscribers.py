@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, insert
 
 from digestbot.model import Channel, Variant
-from digestbot.store import Status, Store, follow_migration
+from digestbot.store import PartStep, Status, Store, follow_migration
 from digestbot.store.models import subscribers
 from tests.store.conftest import FakeClock
 
@@ -100,9 +100,8 @@ def test_a_migrated_target_redirects_static_targets_subscribers_and_pending_work
 
     follow_migration(store, store, Channel.TELEGRAM, "-100", "-1009")
 
-    assert store.resolve_target("telegram", "-100") == "-1009"
-    assert store.resolve_target("telegram", "-555") == "-555"
-    assert store.resolve_target("slack", "-100") == "-100"
+    assert store.resolve_targets("telegram", ["-100", "-555"]) == {"-100": "-1009", "-555": "-555"}
+    assert store.resolve_targets("slack", ["-100"]) == {"-100": "-100"}
     assert list(store.iter_active_subscribers("telegram")) == [("-1009", Variant.TOP5)]
     (row,) = store.log()
     assert (row.id, row.target, row.status) == (claimed.id, "-1009", Status.PENDING)
@@ -115,10 +114,9 @@ def test_a_migrated_target_redirects_static_targets_subscribers_and_pending_work
 def test_migrations_chain_and_never_loop(store: Store) -> None:
     store.migrate_target("telegram", "a", "b")
     store.migrate_target("telegram", "b", "c")
-    assert store.resolve_target("telegram", "a") == "c"
+    assert store.resolve_targets("telegram", ["a"]) == {"a": "c"}
     store.migrate_target("telegram", "c", "a")  # pathological: moved back
-    assert store.resolve_target("telegram", "a") == "a"
-    assert store.resolve_target("telegram", "b") == "a"
+    assert store.resolve_targets("telegram", ["a", "b"]) == {"a": "a", "b": "a"}
 
 
 def test_migrating_onto_an_existing_reader_keeps_one_delivery_per_day(store: Store) -> None:
@@ -134,7 +132,7 @@ def test_migrating_onto_an_existing_reader_keeps_one_delivery_per_day(store: Sto
 def test_sent_deliveries_keep_the_target_they_were_sent_to(store: Store) -> None:
     store.ensure_deliveries(DAY, "telegram", [("old", Variant.TOP3)], PARTS)
     (claimed,) = store.claim(DAY, "telegram", "w1", limit=5, lease_seconds=60)
-    store.mark_part_sent(claimed.id, 0, "m")
+    assert store.record_steps("w1", [PartStep.sent(claimed.id, 0, "m")]) == [True]
     follow_migration(store, store, Channel.TELEGRAM, "old", "new")
     assert [r.target for r in store.log()] == ["old"]
 
@@ -152,3 +150,15 @@ def test_the_subscriber_half_of_a_migration_leaves_the_ledger_rows_alone(store: 
     assert list(store.iter_active_subscribers("telegram")) == [("new", Variant.TOP3)]
     store.move_deliveries(Channel.TELEGRAM, "old", "new")
     assert [(r.target, r.status) for r in store.log()] == [("new", Status.PENDING)]
+
+
+def test_inactive_targets_answers_for_a_whole_list_at_once(store: Store) -> None:
+    for target in ("1", "2", "3"):
+        store.subscribe("telegram", target, Variant.TOP3)
+    store.unsubscribe("telegram", "2")
+    store.deactivate("telegram", "3", "bot was blocked by the user")
+    store.subscribe("slack", "1", Variant.TOP3)
+    store.unsubscribe("slack", "1")
+    listed = [str(i) for i in range(1, 1200)]  # more than one IN (...) chunk
+    assert store.inactive_targets("telegram", listed) == {"2", "3"}
+    assert store.inactive_targets("telegram", iter(["9", "2"])) == {"2"}

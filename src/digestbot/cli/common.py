@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from digestbot.cli.app import fail, state
+from digestbot.cli.app import EXIT_STORE_UNAVAILABLE, fail, state
 from digestbot.cli.logs import setup_logging, use_timezone
 from digestbot.config import Config, ConfigError, check_config, load_config
 from digestbot.input_limits import DEFAULT_LIMITS, InputLimits
 from digestbot.model import Issue
 from digestbot.parsing import NotAnIssueError, read_issue
 from digestbot.sources import FetchedIssue, SourceError, source_from_config
-from digestbot.store import Store, StoreURLError, open_store
+from digestbot.store import Store, StoreUnavailable, StoreURLError, open_store
+from digestbot.store.outage import is_unavailable, reason_of
 
 
 def config_or_exit(*, runtime_checks: bool = False, refusal: str | None = None) -> Config:
@@ -47,12 +50,35 @@ def config_if_present() -> Config:
 
 
 def store_or_exit(config: Config) -> Store:
+    """The opened, migrated store; a bad URL exits 2, a store that cannot be reached or used
+    (the database is down, the file unwritable, the schema newer than this digestbot) 3."""
     try:
         return open_store(config.store.url.get_secret_value())
     except StoreURLError as exc:
         fail(f"store.url: {exc}")
     except Exception as exc:  # the DB is down / the file is unwritable: say where, not a trace
-        fail(f"store ({config.store.safe_url}) unavailable: {type(exc).__name__}: {exc}")
+        fail(
+            f"store ({config.store.safe_url}) unavailable: {reason_of(exc)}",
+            EXIT_STORE_UNAVAILABLE,
+        )
+
+
+@contextmanager
+def store_outage_exits(config: Config) -> Iterator[None]:
+    """A database that goes away mid-command and does not come back within
+    `[store] outage_patience`: one line and exit 3, never a traceback. (Nothing was sent
+    without its record: a part's in-flight mark is written before it leaves.)"""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        fail(f"store ({config.store.safe_url}) unavailable: {exc}", EXIT_STORE_UNAVAILABLE)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        fail(
+            f"store ({config.store.safe_url}) unavailable: {reason_of(exc)}",
+            EXIT_STORE_UNAVAILABLE,
+        )
 
 
 def parse_date(text: str) -> dt.date:
@@ -127,5 +153,6 @@ __all__ = [
     "parse_fetched",
     "setup_logging",
     "store_or_exit",
+    "store_outage_exits",
     "today",
 ]

@@ -34,6 +34,7 @@ from digestbot.cli.common import (
     parse_fetched,
     setup_logging,
     store_or_exit,
+    store_outage_exits,
     today,
 )
 from digestbot.cli.help import choices
@@ -225,7 +226,7 @@ def publish_command(
     """Deliver an issue to every target once. Re-running sends only what is not sent yet.
 
     Exit 0 when nothing is left to do, 1 when something failed or is uncertain, 2 on bad
-    config or input."""
+    config or input, 3 when the store is unavailable (nothing is sent without its record)."""
     setup_logging()
     if date is not None and file is not None:
         fail("give --date or --file, not both")
@@ -240,24 +241,25 @@ def publish_command(
     assert issue.date is not None
     store = store_or_exit(config)
     try:
-        if dry_run:
-            _dry_run(issue, config, store, channel)
-            return
-        try:
-            saved = (
-                store.add_revision(issue.date, fetched.filename, fetched.data).created
-                if replace
-                else store.save_issue(issue.date, fetched.filename, fetched.data)
-            )
-        except IssueRetracted as exc:
-            fail(f"{exc}; nothing was sent")
-        if not saved and not replace:
-            fail(
-                f"a different version of {issue.date.isoformat()} was already published; "
-                "`digestbot retry` finishes that one, or add --replace to send this version "
-                "to the targets that have not received it yet"
-            )
-        report = _run_publish(issue, config, store, channel, record=True)
+        with store_outage_exits(config):
+            if dry_run:
+                _dry_run(issue, config, store, channel)
+                return
+            try:
+                saved = (
+                    store.add_revision(issue.date, fetched.filename, fetched.data).created
+                    if replace
+                    else store.save_issue(issue.date, fetched.filename, fetched.data)
+                )
+            except IssueRetracted as exc:
+                fail(f"{exc}; nothing was sent")
+            if not saved and not replace:
+                fail(
+                    f"a different version of {issue.date.isoformat()} was already published; "
+                    "`digestbot retry` finishes that one, or add --replace to send this "
+                    "version to the targets that have not received it yet"
+                )
+            report = _run_publish(issue, config, store, channel, record=True)
     finally:
         store.close()
     print_report(report, as_json)
@@ -289,18 +291,20 @@ def retry_command(
     config = config_or_exit()
     store = store_or_exit(config)
     try:
-        stored = store.get_issue(parse_date(date)) if date else store.latest_issue()
-        if stored is None:
-            fail(f"no published issue {'for ' + date if date else 'yet'} in the ledger")
-        issue = parse_fetched(
-            FetchedIssue(stored.data, stored.filename, f"archive:{stored.issue_date}")
-        )
-        names = select_channels(config, channel)
-        reopened = sum(store.reset_failed_transient(stored.issue_date, name) for name in names)
-        if uncertain:
-            reopened += sum(store.reset_uncertain(stored.issue_date, name) for name in names)
-        console.print(f"reopened {reopened} deliveries of {stored.issue_date.isoformat()}")
-        report = _run_publish(issue, config, store, names, record=False)
+        with store_outage_exits(config):
+            stored = store.get_issue(parse_date(date)) if date else store.latest_issue()
+            if stored is None:
+                fail(f"no published issue {'for ' + date if date else 'yet'} in the ledger")
+            issue = parse_fetched(
+                FetchedIssue(stored.data, stored.filename, f"archive:{stored.issue_date}")
+            )
+            names = select_channels(config, channel)
+            day = stored.issue_date
+            reopened = sum(store.reset_failed_transient(day, name) for name in names)
+            if uncertain:
+                reopened += sum(store.reset_uncertain(day, name) for name in names)
+            console.print(f"reopened {reopened} deliveries of {day.isoformat()}")
+            report = _run_publish(issue, config, store, names, record=False)
     except PublishRefused as exc:
         fail(str(exc))
     finally:

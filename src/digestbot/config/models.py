@@ -51,6 +51,9 @@ def _empty_is_none(value: Any) -> Any:
 class StoreConfig(Section):
     # A SecretStr because a PostgreSQL URL may carry a password.
     url: SecretStr = SecretStr("sqlite:///data/digestbot.db")
+    # Seconds `publish` waits for a database that went away mid-run (nothing is sent
+    # meanwhile) before it stops with exit code 3; `run` waits for it as long as it takes.
+    outage_patience: float = Field(default=300.0, gt=0)
 
     @field_validator("url")
     @classmethod

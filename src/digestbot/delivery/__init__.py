@@ -20,7 +20,6 @@ if TYPE_CHECKING:
         ChannelRun,
         DeliverySettings,
         Fanout,
-        FanoutStore,
         Progress,
     )
     from digestbot.delivery.paced import PacedSender, TargetLine
@@ -67,7 +66,6 @@ else:
                 "ChannelRun",
                 "DeliverySettings",
                 "Fanout",
-                "FanoutStore",
                 "Progress",
             ),
             "paced": ("PacedSender", "TargetLine"),
@@ -100,7 +98,6 @@ __all__ = [
     "ChannelRun",
     "DeliverySettings",
     "Fanout",
-    "FanoutStore",
     "PacedSender",
     "Pacing",
     "PartResult",

@@ -65,38 +65,41 @@ class PartResult:
 
 
 class AttemptHooks(Protocol):
-    """What the caller records around each try (the fan-out: the ledger)."""
+    """What the caller records around each try (the fan-out: the ledger). Each is awaited
+    where it happens: the request waits for `leaving`, the connection is held until
+    `finished` returns."""
 
-    def leaving(self) -> bool:
+    async def leaving(self) -> bool:
         """The request holds its connection and its rate-limit token and is about to leave.
-        False keeps it from leaving (shutting down): the part stays pending."""
+        False keeps it from leaving (shutting down, or the work was taken over): the part
+        stays pending."""
         ...
 
-    def retrying(self, error: ChannelError) -> None:
+    async def retrying(self, error: ChannelError) -> None:
         """The try failed in a way that is tried again."""
         ...
 
-    def migrated(self, old: str, new: str) -> None:
+    async def migrated(self, old: str, new: str) -> None:
         """The target moved; the next try goes to `new`."""
         ...
 
-    def finished(self, result: PartResult) -> None:
+    async def finished(self, result: PartResult) -> None:
         """The part ended (sent, failed, skipped, uncertain). Called while the connection is
         still held, so what is in flight never outnumbers the connections."""
         ...
 
 
 class _LogOnly:
-    def leaving(self) -> bool:
+    async def leaving(self) -> bool:
         return True
 
-    def retrying(self, error: ChannelError) -> None:
+    async def retrying(self, error: ChannelError) -> None:
         log.debug("retrying: %s", error)
 
-    def migrated(self, old: str, new: str) -> None:
+    async def migrated(self, old: str, new: str) -> None:
         log.info("%s moved to %s", old, new)
 
-    def finished(self, result: PartResult) -> None:
+    async def finished(self, result: PartResult) -> None:
         return None
 
 
@@ -140,11 +143,11 @@ class _Tries:
                     connection = await held.enter_async_context(self.sender.channel.slot())
                 except ChannelError as exc:  # could not connect: nothing left
                     self.attempts += 1
-                    result, delay = self.judge(exc, keys=[])
+                    result, delay = await self.judge(exc, keys=[])
                 else:
                     result, delay = await self.leave(connection, line, action)
                 if result is not None:
-                    self.hooks.finished(result)
+                    await self.hooks.finished(result)
                     return result
             if delay > 0:
                 await self.sender.sleep(delay)  # backing off holds no connection
@@ -154,29 +157,32 @@ class _Tries:
     ) -> tuple[PartResult | None, float]:
         """One request on `connection`, once the rate limits let it go."""
         keys = await self.sender.admit(self.target)
-        if not self.hooks.leaving():
+        if not await self.hooks.leaving():
             return self.result(Status.PENDING), 0.0
+        await self.sender.depart(keys)
         self.attempts += 1
         try:
             message_id = await action(connection, self.target)
         except Exception as exc:
-            return self.judge(exc, keys)
+            return await self.judge(exc, keys)
         finally:
             self.sender.answered(line)
         return self.result(Status.SENT, message_id), 0.0
 
-    def judge(self, exc: Exception, keys: list[Hashable]) -> tuple[PartResult | None, float]:
+    async def judge(
+        self, exc: Exception, keys: list[Hashable]
+    ) -> tuple[PartResult | None, float]:
         """How a failed try ends the part, or (None, seconds to back off) to try again."""
         if isinstance(exc, RetryAfter):
             self.rate_limited += 1
             self.sender.rate_limited(keys, exc.seconds)  # the limiter makes the next try wait
             if self.rate_limited > self.policy.max_rate_limited:
                 return self.result(Status.FAILED, error=exc), 0.0
-            self.hooks.retrying(exc)
+            await self.hooks.retrying(exc)
             return None, 0.0
         if isinstance(exc, ChatMigrated):
-            self.hooks.retrying(exc)
-            self.hooks.migrated(self.target, exc.new_chat_id)
+            await self.hooks.retrying(exc)
+            await self.hooks.migrated(self.target, exc.new_chat_id)
             self.target = exc.new_chat_id
             return None, 0.0
         if isinstance(exc, UncertainDelivery):
@@ -188,7 +194,7 @@ class _Tries:
         if isinstance(exc, ChannelError):  # TransientError and anything unclassified
             if self.attempts >= self.policy.max_attempts:
                 return self.result(Status.FAILED, error=exc), 0.0
-            self.hooks.retrying(exc)
+            await self.hooks.retrying(exc)
             policy = self.policy
             delay = backoff_delay(self.attempts, policy.backoff_base, policy.backoff_cap, self.rng)
             return None, delay

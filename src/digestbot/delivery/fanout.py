@@ -6,6 +6,10 @@ is marked in flight in the ledger, then leaves; its outcome is written before th
 is let go. So after a crash the ledger knows, per part, whether it was sent, never left, or may
 have arrived (`uncertain`) - and at most one part per connection can be in that last state.
 
+The ledger is used off the event loop (`store.WorkQueue`): deliveries are claimed in batches
+ahead of need (`ClaimQueue`), and the steps of many parts are committed together. While the
+database is away nothing leaves (no in-flight mark can be written) and the work waits for it.
+
 Sends go through the channel's `PacedSender`, shared with whatever else sends on the same
 account (the bot's replies, alerts), and are tried by the one policy in `delivery.attempts`."""
 
@@ -23,21 +27,14 @@ from typing import Any, Protocol
 
 from digestbot.channels.errors import ChannelError, PermanentError, TargetGone
 from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
+from digestbot.delivery.claims import ClaimQueue
 from digestbot.delivery.paced import PacedSender, TargetLine
 from digestbot.delivery.pacing import backoff_delay
-from digestbot.delivery.workers import owner_is_dead
+from digestbot.delivery.part_ledger import PartInLedger
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
 from digestbot.rendering.reach import Audience, audience_of
-from digestbot.store import (
-    ClaimedDelivery,
-    DeliveryMoves,
-    Ledger,
-    PartState,
-    Status,
-    Subscribers,
-    follow_migration,
-)
+from digestbot.store import ClaimedDelivery, PartState, PartStep, Status, WorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +45,9 @@ class DeliverySettings:
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
     lease_seconds: float = 120.0
-    concurrency: int = 50
+    concurrency: int = 50  # deliveries being sent at once (each waits for its turn and slot)
+    # How often a worker with nothing left to claim looks whether the others finished or died.
+    others_poll_seconds: float = 1.0
 
     @property
     def retry(self) -> RetryPolicy:
@@ -87,14 +86,10 @@ class Progress(Protocol):
     def delivery_done(self, channel: Channel, status: Status) -> None: ...
 
 
-class FanoutStore(Ledger, DeliveryMoves, Subscribers, Protocol):
-    """What the fan-out asks of the store: its work queue, and the readers who left or moved."""
-
-
 class Fanout:
     def __init__(
         self,
-        store: FanoutStore,
+        ledger: WorkQueue,
         settings: DeliverySettings,
         *,
         owner: str,
@@ -104,7 +99,7 @@ class Fanout:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.store = store
+        self.ledger = ledger
         self.settings = settings
         self.owner = owner
         self.progress = progress
@@ -151,30 +146,39 @@ class Fanout:
         return result
 
     async def _deliver_all(self, issue_date: dt.date, job: ChannelJob, result: ChannelRun) -> None:
-        for owner in self.store.lease_owners(issue_date, job.channel):
-            if owner != self.owner and owner_is_dead(owner):
-                log.warning("%s: taking over the leases of dead worker %s", job.channel, owner)
-                self.store.break_leases(owner)
-        self._replay_recent_sends(job)
+        queue = ClaimQueue(
+            self.ledger,
+            issue_date,
+            job.channel,
+            owner=self.owner,
+            batch=self.settings.concurrency,
+            lease_seconds=self.settings.lease_seconds,
+        )
+        await queue.others_hold_work()  # a dead predecessor's rows are claimable at once
+        await self._replay_recent_sends(job)
         active: dict[int, asyncio.Task[Status]] = {}
-        renewer = asyncio.create_task(self._renew_leases(active))
+        renewer = asyncio.create_task(queue.keep_leases())
         try:
             while True:
-                room = self.settings.concurrency - len(active)
-                if room > 0 and not self.stop.is_set():
-                    for claimed in self.store.claim(
-                        issue_date, job.channel, self.owner, room, self.settings.lease_seconds
-                    ):
-                        active[claimed.id] = asyncio.create_task(
-                            self._deliver(job, claimed, result)
-                        )
+                while len(active) < self.settings.concurrency and not self.stop.is_set():
+                    claimed = await queue.next()
+                    if claimed is None:
+                        break
+                    active[claimed.id] = asyncio.create_task(self._deliver(job, claimed, result))
                 if not active:
-                    break
+                    # Nothing left to claim: done, unless other workers still hold rows (wait
+                    # for them; a dead one's rows come back to the queue).
+                    if self.stop.is_set() or not await queue.others_hold_work():
+                        break
+                    await self._sleep(self.settings.others_poll_seconds)
+                    continue
                 done, _ = await asyncio.wait(active.values(), return_when=asyncio.FIRST_COMPLETED)
                 for delivery_id, task in list(active.items()):
                     if task in done:
                         del active[delivery_id]
                         status = task.result()
+                        if status is not Status.PENDING:
+                            queue.finished(delivery_id)
                         result.delivered[status] += 1
                         if self.progress is not None:
                             self.progress.delivery_done(job.channel, status)
@@ -182,40 +186,25 @@ class Fanout:
             renewer.cancel()
             for task in active.values():
                 task.cancel()
-            if active:
-                await asyncio.gather(*active.values(), return_exceptions=True)
-                self.store.release(list(active), self.owner)
+            await asyncio.gather(renewer, *active.values(), return_exceptions=True)
+            await queue.close()
 
-    def _replay_recent_sends(self, job: ChannelJob) -> None:
+    async def _replay_recent_sends(self, job: ChannelJob) -> None:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),
         so a resumed run does not burst into limits that run already used up. Once per sender:
         a sender that has been sending since counts its own sends."""
-        wall_now = self.store.now()
+        wall_now = self.ledger.now()
         mono_now = job.sender.clock()
-        recent = self.store.sent_since(job.channel, wall_now - dt.timedelta(seconds=60))
+        recent = await self.ledger.sent_since(job.channel, wall_now - dt.timedelta(seconds=60))
         job.sender.count_earlier_sends(
             (target, mono_now - (wall_now - sent_at).total_seconds()) for target, sent_at in recent
         )
 
-    async def _renew_leases(self, active: Mapping[int, object]) -> None:
-        interval = self.settings.lease_seconds / 3
-        while True:
-            await asyncio.sleep(interval)
-            if active:
-                self.store.renew_lease(list(active), self.owner, self.settings.lease_seconds)
-
     async def _deliver(self, job: ChannelJob, claimed: ClaimedDelivery, run: ChannelRun) -> Status:
-        status = Status.PENDING
-        try:
-            async with job.sender.line(claimed.target) as line:  # its parts stay together
-                status = await self._send_parts(job, line, claimed, run)
-            return status
-        finally:
-            # A finished row is never claimed again whatever its lease says (and `retry`
-            # clears leases when it reopens rows), so only unfinished rows need handing back:
-            # one transaction fewer per target.
-            if status is Status.PENDING:
-                self.store.release([claimed.id], self.owner)
+        """Send the delivery's unsent parts in order. PENDING when it stopped before the end
+        (shutting down, or taken over): the queue hands such rows back when it closes."""
+        async with job.sender.line(claimed.target) as line:  # its parts stay together
+            return await self._send_parts(job, line, claimed, run)
 
     async def _send_parts(
         self, job: ChannelJob, line: TargetLine, claimed: ClaimedDelivery, run: ChannelRun
@@ -224,12 +213,16 @@ class Fanout:
         if len(payloads) != claimed.parts_total:
             # The templates changed since the intent was recorded: sending a different split
             # would garble the parts already delivered.
-            self.store.mark_part_failed(
-                claimed.id,
-                claimed.unsent_parts[0].index if claimed.unsent_parts else 0,
-                f"the digest now renders as {len(payloads)} parts but the ledger recorded "
-                f"{claimed.parts_total}; re-render with the original templates",
-                permanent=True,
+            first_unsent = claimed.unsent_parts[0].index if claimed.unsent_parts else 0
+            await self.ledger.record(
+                self.owner,
+                PartStep.failed(
+                    claimed.id,
+                    first_unsent,
+                    f"the digest now renders as {len(payloads)} parts but the ledger "
+                    f"recorded {claimed.parts_total}; re-render with the original templates",
+                    permanent=True,
+                ),
             )
             return Status.FAILED
         target = claimed.target
@@ -243,10 +236,9 @@ class Fanout:
                 job, line, claimed, part, target, payloads[part.index], reply_to
             )
             run.rate_limited += result.rate_limited
-            if result.status is Status.SENT:
-                run.parts_sent += 1
             if result.status is not Status.SENT:
                 return result.status  # later parts wait: order within a target is kept
+            run.parts_sent += 1
             target = result.target
             if part.index == 0:
                 reply_to = result.message_id
@@ -262,7 +254,9 @@ class Fanout:
         payload: Payload,
         reply_to: str | None,
     ) -> PartResult:
-        hooks = _PartInLedger(self.store, self.stop, job.channel, claimed.id, part.index)
+        hooks = PartInLedger(
+            self.ledger, self.owner, self.stop, job.channel, claimed.id, part.index
+        )
         return await attempt(
             job.sender,
             line,
@@ -273,44 +267,6 @@ class Fanout:
             attempts=part.attempts,
             rng=self._rng,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _PartInLedger:
-    """AttemptHooks that write each step of one part to the ledger."""
-
-    store: FanoutStore
-    stop: asyncio.Event
-    channel: Channel
-    delivery_id: int
-    index: int
-
-    def leaving(self) -> bool:
-        if self.stop.is_set():
-            return False  # never left: stays pending for the next run
-        self.store.mark_part_in_flight(self.delivery_id, self.index)
-        return True
-
-    def retrying(self, error: ChannelError) -> None:
-        self.store.mark_part_retrying(self.delivery_id, self.index, error.detail)
-
-    def migrated(self, old: str, new: str) -> None:
-        follow_migration(self.store, self.store, self.channel, old, new)
-        log.info("%s: %s moved to %s", self.channel, old, new)
-
-    def finished(self, result: PartResult) -> None:
-        """Write how the part ended (PENDING: it never left, the row stays as it is)."""
-        store, detail = self.store, result.error.detail if result.error else ""
-        if result.status is Status.SENT:
-            store.mark_part_sent(self.delivery_id, self.index, result.message_id)
-        elif result.status is Status.UNCERTAIN:
-            store.mark_part_uncertain(self.delivery_id, self.index, detail)
-        elif result.status is Status.SKIPPED:
-            store.deactivate(self.channel, result.target, detail)
-            store.mark_delivery_skipped(self.delivery_id, detail)
-        elif result.status is Status.FAILED:
-            permanent = isinstance(result.error, PermanentError)
-            store.mark_part_failed(self.delivery_id, self.index, detail, permanent=permanent)
 
 
 __all__ = [

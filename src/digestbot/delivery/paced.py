@@ -59,6 +59,10 @@ class PacedSender(Generic[C]):
         self.clock = clock
         self.sleep = sleep
         self.limiter = MultiLimiter(pacing.limit, clock=clock, sleep=sleep)
+        # The same limits again at the door: requests admitted over a while can be held up
+        # together (their in-flight marks committed in one slow transaction) and must not
+        # leave in one bunch; providers count arrivals, not our admissions.
+        self.door = MultiLimiter(pacing.limit, clock=clock, sleep=sleep)
         self._interval = pacing.target_interval
         self._lines: dict[str, TargetLine] = {}
         self._lines_swept = clock()
@@ -123,6 +127,12 @@ class PacedSender(Generic[C]):
         keys = self.pacing.keys(target)
         await self.limiter.acquire(keys)
         return keys
+
+    async def depart(self, keys: Iterable[Hashable]) -> None:
+        """Called right before the request leaves (its in-flight mark committed): leave no
+        faster than the limits allow, counted at departure. Waits only when requests were
+        held up after admission and would otherwise leave together."""
+        await self.door.acquire(keys)
 
     def answered(self, line: TargetLine) -> None:
         """The provider answered a request on `line` (whatever it said)."""

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from digestbot.config import Config
-from digestbot.delivery.fanout import ChannelJob, Fanout, FanoutStore, Progress
+from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.wiring import build_sender, delivery_settings
@@ -20,10 +20,11 @@ from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
 from digestbot.readiness import Problem, publication_problems, summarize
 from digestbot.rendering import Audience, Renderer, audience_of
-from digestbot.store import DeliveryLog, DeliveryPlan, Status, Subscribers
+from digestbot.store import DeliveryLog, DeliveryPlan, OffLoopLedger, Status, Subscribers
+from digestbot.store.offloop import LedgerStore
 
 
-class PublishStore(FanoutStore, DeliveryPlan, DeliveryLog, Protocol):
+class PublishStore(LedgerStore, DeliveryPlan, DeliveryLog, Protocol):
     """What a publish asks of the store: intent rows and the fan-out's, and the counts after."""
 
 
@@ -44,15 +45,16 @@ def iter_targets(
 ) -> Iterator[tuple[str, Variant]]:
     """Static config targets (minus those who blocked the bot or left), then subscribers.
 
-    Static targets are few and held in memory to de-duplicate; subscribers stream from the
-    store, so memory does not grow with the audience."""
+    Static targets are resolved as a set (one query for the moves, one per few hundred for
+    who left), not with reads per target; subscribers stream from the store, so memory does
+    not grow with the audience."""
+    listed = config.static_targets(channel)
+    now_at = store.resolve_targets(channel, (target for target, _ in listed))
+    left = store.inactive_targets(channel, set(now_at.values()))
     static: set[str] = set()
-    for target, variant in config.static_targets(channel):
-        current = store.resolve_target(channel, target)
-        row = store.get_subscriber(channel, current)
-        if row is not None and not row.active:
-            continue
-        if current not in static:
+    for target, variant in listed:
+        current = now_at[target]
+        if current not in left and current not in static:
             static.add(current)
             yield current, variant
     for target, variant in store.iter_active_subscribers(channel):
@@ -141,22 +143,50 @@ async def publish(
     stop: asyncio.Event | None = None,
     record: bool = True,
     senders: Mapping[Channel, PacedSender[Any]] | None = None,
+    ledger: OffLoopLedger | None = None,
 ) -> PublishReport:
     """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
     by `retry`) no new intent is written: only what the ledger holds is finished. `senders`
     are the process's long-lived ones (`digestbot run`: shared with the bot); a channel
-    without one gets its own for this run."""
+    without one gets its own for this run. `ledger` is the process's way to the store off the
+    event loop (one is made for this run when none is given). Raises StoreUnavailable when the
+    database stays away longer than `[store] outage_patience`."""
     problems = publication_problems(issue)
     if problems:
         raise PublishRefused(problems)
-    assert issue.date is not None
     names = select_channels(config, channels)
+    if ledger is not None:
+        return await _publish(
+            issue, config, store, ledger, renderer, names, progress, stop, record, senders
+        )
+    own = OffLoopLedger(store, patience=config.store.outage_patience)
+    try:
+        return await _publish(
+            issue, config, store, own, renderer, names, progress, stop, record, senders
+        )
+    finally:
+        await own.aclose()
+
+
+async def _publish(
+    issue: Issue,
+    config: Config,
+    store: PublishStore,
+    ledger: OffLoopLedger,
+    renderer: Renderer,
+    names: list[Channel],
+    progress: Progress | None,
+    stop: asyncio.Event | None,
+    record: bool,
+    senders: Mapping[Channel, PacedSender[Any]] | None,
+) -> PublishReport:
+    assert issue.date is not None
     if record:
-        rendered = record_intent(config, store, renderer, issue, names)
+        rendered = await ledger.call(record_intent, config, store, renderer, issue, names)
     else:
         rendered = {name: render_all(renderer, issue, name) for name in names}
     fanout = Fanout(
-        store,
+        ledger,
         delivery_settings(config),
         owner=worker_id(),
         progress=progress,
@@ -174,14 +204,26 @@ async def publish(
     ]
     report = PublishReport(issue.date)
     if progress is not None:
-        before = store.summary(issue.date)
+        before = await ledger.call(store.summary, issue.date)
         for name in names:
             progress.channel_started(name, before.get(name, Counter())[Status.PENDING])
-    runs = await asyncio.gather(*(fanout.run(issue.date, job) for job in jobs))
+    runs = await _gather_or_cancel(fanout.run(issue.date, job) for job in jobs)
     report.runs = {run.channel: run for run in runs}
-    summary = store.summary(issue.date)
+    summary = await ledger.call(store.summary, issue.date)
     report.ledger = {name: summary.get(name, Counter()) for name in names}
     return report
+
+
+async def _gather_or_cancel(runs: Iterable[Coroutine[Any, Any, ChannelRun]]) -> list[ChannelRun]:
+    """Every channel's fan-out; should one fail (the store stayed away), the others stop
+    too and are awaited, so nothing is left running when the error is reported."""
+    tasks = [asyncio.create_task(run) for run in runs]
+    try:
+        return await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 __all__ = [

@@ -18,7 +18,7 @@ from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics
 from digestbot.sources import FetchedIssue
-from digestbot.store import Archive, Status
+from digestbot.store import Archive, OffLoopLedger, Status
 
 
 class DailyStore(PublishStore, Archive, Protocol):
@@ -41,9 +41,11 @@ class DailyPublish:
         alerts: AdminAlerts,
         metrics: Metrics,
         stop: asyncio.Event,
+        ledger: OffLoopLedger,
     ) -> None:
         self.config = config
         self.store = store
+        self.ledger = ledger
         self.renderer = renderer
         self.archive = archive
         self.senders = senders
@@ -55,14 +57,23 @@ class DailyPublish:
     async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
         """Publish (or finish publishing) the day's issue; returns the admins' report."""
         assert issue.date is not None
-        if not self.store.save_issue(issue.date, fetched.filename, fetched.data):
+        saved = await self.ledger.call(
+            self.store.save_issue, issue.date, fetched.filename, fetched.data
+        )
+        if not saved:
             # The source changed after a first publish: finish the version that went out.
-            stored = self.store.get_issue(issue.date)
+            stored = await self.ledger.call(self.store.get_issue, issue.date)
             assert stored is not None
             await self.alerts.send(self.notices.changed(issue.date, fetched.origin))
             issue = self.archive.parse(stored)
         report = await publish(
-            issue, self.config, self.store, self.renderer, stop=self.stop, senders=self.senders
+            issue,
+            self.config,
+            self.store,
+            self.renderer,
+            stop=self.stop,
+            senders=self.senders,
+            ledger=self.ledger,
         )
         for channel, run in report.runs.items():
             for status, count in run.delivered.items():
@@ -75,12 +86,13 @@ class DailyPublish:
         return text
 
     async def already_published(self, day: dt.date) -> bool:
-        record = self.store.issue_record(day)
+        record = await self.ledger.call(self.store.issue_record, day)
         if record is None:
             return False
         if record.retracted:
             return True  # taken back: it must not go out again, whatever the source holds
-        return not any(c[Status.PENDING] for c in self.store.summary(day).values())
+        summary = await self.ledger.call(self.store.summary, day)
+        return not any(c[Status.PENDING] for c in summary.values())
 
 
 __all__ = ["DailyPublish", "PublishInterrupted"]

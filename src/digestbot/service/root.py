@@ -34,7 +34,7 @@ from digestbot.service.polling import Poller
 from digestbot.service.signals import stop_on_signals
 from digestbot.signup.wiring import signup_desk
 from digestbot.sources import source_from_config
-from digestbot.store import Store
+from digestbot.store import OffLoopLedger, Store
 from digestbot.watcher import PublicationWatcher, Schedule
 from digestbot.web import IssueCatalog, Site, SitePages
 
@@ -52,6 +52,9 @@ class Service:
         self.metrics = Metrics()
         self.heartbeat = Heartbeat()  # beaten by the scheduler, reported by /healthz
         self.stop = asyncio.Event()
+        # The store off the event loop for everything the service does in the background;
+        # a database outage is waited out however long it lasts (`/healthz` says so).
+        self.ledger = OffLoopLedger(store)
         # One sender per provider for the whole process: publish, replies and alerts share it.
         self.senders: dict[Channel, PacedSender[Any]] = {
             name: build_sender(config, name) for name in config.enabled_channels()
@@ -67,6 +70,7 @@ class Service:
             alerts=self.alerts,
             metrics=self.metrics,
             stop=self.stop,
+            ledger=self.ledger,
         )
         schedule = config.schedule
         self.watcher = PublicationWatcher(
@@ -152,6 +156,7 @@ class Service:
                 with contextlib.suppress(Exception):
                     await http
                 await self.watcher.source.aclose()
+                await self.ledger.aclose()
 
 
 __all__ = ["SHUTDOWN_GRACE", "Service"]

@@ -1,20 +1,21 @@
-"""The delivery ledger as the fan-out's work queue: leases on rows, and every step of every
-part recorded as it happens (intent rows: `delivery_plan`; reading: `delivery_log`)."""
+"""The delivery ledger as the fan-out's work queue, shared by several workers: a worker claims
+a batch of unfinished deliveries for `lease_seconds`, renews what it still holds, and gives
+back what it did not finish; a dead worker's rows are taken over at once (`break_leases`) or
+when its lease runs out. (Every step of every part: `steps`; intent rows: `delivery_plan`;
+reading: `delivery_log`.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import Update, bindparam, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
-from digestbot.store.base import StoreBase, clip_error
+from digestbot.store.base import StoreBase
 from digestbot.store.models import deliveries, delivery_parts
-from digestbot.store.overall import RECOMPUTE_ONE, recompute
+from digestbot.store.overall import recompute
 from digestbot.store.records import ClaimedDelivery, PartState, Status
 
 D = deliveries
@@ -25,8 +26,6 @@ CRASHED_IN_FLIGHT = (
 
 
 class DeliveryLedger(StoreBase):
-    # --- leases ---------------------------------------------------------------------------
-
     def claim(
         self,
         issue_date: dt.date,
@@ -36,7 +35,8 @@ class DeliveryLedger(StoreBase):
         lease_seconds: float,
         include_uncertain: bool = False,
     ) -> list[ClaimedDelivery]:
-        """Lease up to `limit` unfinished deliveries whose lease is free or expired.
+        """Lease up to `limit` unfinished deliveries whose lease is free or expired, oldest
+        first, in one transaction of four statements whatever `limit` is.
 
         Two owners never hold the same row: PostgreSQL locks candidates with
         `FOR UPDATE SKIP LOCKED`; SQLite runs the whole claim under its write lock. A row whose
@@ -45,83 +45,54 @@ class DeliveryLedger(StoreBase):
         wanted = {Status.PENDING.value}
         if include_uncertain:
             wanted.add(Status.UNCERTAIN.value)
-        claimed: list[int] = []
+        claimed: list[tuple[int, str, str, str, int]] = []
         with self._write() as conn:
             now = self.now()
             expires = now + dt.timedelta(seconds=lease_seconds)
             while len(claimed) < limit:
-                candidates = list(
-                    conn.execute(
-                        select(D.c.id)
-                        .where(
-                            D.c.issue_date == issue_date,
-                            D.c.channel == channel,
-                            D.c.status.in_(wanted),
-                            or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now),
-                        )
-                        .order_by(D.c.id)
-                        .limit(limit - len(claimed))
-                        .with_for_update(skip_locked=True)
-                    ).scalars()
-                )
-                if not candidates:
+                rows = conn.execute(
+                    select(D.c.id, D.c.target, D.c.variant, D.c.status, D.c.parts_total)
+                    .where(
+                        D.c.issue_date == issue_date,
+                        D.c.channel == channel,
+                        D.c.status.in_(wanted),
+                        or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now),
+                    )
+                    .order_by(D.c.id)
+                    .limit(limit - len(claimed))
+                    .with_for_update(skip_locked=True)
+                ).all()
+                if not rows:
                     break
-                self._sweep_abandoned_in_flight(conn, candidates, now)
-                statuses = recompute(conn, candidates, now)
-                keep = [i for i in candidates if statuses[i] in wanted]
+                statuses = {row.id: row.status for row in rows}
+                swept = _sweep_abandoned_in_flight(conn, list(statuses), now)
+                statuses.update(recompute(conn, swept, now))
+                keep = [row for row in rows if statuses[row.id] in wanted]
                 if keep:
                     conn.execute(
                         update(D)
-                        .where(D.c.id.in_(keep))
+                        .where(D.c.id.in_([row.id for row in keep]))
                         .values(lease_owner=owner, lease_expires_at=expires, updated_at=now)
                     )
-                    claimed.extend(keep)
-            return self._load_claimed(conn, claimed)
-
-    def _sweep_abandoned_in_flight(
-        self, conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
-    ) -> None:
-        conn.execute(
-            update(P)
-            .where(
-                P.c.delivery_id.in_(delivery_ids),
-                P.c.status == Status.PENDING.value,
-                P.c.in_flight_at.is_not(None),
-            )
-            .values(status=Status.UNCERTAIN.value, last_error=CRASHED_IN_FLIGHT, updated_at=now)
-        )
-
-    def _load_claimed(self, conn: Connection, ids: Sequence[int]) -> list[ClaimedDelivery]:
-        if not ids:
-            return []
-        parts: dict[int, list[PartState]] = {i: [] for i in ids}
-        for row in conn.execute(
-            select(P).where(P.c.delivery_id.in_(ids)).order_by(P.c.delivery_id, P.c.part_index)
-        ):
-            parts[row.delivery_id].append(
-                PartState(
-                    index=row.part_index,
-                    status=Status(row.status),
-                    attempts=row.attempts,
-                    provider_message_id=row.provider_message_id,
-                    last_error=row.last_error,
+                claimed.extend(
+                    (row.id, row.target, row.variant, statuses[row.id], row.parts_total)
+                    for row in keep
                 )
-            )
-        rows = conn.execute(select(D).where(D.c.id.in_(ids)).order_by(D.c.id))
+            parts = _parts(conn, [row[0] for row in claimed])
         return [
             ClaimedDelivery(
-                id=r.id,
-                issue_date=r.issue_date,
-                channel=Channel(r.channel),
-                target=r.target,
-                variant=Variant(r.variant),
-                status=Status(r.status),
-                parts_total=r.parts_total,
-                parts=tuple(parts[r.id]),
-                lease_owner=r.lease_owner,
-                lease_expires_at=r.lease_expires_at,
+                id=delivery_id,
+                issue_date=issue_date,
+                channel=Channel(channel),
+                target=target,
+                variant=Variant(variant),
+                status=Status(status),
+                parts_total=total,
+                parts=parts[delivery_id],
+                lease_owner=owner,
+                lease_expires_at=expires,
             )
-            for r in rows
+            for delivery_id, target, variant, status, total in claimed
         ]
 
     def renew_lease(self, delivery_ids: Sequence[int], owner: str, lease_seconds: float) -> int:
@@ -157,6 +128,7 @@ class DeliveryLedger(StoreBase):
                     .where(
                         D.c.issue_date == issue_date,
                         D.c.channel == channel,
+                        D.c.status.in_([Status.PENDING.value, Status.UNCERTAIN.value]),
                         D.c.lease_owner.is_not(None),
                         D.c.lease_expires_at > self.now(),
                     )
@@ -164,114 +136,15 @@ class DeliveryLedger(StoreBase):
             )
 
     def break_leases(self, owner: str) -> int:
-        """Expire every lease `owner` holds: it is known dead (a killed process on this host),
-        so its rows need not wait for the lease to run out."""
+        """Expire every lease `owner` holds: it is known dead (a killed process on this host,
+        or this very process's predecessor under the same pid), so its rows need not wait
+        for the lease to run out. Its parts in flight turn `uncertain` when next claimed."""
         with self._write() as conn:
             return conn.execute(
                 update(D)
                 .where(D.c.lease_owner == owner)
                 .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
             ).rowcount
-
-    # --- part outcomes ----------------------------------------------------------------------
-
-    def mark_part_in_flight(self, delivery_id: int, part_index: int) -> None:
-        """Call right before the request leaves (after the rate limiter let it go): counts the
-        attempt, and a crash from here on leaves the part `uncertain`, never re-sent blindly."""
-        with self._write() as conn:
-            result = conn.execute(
-                _IN_FLIGHT,
-                {"w_delivery": delivery_id, "w_part": part_index, "w_now": self.now()},
-            )
-            if result.rowcount != 1:
-                raise LookupError(f"no part {part_index} of delivery {delivery_id}")
-
-    def mark_part_retrying(self, delivery_id: int, part_index: int, error: str) -> None:
-        """The attempt certainly did not arrive (429, 5xx before sending, connect error) and
-        will be retried: the part is no longer in flight."""
-        self._update_part(
-            delivery_id,
-            part_index,
-            {"in_flight_at": None, "last_error": clip_error(error), "updated_at": self.now()},
-            recompute=False,
-        )
-
-    def mark_part_sent(self, delivery_id: int, part_index: int, message_id: str | None) -> None:
-        now = self.now()
-        self._update_part(
-            delivery_id,
-            part_index,
-            {
-                "status": Status.SENT.value,
-                "provider_message_id": message_id,
-                "sent_at": now,
-                "updated_at": now,
-            },
-        )
-
-    def mark_part_failed(
-        self, delivery_id: int, part_index: int, error: str, permanent: bool
-    ) -> None:
-        """Give up on a part. `permanent` failures (chat not found, invalid auth) are never
-        retried; transient ones (attempts exhausted) come back with `reset_failed_transient`."""
-        self._update_part(
-            delivery_id,
-            part_index,
-            {
-                "status": Status.FAILED.value,
-                "permanent": permanent,
-                "in_flight_at": None,
-                "last_error": clip_error(error),
-                "updated_at": self.now(),
-            },
-        )
-
-    def mark_part_uncertain(self, delivery_id: int, part_index: int, error: str) -> None:
-        """The request left and no answer came (timeout after sending): not `sent`, and not
-        re-sent unless an operator asks (`reset_uncertain`)."""
-        self._update_part(
-            delivery_id,
-            part_index,
-            {
-                "status": Status.UNCERTAIN.value,
-                "last_error": clip_error(error),
-                "updated_at": self.now(),
-            },
-        )
-
-    def mark_delivery_skipped(self, delivery_id: int, reason: str) -> None:
-        """Every part not yet sent becomes `skipped` (target gone, blocked the bot…)."""
-        with self._write() as conn:
-            now = self.now()
-            conn.execute(
-                update(P)
-                .where(P.c.delivery_id == delivery_id, P.c.status != Status.SENT.value)
-                .values(
-                    status=Status.SKIPPED.value,
-                    in_flight_at=None,
-                    last_error=clip_error(reason),
-                    updated_at=now,
-                )
-            )
-            recompute(conn, [delivery_id], now)
-
-    def _update_part(
-        self, delivery_id: int, part_index: int, values: dict[str, Any], recompute: bool = True
-    ) -> None:
-        # The fan-out's hot path (two calls per message): one statement object per set of
-        # columns, built once, so SQLAlchemy's compiled cache is hit without rebuilding the
-        # expression; the overall status is recomputed by one UPDATE … CASE.
-        with self._write() as conn:
-            result = conn.execute(
-                _part_update(tuple(sorted(values))),
-                {"w_delivery": delivery_id, "w_part": part_index, **_plain(values)},
-            )
-            if result.rowcount != 1:
-                raise LookupError(f"no part {part_index} of delivery {delivery_id}")
-            if recompute:
-                conn.execute(RECOMPUTE_ONE, {"w_delivery": delivery_id, "w_now": self.now()})
-
-    # --- reading ---------------------------------------------------------------------------
 
     def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
         """(target, when the request left) of every request on `channel` at or after `since`
@@ -294,34 +167,49 @@ class DeliveryLedger(StoreBase):
             return [(target, when) for target, when in rows]
 
 
-@functools.cache
-def _part_update(columns: tuple[str, ...]) -> Update:
-    """UPDATE delivery_parts SET <columns> WHERE (delivery_id, part_index) = (…): bound by
-    name, so one statement serves every part."""
-    return (
+def _sweep_abandoned_in_flight(
+    conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
+) -> list[int]:
+    """Parts left in flight by a worker that is gone become `uncertain`; returns the ids of
+    the deliveries that had such a part."""
+    swept = conn.execute(
         update(P)
         .where(
-            P.c.delivery_id == bindparam("w_delivery"),
-            P.c.part_index == bindparam("w_part"),
+            P.c.delivery_id.in_(delivery_ids),
+            P.c.status == Status.PENDING.value,
+            P.c.in_flight_at.is_not(None),
         )
-        .values({name: bindparam(f"v_{name}") for name in columns})
-    )
+        .values(status=Status.UNCERTAIN.value, last_error=CRASHED_IN_FLIGHT, updated_at=now)
+        .returning(P.c.delivery_id)
+    ).scalars()
+    return sorted(set(swept))
 
 
-def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Bind values for `_part_update`."""
-    return {f"v_{name}": value for name, value in values.items()}
-
-
-_IN_FLIGHT = (
-    update(P)
-    .where(
-        P.c.delivery_id == bindparam("w_delivery"), P.c.part_index == bindparam("w_part")
-    )
-    .values(
-        in_flight_at=bindparam("w_now"), attempts=P.c.attempts + 1, updated_at=bindparam("w_now")
-    )
-)
+def _parts(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[PartState, ...]]:
+    found: dict[int, list[PartState]] = {i: [] for i in delivery_ids}
+    if delivery_ids:
+        for row in conn.execute(
+            select(
+                P.c.delivery_id,
+                P.c.part_index,
+                P.c.status,
+                P.c.attempts,
+                P.c.provider_message_id,
+                P.c.last_error,
+            )
+            .where(P.c.delivery_id.in_(delivery_ids))
+            .order_by(P.c.delivery_id, P.c.part_index)
+        ):
+            found[row.delivery_id].append(
+                PartState(
+                    index=row.part_index,
+                    status=Status(row.status),
+                    attempts=row.attempts,
+                    provider_message_id=row.provider_message_id,
+                    last_error=row.last_error,
+                )
+            )
+    return {delivery_id: tuple(parts) for delivery_id, parts in found.items()}
 
 
 __all__ = ["CRASHED_IN_FLIGHT", "DeliveryLedger"]

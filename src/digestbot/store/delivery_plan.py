@@ -8,18 +8,35 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, Integer, bindparam, false, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from digestbot.model import Channel, Variant
 from digestbot.store.base import MIGRATED, StoreBase
-from digestbot.store.models import Delivery, deliveries, delivery_parts, target_aliases
+from digestbot.store.models import Delivery, deliveries, delivery_parts
 from digestbot.store.overall import recompute
 from digestbot.store.records import Status
+from digestbot.store.subscribers import alias_map, follow_alias
+from digestbot.store.types import UTCDateTime
 
 D = deliveries
 P = delivery_parts
 ENSURE_BATCH = 500  # rows per INSERT: well under SQLite's and PostgreSQL's parameter caps
+
+
+# New parts as INSERT … SELECT from their new deliveries: per part index, one statement
+# whatever the number of rows.
+_PARTS_OF_NEW = insert(P).from_select(
+    ["delivery_id", "part_index", "status", "attempts", "permanent", "updated_at"],
+    select(
+        D.c.id,
+        bindparam("w_index", type_=Integer),
+        literal(Status.PENDING.value),
+        literal(0),
+        false(),
+        bindparam("w_now", type_=UTCDateTime),
+    ).where(D.c.id.in_(bindparam("w_ids", expanding=True)), D.c.parts_total > bindparam("w_index")),
+)
 
 
 class DeliveryIntents(StoreBase):
@@ -38,23 +55,25 @@ class DeliveryIntents(StoreBase):
         second publish inserts nothing. Consumes `variant_targets` lazily in batches, so a
         generator over 100k subscribers never sits in memory. Targets that migrated (see
         `migrate_target`) are recorded under their new id. Returns the number of new rows."""
-        aliases = self._aliases(channel)
+        with self._read() as conn:
+            aliases = alias_map(conn, channel)
+        totals = {Variant(v): n for v, n in parts_total_by_variant.items()}
         inserted = 0
         iterator = iter(variant_targets)
+        insert_new = self._insert_ignoring_conflicts(Delivery).returning(D.c.id)
         while chunk := list(itertools.islice(iterator, ENSURE_BATCH)):
             now = self.now()
             rows = []
             for target, variant in chunk:
-                variant = Variant(variant)
-                total = parts_total_by_variant.get(variant)
+                total = totals.get(Variant(variant))
                 if total is None or total < 1:
                     raise ValueError(f"no parts count (>= 1) given for variant {variant}")
                 rows.append(
                     {
                         "issue_date": issue_date,
                         "channel": channel,
-                        "target": _follow(aliases, str(target)),
-                        "variant": variant.value,
+                        "target": follow_alias(aliases, str(target)),
+                        "variant": Variant(variant).value,
                         "status": Status.PENDING.value,
                         "parts_total": total,
                         "created_at": now,
@@ -64,22 +83,12 @@ class DeliveryIntents(StoreBase):
             with self._write() as conn:
                 # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched
                 # by SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
-                stmt = self._insert_ignoring_conflicts(Delivery).returning(D.c.id, D.c.parts_total)
-                new = conn.execute(stmt, rows).all()
-                parts = [
-                    {
-                        "delivery_id": delivery_id,
-                        "part_index": index,
-                        "status": Status.PENDING.value,
-                        "attempts": 0,
-                        "permanent": False,
-                        "updated_at": now,
-                    }
-                    for delivery_id, total in new
-                    for index in range(total)
-                ]
-                if parts:
-                    conn.execute(P.insert(), parts)
+                new = list(conn.execute(insert_new, rows).scalars())
+                if new:
+                    # The database makes the parts from the new rows, one statement per part
+                    # index, rather than being sent one parameter set per part.
+                    for index in range(max(totals.values())):
+                        conn.execute(_PARTS_OF_NEW, {"w_ids": new, "w_index": index, "w_now": now})
             inserted += len(new)
         return inserted
 
@@ -170,22 +179,6 @@ class DeliveryIntents(StoreBase):
             return len(ids)
 
     # --- aliases (written by SubscriberBook.migrate_target, read here) ---------------------
-
-    def _aliases(self, channel: Channel) -> dict[str, str]:
-        with self._read() as conn:
-            rows = conn.execute(
-                select(target_aliases.c.old_target, target_aliases.c.new_target).where(
-                    target_aliases.c.channel == channel
-                )
-            )
-            return {old: new for old, new in rows}
-
-
-def _follow(aliases: Mapping[str, str], target: str) -> str:
-    seen = {target}
-    while (target := aliases.get(target, target)) not in seen:
-        seen.add(target)
-    return target
 
 
 __all__ = ["ENSURE_BATCH", "DeliveryIntents"]

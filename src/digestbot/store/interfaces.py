@@ -18,6 +18,7 @@ from digestbot.store.records import (
     ClaimedDelivery,
     IssueRecord,
     LogRow,
+    PartStep,
     SavedRevision,
     Status,
     StoredIssue,
@@ -77,7 +78,9 @@ class Subscribers(Protocol):
         self, channel: Channel, batch: int = 1000
     ) -> Iterator[tuple[str, Variant]]: ...
 
-    def resolve_target(self, channel: Channel, target: str) -> str: ...
+    def resolve_targets(self, channel: Channel, targets: Iterable[str]) -> dict[str, str]: ...
+
+    def inactive_targets(self, channel: Channel, targets: Iterable[str]) -> set[str]: ...
 
     def migrate_target(self, channel: Channel, old: str, new: str) -> None:
         """The subscriber and the alias move; the ledger moves its own rows
@@ -116,7 +119,8 @@ class DeliveryLog(Protocol):
 
 
 class Ledger(Protocol):
-    """The fan-out's work queue: lease rows, record every step of every part."""
+    """The fan-out's work queue: lease rows in batches, record every step of every part
+    (`PartStep`s, written in groups and fenced by the lease)."""
 
     def now(self) -> dt.datetime: ...
 
@@ -140,19 +144,47 @@ class Ledger(Protocol):
 
     def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]: ...
 
-    def mark_part_in_flight(self, delivery_id: int, part_index: int) -> None: ...
+    def record_steps(self, owner: str, steps: Sequence[PartStep]) -> list[bool]:
+        """Write every step in one transaction; per step, False when `owner` no longer
+        leases its delivery (nothing was written for it)."""
+        ...
 
-    def mark_part_retrying(self, delivery_id: int, part_index: int, error: str) -> None: ...
 
-    def mark_part_sent(self, delivery_id: int, part_index: int, message_id: str | None) -> None: ...
+class WorkQueue(Protocol):
+    """The `Ledger` as the fan-out uses it from the event loop (`OffLoopLedger`): the same
+    work, awaited, with part steps committed in groups and a database outage waited out."""
 
-    def mark_part_failed(
-        self, delivery_id: int, part_index: int, error: str, permanent: bool
-    ) -> None: ...
+    def now(self) -> dt.datetime: ...
 
-    def mark_part_uncertain(self, delivery_id: int, part_index: int, error: str) -> None: ...
+    async def claim(
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+        include_uncertain: bool = False,
+    ) -> list[ClaimedDelivery]: ...
 
-    def mark_delivery_skipped(self, delivery_id: int, reason: str) -> None: ...
+    async def record(self, owner: str, step: PartStep) -> bool:
+        """True once `step` is committed; False when `owner` no longer leases its delivery."""
+        ...
+
+    async def renew_lease(self, delivery_ids: Sequence[int], owner: str, seconds: float) -> int: ...
+
+    async def release(self, delivery_ids: Sequence[int], owner: str) -> int: ...
+
+    async def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]: ...
+
+    async def break_leases(self, owner: str) -> int: ...
+
+    async def sent_since(
+        self, channel: Channel, since: dt.datetime
+    ) -> list[tuple[str, dt.datetime]]: ...
+
+    async def deactivate(self, channel: Channel, target: str, reason: str) -> bool: ...
+
+    async def follow_migration(self, channel: Channel, old: str, new: str) -> None: ...
 
 
 class DeliveryMoves(Protocol):
@@ -179,5 +211,6 @@ __all__ = [
     "Health",
     "Ledger",
     "Subscribers",
+    "WorkQueue",
     "follow_migration",
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, select, update
+from sqlalchemy import case, exists, select, update
 from sqlalchemy.engine import Connection
 
 from digestbot.store.models import deliveries, delivery_parts
@@ -29,16 +29,10 @@ def overall_status_sql(delivery_id: Any) -> Any:
     return case(*whens, else_=OVERALL_PRECEDENCE[-1].value)
 
 
-# The fan-out's hot path: one prebuilt statement per part update.
-RECOMPUTE_ONE = (
-    update(D)
-    .where(D.c.id == bindparam("w_delivery"))
-    .values(status=overall_status_sql(bindparam("w_delivery")), updated_at=bindparam("w_now"))
-)
-
-
 def recompute(conn: Connection, delivery_ids: Sequence[int], now: dt.datetime) -> dict[int, str]:
     """Set each delivery's overall status from its parts; returns the new statuses."""
+    if not delivery_ids:
+        return {}
     overall = overall_status_sql(D.c.id)
     conn.execute(
         update(D)
@@ -49,4 +43,4 @@ def recompute(conn: Connection, delivery_ids: Sequence[int], now: dt.datetime) -
     return {delivery_id: status for delivery_id, status in rows}
 
 
-__all__ = ["RECOMPUTE_ONE", "overall_status_sql", "recompute"]
+__all__ = ["overall_status_sql", "recompute"]

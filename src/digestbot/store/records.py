@@ -62,6 +62,59 @@ class ClaimedDelivery:
         return tuple(p for p in self.parts if p.status not in (Status.SENT, Status.SKIPPED))
 
 
+class Step(enum.StrEnum):
+    """What happened to a part (or, for SKIPPED and RELEASE, to its whole delivery)."""
+
+    IN_FLIGHT = "in_flight"  # the request holds its token and connection and is leaving
+    RETRYING = "retrying"  # that attempt certainly did not arrive; another will be made
+    SENT = "sent"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"  # it left and no answer came: it may have arrived
+    SKIPPED = "skipped"  # the target is gone: every unsent part of the delivery is skipped
+    RELEASE = "release"  # the delivery is handed back unfinished (shutting down)
+
+
+@dataclass(frozen=True, slots=True)
+class PartStep:
+    """One write the fan-out asks of the ledger. Steps are committed in groups
+    (`Ledger.record_steps`); each one is fenced by the delivery's lease."""
+
+    kind: Step
+    delivery_id: int
+    part_index: int = 0
+    message_id: str | None = None
+    error: str | None = None
+    permanent: bool = False  # FAILED: never retried by `retry`
+
+    @classmethod
+    def in_flight(cls, delivery_id: int, part_index: int) -> PartStep:
+        return cls(Step.IN_FLIGHT, delivery_id, part_index)
+
+    @classmethod
+    def retrying(cls, delivery_id: int, part_index: int, error: str) -> PartStep:
+        return cls(Step.RETRYING, delivery_id, part_index, error=error)
+
+    @classmethod
+    def sent(cls, delivery_id: int, part_index: int, message_id: str | None) -> PartStep:
+        return cls(Step.SENT, delivery_id, part_index, message_id=message_id)
+
+    @classmethod
+    def failed(cls, delivery_id: int, part_index: int, error: str, *, permanent: bool) -> PartStep:
+        return cls(Step.FAILED, delivery_id, part_index, error=error, permanent=permanent)
+
+    @classmethod
+    def uncertain(cls, delivery_id: int, part_index: int, error: str) -> PartStep:
+        return cls(Step.UNCERTAIN, delivery_id, part_index, error=error)
+
+    @classmethod
+    def skipped(cls, delivery_id: int, reason: str) -> PartStep:
+        return cls(Step.SKIPPED, delivery_id, error=reason)
+
+    @classmethod
+    def release(cls, delivery_id: int) -> PartStep:
+        return cls(Step.RELEASE, delivery_id)
+
+
 @dataclass(frozen=True, slots=True)
 class LogRow:
     """One delivery as `digestbot log` shows it."""
@@ -161,9 +214,11 @@ __all__ = [
     "IssueRetracted",
     "LogRow",
     "PartState",
+    "PartStep",
     "RevisionInfo",
     "SavedRevision",
     "Status",
+    "Step",
     "StoredIssue",
     "SubscriberRow",
 ]

@@ -21,11 +21,18 @@ from digestbot.store.interfaces import (
     Subscribers,
 )
 from digestbot.store.signups import SignupBook
+from digestbot.store.steps import StepBook
 from digestbot.store.subscribers import SubscriberBook
 
 
 class Store(
-    DeliveryLedger, DeliveryIntents, DeliveryReports, SignupBook, SubscriberBook, IssueArchive
+    DeliveryLedger,
+    StepBook,
+    DeliveryIntents,
+    DeliveryReports,
+    SignupBook,
+    SubscriberBook,
+    IssueArchive,
 ):
     """Delivery ledger, subscribers (and their sign-ups) and published issues over one
     SQLAlchemy engine. Every method is one short transaction and thread-safe (each call

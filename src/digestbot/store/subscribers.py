@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
@@ -15,6 +16,7 @@ from digestbot.store.records import SubscriberRow
 S = subscribers
 A = target_aliases
 MAX_ALIAS_HOPS = 16
+IN_CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's parameter caps
 
 
 class SubscriberBook(StoreBase):
@@ -136,8 +138,8 @@ class SubscriberBook(StoreBase):
 
     def migrate_target(self, channel: Channel, old: str, new: str) -> None:
         """`old` is now `new` (Telegram `migrate_to_chat_id`). Afterwards:
-        - `resolve_target(channel, old)` is `new`, also for older aliases that led to `old`,
-          and `ensure_deliveries` records static config targets under `new`;
+        - `resolve_targets` maps `old` to `new`, also older aliases that led to `old`, and
+          `ensure_deliveries` records static config targets under `new`;
         - the subscriber row moves to `new` (if `new` already subscribed, `old` is deactivated).
         Unfinished deliveries are the ledger's rows: `DeliveryLedger.move_deliveries` moves
         them (`interfaces.follow_migration` does both)."""
@@ -171,17 +173,45 @@ class SubscriberBook(StoreBase):
                 .values(active=False, left_at=self.now(), left_reason=MIGRATED)
             )
 
-    def resolve_target(self, channel: Channel, target: str) -> str:
-        """Where `target` lives now (itself when it never moved)."""
+    def resolve_targets(self, channel: Channel, targets: Iterable[str]) -> dict[str, str]:
+        """Where each of `targets` lives now (itself when it never moved): one query for any
+        number of targets."""
         with self._read() as conn:
-            for _ in range(MAX_ALIAS_HOPS):
-                moved = conn.execute(
-                    select(A.c.new_target).where(A.c.channel == channel, A.c.old_target == target)
-                ).scalar()
-                if moved is None or moved == target:
-                    break
-                target = moved
-        return target
+            aliases = alias_map(conn, channel)
+        return {target: follow_alias(aliases, target) for target in targets}
+
+    def inactive_targets(self, channel: Channel, targets: Iterable[str]) -> set[str]:
+        """Which of `targets` are readers who left (unsubscribed, blocked the bot…)."""
+        found: set[str] = set()
+        iterator = iter(targets)
+        with self._read() as conn:
+            while chunk := list(itertools.islice(iterator, IN_CHUNK)):
+                found.update(
+                    conn.execute(
+                        select(S.c.target).where(
+                            S.c.channel == channel, S.c.active.is_(False), S.c.target.in_(chunk)
+                        )
+                    ).scalars()
+                )
+        return found
 
 
-__all__ = ["SubscriberBook"]
+def alias_map(conn: Connection, channel: Channel) -> dict[str, str]:
+    """Every move recorded on `channel`, old target → new target."""
+    rows = conn.execute(select(A.c.old_target, A.c.new_target).where(A.c.channel == channel))
+    return {old: new for old, new in rows}
+
+
+def follow_alias(aliases: Mapping[str, str], target: str) -> str:
+    """Where `target` lives after every recorded move (a cycle stops where it closes)."""
+    seen = {target}
+    for _ in range(MAX_ALIAS_HOPS):
+        moved = aliases.get(target, target)
+        if moved in seen:
+            break
+        seen.add(moved)
+        target = moved
+    return target
+
+
+__all__ = ["SubscriberBook", "alias_map", "follow_alias"]
