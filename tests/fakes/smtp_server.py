@@ -47,12 +47,23 @@ class ReceivedMail:
     parsed: EmailMessage = field(repr=False)
     time: float
     session: int = 0  # which connection carried it (numbered from 1 as they open)
+    # Connections in the middle of a transaction (MAIL given, DATA not finished) as this one
+    # ended, itself included: how many were sending at once.
+    concurrent: int = 0
 
 
 @dataclass(slots=True)
 class Refusal:
     code: int
     times: int | None = None  # None: every time
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRcpt:
+    address: str
+    code: int
+    session: int
+    time: float
 
 
 class _CountingSMTP(SMTP):
@@ -109,11 +120,26 @@ class _Handler:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        mail_options: list[str],
+    ) -> str:  # fmt: skip
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        with self.fake.lock:
+            self.fake.in_transaction.add(id(server))
+        return "250 OK"
+
+    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.fake.lock:
+            self.fake.in_transaction.discard(id(server))
+        return "250 OK"
+
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
         rcpt_options: list[str],
     ) -> str:  # fmt: skip
-        code = self.fake.refusal(address)
+        code = self.fake.refusal(address, server)
         if code is None:
             envelope.rcpt_tos.append(address)
             return "250 OK"
@@ -129,6 +155,7 @@ class _Handler:
         if not self.fake.record:
             with self.fake.lock:
                 self.fake.accepted += 1
+                self.fake.in_transaction.discard(id(server))
             return "250 2.0.0 Ok: queued"
         content = envelope.original_content or b""
         parsed = BytesParser(policy=email.policy.default).parsebytes(content)
@@ -143,8 +170,10 @@ class _Handler:
                     parsed=parsed,
                     time=time.time(),
                     session=self.fake.sessions.get(id(server), 0),
+                    concurrent=len(self.fake.in_transaction),
                 )
             )
+            self.fake.in_transaction.discard(id(server))
             delay = self.fake.data_delay
         if delay:
             # Queued already; the client just does not hear about it in time.
@@ -169,7 +198,9 @@ class SmtpFake:
         self.messages: list[ReceivedMail] = []
         self.accepted = 0
         self.refused: dict[str, Refusal] = {}
+        self.refusals: list[RefusedRcpt] = []  # each RCPT answered with a refusal
         self.sessions: dict[int, int] = {}  # open server protocol → its connection number
+        self.in_transaction: set[int] = set()  # server protocols between MAIL and DATA's end
         self.peak_connections = 0
         self._session_numbers = itertools.count(1)
         self.data_delay = 0.0
@@ -214,14 +245,16 @@ class SmtpFake:
         with self.lock:
             self.refused[address.lower()] = Refusal(code, times)
 
-    def refusal(self, address: str) -> int | None:
-        """The code to refuse `address` with now, using up one of its times."""
+    def refusal(self, address: str, server: SMTP) -> int | None:
+        """The code to refuse `address` with now (using up one of its times), recorded."""
         with self.lock:
             refusal = self.refused.get(address.lower())
             if refusal is None or refusal.times == 0:
                 return None
             if refusal.times is not None:
                 refusal.times -= 1
+            session = self.sessions.get(id(server), 0)
+            self.refusals.append(RefusedRcpt(address, refusal.code, session, time.time()))
             return refusal.code
 
     def connection_opened(self, server: SMTP) -> None:
@@ -232,6 +265,7 @@ class SmtpFake:
     def connection_closed(self, server: SMTP) -> None:
         with self.lock:
             self.sessions.pop(id(server), None)
+            self.in_transaction.discard(id(server))
 
     def stall_data(self, seconds: float) -> None:
         """Queue each message, then wait `seconds` before answering the end of DATA."""
