@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import time
 
-MODULES = ("benchmarks.rendering", "benchmarks.delivery", "benchmarks.parsing")
+MODULES = ("benchmarks.rendering", "benchmarks.delivery", "benchmarks.parsing", "benchmarks.email")
 
 
 def main() -> None:

@@ -64,6 +64,17 @@ class SlackMessage:
         return {"text": self.text, "blocks": list(self.blocks)}
 
 
+def recipient_links(
+    unsubscribe_url: str, preferences_url: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """What each link placeholder of an email becomes for one recipient, in the order to
+    replace them (the preferences link falls back to the unsubscribe link)."""
+    return (
+        (PREFERENCES_PLACEHOLDER, preferences_url or unsubscribe_url),
+        (UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class EmailMessage:
     subject: str
@@ -73,9 +84,12 @@ class EmailMessage:
     def for_recipient(
         self, unsubscribe_url: str, preferences_url: str | None = None
     ) -> EmailMessage:
+        links = recipient_links(unsubscribe_url, preferences_url)
+
         def fill(text: str) -> str:
-            text = text.replace(PREFERENCES_PLACEHOLDER, preferences_url or unsubscribe_url)
-            return text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+            for placeholder, link in links:
+                text = text.replace(placeholder, link)
+            return text
 
         return EmailMessage(subject=self.subject, text=fill(self.text), html=fill(self.html))
 
@@ -94,4 +108,5 @@ __all__ = [
     "Payload",
     "SlackMessage",
     "TelegramMessage",
+    "recipient_links",
 ]

@@ -6,7 +6,8 @@ generator), and a digest goes to thousands of readers with the same subject and 
 `MailTemplate` lets the stdlib build one message per payload - From, Subject, List-Id, the
 multipart structure - with stand-ins where recipients differ, and then writes per recipient
 only To, Date, Message-ID, List-Unsubscribe and the two base64 bodies with that recipient's
-links filled in, exactly as the stdlib would have encoded them."""
+links filled in, exactly as the stdlib would have encoded them. Even there, the base64 of
+everything before a body's first link is computed once: only the rest differs."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from digestbot.channels.mail_headers import (
     list_id,
     list_unsubscribe,
 )
-from digestbot.payloads import EmailMessage
+from digestbot.payloads import EmailMessage, recipient_links
 from digestbot.signup.tokens import preferences_link
 from digestbot.unsubscribe_token import unsubscribe_link
 
@@ -53,18 +54,58 @@ def msgid_domain(from_addr: str) -> str:
 def base64_body(text: str) -> bytes:
     """`text` as email.contentmanager encodes a utf-8 part with cte="base64": lines joined
     with CRLF (and one after the last), base64 in 76-character lines ending in CRLF."""
-    data = _LINE.join(text.encode("utf-8").splitlines()) + _LINE
+    return _base64_lines(_crlf_lines(text))
+
+
+def _crlf_lines(text: str) -> bytes:
+    return _LINE.join(text.encode("utf-8").splitlines()) + _LINE
+
+
+def _base64_lines(data: bytes) -> bytes:
     return b"".join(
         binascii.b2a_base64(data[i : i + _B64_CHUNK], newline=False) + _LINE
         for i in range(0, len(data), _B64_CHUNK)
     )
 
 
+Links = tuple[tuple[str, str], ...]  # (placeholder, this recipient's link), in order
+
+
+class _Body:
+    """One part's base64 body. Base64 lines hold 57 bytes each, so everything up to the last
+    whole line before the first link placeholder is the same for every recipient: encoded
+    once here, while `encode` fills in the links and encodes only the rest."""
+
+    def __init__(self, text: str) -> None:
+        data = _crlf_lines(text)
+        at = [data.find(placeholder.encode()) for placeholder, _ in recipient_links("")]
+        cut = min((i for i in at if i >= 0), default=len(data)) // _B64_CHUNK * _B64_CHUNK
+        self._head = _base64_lines(data[:cut])
+        self._tail = data[cut:]
+
+    def encode(self, links: Links) -> bytes:
+        tail = self._tail
+        for placeholder, link in links:
+            # Links are URLs: no line breaks, so filling them in before or after the CRLF
+            # normalization gives the same bytes.
+            tail = tail.replace(placeholder.encode(), link.encode("utf-8"))
+        return self._head + _base64_lines(tail)
+
+
 @dataclass(frozen=True, slots=True)
 class BuiltMail:
     data: bytes  # the message as it goes over SMTP (CRLF line ends)
     message_id: str
-    html: str  # the HTML part as this recipient gets it
+    payload: EmailMessage
+    links: Links  # what this recipient's link placeholders became (none: left as they were)
+
+    @property
+    def html(self) -> str:
+        """The HTML part as this recipient gets it."""
+        html = self.payload.html
+        for placeholder, link in self.links:
+            html = html.replace(placeholder, link)
+        return html
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +139,11 @@ class MailTemplate:
         self.sender = sender
         self._domain = msgid_domain(sender.from_addr)
         self._pieces = _pieces(_stand_in(payload, sender))
+        self._bodies = {_TEXT: _Body(payload.text), _HTML: _Body(payload.html)}
 
     def build(self, to_addr: str, *, now: dt.datetime | None = None) -> BuiltMail:
         link, preferences = self.sender.links(to_addr)
-        body = self.payload.for_recipient(link, preferences) if link else self.payload
+        links = recipient_links(link, preferences) if link else ()
         message_id = make_msgid(domain=self._domain)
         date = format_datetime(now or dt.datetime.now(dt.UTC))
         fill = {
@@ -113,11 +155,11 @@ class MailTemplate:
                 if link
                 else b""
             ),
-            _TEXT: base64_body(body.text),
-            _HTML: base64_body(body.html),
+            _TEXT: self._bodies[_TEXT].encode(links),
+            _HTML: self._bodies[_HTML].encode(links),
         }
         data = b"".join(p if isinstance(p, bytes) else fill[p] for p in self._pieces)
-        return BuiltMail(data, message_id, body.html)
+        return BuiltMail(data, message_id, self.payload, links)
 
 
 class MailTemplates:

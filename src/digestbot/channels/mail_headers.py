@@ -127,6 +127,8 @@ def list_unsubscribe(link: str) -> str:
 
 
 def _ascii_url(url: str) -> str:
+    if url.isascii() and url.isprintable() and " " not in url:
+        return url
     return "".join(
         c if c.isascii() and not c.isspace() else "".join(f"%{b:02X}" for b in c.encode())
         for c in url
