@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from digestbot.config import Config, load_config
@@ -22,6 +22,11 @@ def _targets(key: str, pairs: Sequence[tuple[str, str]]) -> str:
     return f"targets = [{items}]"
 
 
+def _keys(channel_keys: Mapping[str, str], channel: str) -> str:
+    keys = channel_keys.get(channel, "")
+    return f"{keys}\n" if keys else ""
+
+
 def write_config(
     folder: Path,
     *,
@@ -34,7 +39,10 @@ def write_config(
     email_targets: Sequence[tuple[str, str]] = (),
     delivery: str = "backoff_base = 0.05\nbackoff_cap = 0.2\nconcurrency = 50",
     telegram_rate: str = "",
+    channel_keys: Mapping[str, str] = {},
 ) -> Path:
+    """A config for the given fakes. `channel_keys` adds TOML lines to a channel's table
+    (`{"email": "connections = 2"}`)."""
     lines = [
         f"[store]\nurl = {json.dumps(store_url)}",
         f'[source]\nkind = "folder"\npath = {json.dumps(str(folder / "issues"))}',
@@ -46,7 +54,9 @@ def write_config(
             "[telegram]\n"
             f"token = {json.dumps(telegram.token)}\n"
             f"api_base_url = {json.dumps(telegram.url + '/bot')}\n"
-            "admin_chat_ids = []\n" + _targets("chat_id", telegram_targets)
+            "admin_chat_ids = []\n"
+            + _keys(channel_keys, "telegram")
+            + _targets("chat_id", telegram_targets)
         )
         if telegram_rate:
             lines.append(f"[telegram.rate]\n{telegram_rate}")
@@ -54,7 +64,9 @@ def write_config(
         lines.append(
             "[slack]\n"
             f"token = {json.dumps(slack.token)}\n"
-            f"base_url = {json.dumps(slack.api_url)}\n" + _targets("channel", slack_targets)
+            f"base_url = {json.dumps(slack.api_url)}\n"
+            + _keys(channel_keys, "slack")
+            + _targets("channel", slack_targets)
         )
     if smtp is not None:
         lines.append(
@@ -65,6 +77,7 @@ def write_config(
             'from = "AI 前沿发展日报 <digest@example.org>"\n'
             'unsubscribe_url = "https://digest.example.org/unsubscribe"\n'
             f"unsubscribe_secret = {json.dumps(UNSUBSCRIBE_SECRET)}\n"
+            + _keys(channel_keys, "email")
             + _targets("address", email_targets)
         )
     path = folder / "digestbot.toml"

@@ -136,6 +136,9 @@ class TelegramConfig(ChannelSection):
     admin_chat_ids: list[TelegramChatId] = []
     targets: list[TelegramTarget] = []
     rate: TelegramRate = TelegramRate()
+    # HTTP requests out at once (the client's connection pool); also the most a crash can
+    # leave `uncertain` on this channel.
+    connections: int = Field(default=64, ge=1, le=1000)
     # The bot's @username: without [site] base_url, channel and group digests link to the bot
     # (https://t.me/<name>), where a reader can send /today full.
     bot_username: str = ""
@@ -178,6 +181,9 @@ class SlackConfig(ChannelSection):
     signing_secret: SecretStr | None = None  # needed only to serve slash commands
     targets: list[SlackTarget] = []
     rate: SlackRate = SlackRate()
+    # HTTP requests out at once (the client's connection pool); also the most a crash can
+    # leave `uncertain` on this channel.
+    connections: int = Field(default=64, ge=1, le=1000)
     slash_response: Literal["ephemeral", "in_channel"] = "ephemeral"
 
     @field_validator("targets_file", mode="before")

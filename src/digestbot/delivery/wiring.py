@@ -51,7 +51,9 @@ def build_channel(config: Config, channel: Channel) -> ChannelClient:
     if isinstance(section, TelegramConfig):
         return _telegram_channel(section)
     if isinstance(section, SlackConfig):
-        return SlackChannel(reveal(section.token) or "", section.base_url)
+        return SlackChannel(
+            reveal(section.token) or "", section.base_url, pool_size=section.connections
+        )
     return EmailChannel(
         section.host,
         section.port,
@@ -78,7 +80,9 @@ def pacing_for(config: Config, channel: Channel) -> Pacing:
 
 
 def _telegram_channel(section: TelegramConfig) -> TelegramChannel:
-    return TelegramChannel(reveal(section.token) or "", section.api_base_url)
+    return TelegramChannel(
+        reveal(section.token) or "", section.api_base_url, pool_size=section.connections
+    )
 
 
 def _telegram_pacing(section: TelegramConfig) -> TelegramPacing:
