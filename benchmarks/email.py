@@ -36,7 +36,7 @@ from digestbot.delivery import ChannelJob, DeliverySettings, Fanout, PacedSender
 from digestbot.model import Channel, Variant
 from digestbot.payloads import EmailMessage
 from digestbot.rendering import Renderer
-from digestbot.store import open_store
+from digestbot.store import OffLoopLedger, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = dt.date(2026, 4, 20)
@@ -162,8 +162,13 @@ def fan_out(fake: FakeSmtp, connections: int, payload: EmailMessage) -> Run:
             store.ensure_deliveries(DAY, Channel.EMAIL, targets, {v: 1 for v in Variant})
             sender = PacedSender(channel(fake, connections), Unpaced())
             job = ChannelJob(Channel.EMAIL, sender, {v: [payload] for v in Variant})
-            fanout = Fanout(store, DeliverySettings(), owner="bench")
-            return asyncio.run(timed(lambda: _discard(fanout.run(DAY, job))))
+
+            async def run() -> Run:
+                async with OffLoopLedger(store) as ledger:
+                    fanout = Fanout(ledger, DeliverySettings(), owner="bench")
+                    return await timed(lambda: _discard(fanout.run(DAY, job)))
+
+            return asyncio.run(run())
         finally:
             store.close()
 
