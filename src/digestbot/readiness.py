@@ -1,24 +1,45 @@
-"""Whether a parsed issue may go out. Checked before the first send, so nothing is half-sent."""
+"""Whether a parsed issue may go out. Checked before the first send, so nothing is half-sent.
+
+`Problem` is the one value for "something is wrong with this issue" across the program: a
+refused publish carries a list of them, and `digestbot check` reports its findings as them
+(warnings included, each with the parse warning's kind)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
+from typing import Any
 
 from digestbot.model import Issue
+
+UNPUBLISHABLE = "unpublishable"
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"  # the issue is refused: nothing is sent
+    WARNING = "warning"  # it may go out, but an editor should look
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One reason to refuse: what is wrong, and where when that is known (`field` names the
-    issue's part or the option, `line` the line of the issue file)."""
+    """One thing wrong with an issue: what, and where when that is known (`field` names the
+    issue's part or the option, `line` the line of the issue file). `kind` sorts it for
+    `check` (a parse `WarningKind`, or "unpublishable", "not-an-issue", "date", "link");
+    only an error refuses the issue."""
 
     message: str
     field: str | None = None
     line: int | None = None
+    kind: str = UNPUBLISHABLE
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line is not None else self.message
+
+    def to_json(self) -> dict[str, Any]:
+        return {"severity": self.severity.value, "kind": self.kind, "line": self.line,
+                "message": self.message}
 
 
 def publication_problems(issue: Issue, expected_date: dt.date | None = None) -> list[Problem]:
@@ -50,4 +71,6 @@ def summarize(problems: list[Problem]) -> str:
     return "; ".join(map(str, problems))
 
 
-__all__ = ["Problem", "publication_problems", "summarize"]
+__all__ = [
+    "UNPUBLISHABLE", "Problem", "Severity", "publication_problems", "summarize",
+]

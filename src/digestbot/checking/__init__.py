@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.checking.findings import Finding, Preflight, Severity, summary_lines
+    from digestbot.checking.findings import Preflight, summary_lines
     from digestbot.checking.links import LinkResult, check_links
     from digestbot.checking.preflight import (
         DATE,
@@ -20,7 +20,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "findings": ("Finding", "Preflight", "Severity", "summary_lines"),
+            "findings": ("Preflight", "summary_lines"),
             "links": ("LinkResult", "check_links"),
             "preflight": ("DATE", "NOT_AN_ISSUE", "UNPUBLISHABLE", "limits_from", "preflight"),
             "report": ("CheckReport", "check_file"),
@@ -33,11 +33,9 @@ __all__ = [
     "NOT_AN_ISSUE",
     "UNPUBLISHABLE",
     "CheckReport",
-    "Finding",
     "LinkResult",
     "Parts",
     "Preflight",
-    "Severity",
     "check_file",
     "check_links",
     "limits_from",

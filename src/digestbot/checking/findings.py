@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
-from typing import Any
 
 from digestbot.model import Issue
 from digestbot.parsing import CitedSource
-
-
-class Severity(enum.StrEnum):
-    ERROR = "error"  # the issue is refused: nothing is sent
-    WARNING = "warning"  # it may go out, but an editor should look
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    severity: Severity
-    kind: str  # a parse WarningKind, or "not-an-issue", "unpublishable", "date", "link"
-    message: str
-    line: int | None = None  # in the issue file, when the finding has one
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
-
-    def to_json(self) -> dict[str, Any]:
-        return {"severity": self.severity.value, "kind": self.kind, "line": self.line,
-                "message": self.message}
+from digestbot.readiness import Problem, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +15,15 @@ class Preflight:
     was too big to read) and every finding, errors first, then in line order."""
 
     issue: Issue | None
-    findings: tuple[Finding, ...] = field(default=())
+    findings: tuple[Problem, ...] = field(default=())
     sources: tuple[CitedSource, ...] = field(default=())  # with the lines that cite them
 
     @property
-    def errors(self) -> tuple[Finding, ...]:
+    def errors(self) -> tuple[Problem, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
     @property
-    def warnings(self) -> tuple[Finding, ...]:
+    def warnings(self) -> tuple[Problem, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.WARNING)
 
     @property
@@ -52,15 +31,15 @@ class Preflight:
         """0 clean, 1 warnings only, 2 errors (DESIGN.md: 2 is bad input, nothing sent)."""
         return 2 if self.errors else 1 if self.warnings else 0
 
-    def with_findings(self, extra: list[Finding]) -> Preflight:
+    def with_findings(self, extra: list[Problem]) -> Preflight:
         return Preflight(self.issue, sort_findings([*self.findings, *extra]), self.sources)
 
 
-def sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+def sort_findings(findings: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, f.line or 0)))
 
 
-def summary_lines(findings: tuple[Finding, ...], limit: int = 10) -> list[str]:
+def summary_lines(findings: tuple[Problem, ...], limit: int = 10) -> list[str]:
     """At most `limit` findings as "• …" lines for an admin message, and how many were left."""
     lines = [f"• {f}" for f in findings[:limit]]
     if len(findings) > limit:
@@ -68,4 +47,4 @@ def summary_lines(findings: tuple[Finding, ...], limit: int = 10) -> list[str]:
     return lines
 
 
-__all__ = ["Finding", "Preflight", "Severity", "sort_findings", "summary_lines"]
+__all__ = ["Preflight", "sort_findings", "summary_lines"]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from digestbot.checking.findings import Finding, Severity
 from digestbot.parsing import CitedSource
+from digestbot.readiness import Problem, Severity
 
 LINK = "link"
 DEFAULT_TIMEOUT = 5.0
@@ -25,14 +25,14 @@ class LinkResult:
     status: int | None  # the final status after redirects; None when there was no answer
     problem: str | None  # None when the link works
 
-    def finding(self) -> Finding | None:
+    def finding(self) -> Problem | None:
         if self.problem is None:
             return None
-        return Finding(
-            Severity.WARNING,
-            LINK,
+        return Problem(
             f"{self.cited.who}: {self.cited.source.url} {self.problem}",
-            self.cited.line,
+            line=self.cited.line,
+            kind=LINK,
+            severity=Severity.WARNING,
         )
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from digestbot.checking.findings import Finding, Preflight, Severity, sort_findings
+from digestbot.checking.findings import Preflight, sort_findings
 from digestbot.config import Config
 from digestbot.input_limits import InputLimits
 from digestbot.parsing import NotAnIssueError, WarningKind, read_issue
-from digestbot.readiness import publication_problems
+from digestbot.readiness import UNPUBLISHABLE, Problem, Severity, publication_problems
 
 NOT_AN_ISSUE = "not-an-issue"
-UNPUBLISHABLE = "unpublishable"
 DATE = "date"
 
 
@@ -33,31 +32,29 @@ def preflight(
     and a date other than `today` (the issue timezone's) when that is given."""
     too_big = limits.size_problem(len(data))
     if too_big is not None:  # never parsed: a 50 MB file would cost gigabytes to render
-        return Preflight(None, (Finding(Severity.ERROR, WarningKind.LIMIT, too_big),))
+        return Preflight(None, (Problem(too_big, kind=WarningKind.LIMIT),))
     try:
         parsed = read_issue(data, filename=filename, limits=limits)
     except NotAnIssueError as exc:
-        return Preflight(None, (Finding(Severity.ERROR, NOT_AN_ISSUE, f"not an issue: {exc}"),))
+        return Preflight(None, (Problem(f"not an issue: {exc}", kind=NOT_AN_ISSUE),))
     findings = [
-        Finding(
-            Severity.ERROR if w.kind is WarningKind.LIMIT else Severity.WARNING,
-            w.kind,
+        Problem(
             w.message,
-            w.line,
+            line=w.line,
+            kind=w.kind,
+            severity=Severity.ERROR if w.kind is WarningKind.LIMIT else Severity.WARNING,
         )
         for w in parsed.warnings
     ]
     issue = parsed.issue
-    findings += [
-        Finding(Severity.ERROR, UNPUBLISHABLE, problem.message, problem.line)
-        for problem in publication_problems(issue, expected_date=expected_date)
-    ]
+    findings += publication_problems(issue, expected_date=expected_date)
     if today is not None and issue.date is not None and issue.date != today:
         when = "in the future" if issue.date > today else "in the past"
-        findings.append(Finding(
-            Severity.WARNING,
-            DATE,
+        findings.append(Problem(
             f"the issue is dated {issue.date.isoformat()}, {when}: today is {today.isoformat()}",
+            "date",
+            kind=DATE,
+            severity=Severity.WARNING,
         ))
     return Preflight(issue, sort_findings(findings), parsed.sources)
 

@@ -8,12 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from digestbot.checking.findings import Finding, Preflight, Severity, sort_findings
+from digestbot.checking.findings import Preflight, sort_findings
 from digestbot.checking.links import LinkResult, check_links
 from digestbot.checking.preflight import preflight
 from digestbot.checking.splits import Parts, parts_of
 from digestbot.input_limits import InputLimits
 from digestbot.parsing import WarningKind
+from digestbot.readiness import Problem, Severity
 from digestbot.rendering import Renderer
 
 
@@ -25,7 +26,7 @@ class CheckReport:
     links: tuple[LinkResult, ...] | None = None  # None: not asked for (--links)
 
     @property
-    def findings(self) -> tuple[Finding, ...]:
+    def findings(self) -> tuple[Problem, ...]:
         broken = [f for r in self.links or () if (f := r.finding()) is not None]
         return sort_findings([*self.verdict.findings, *broken])
 
