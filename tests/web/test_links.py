@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 import pytest
 
+from digestbot.issue_pages import issue_page_url
 from digestbot.web import PageLinks
 
 DAY = dt.date(2026, 4, 20)
@@ -24,6 +25,14 @@ def test_served_links_resolve_to_the_clean_urls_under_any_prefix(prefix: str, he
     assert urljoin(page, links.issue(DAY)) == prefix + "issues/2026-04-20"
     assert urljoin(page, links.feed) == prefix + "feed.xml"
     assert urljoin(page, links.subscribe or "") == prefix + "subscribe"
+
+
+@pytest.mark.parametrize("base_url", ["https://h.test", "https://h.test/digest/"])
+def test_a_digests_issue_link_is_the_page_the_site_serves(base_url: str) -> None:
+    home = base_url.rstrip("/") + "/"
+    assert issue_page_url(base_url, DAY) == urljoin(home, PageLinks("", "served", None).issue(DAY))
+    assert issue_page_url("", DAY) is None  # no site: digests print no link
+    assert issue_page_url(base_url, None) is None
 
 
 @pytest.mark.parametrize("here", PAGES)

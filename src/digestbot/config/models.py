@@ -312,11 +312,6 @@ class SiteConfig(Section):
     confirm_mail_every: Duration = dt.timedelta(minutes=10)  # at most one mail per address
     signups_per_ip_per_hour: int = Field(default=5, ge=1)  # sign-up requests from one address
 
-    def issue_url(self, issue_date: dt.date) -> str | None:
-        """The web page of one issue, or None without a site."""
-        return f"{self.base_url}/issues/{issue_date.isoformat()}" if self.base_url else None
-
-
 class BotConfig(Section):
     # The language of the bot's notices to its admins (late / refused / published, the
     # per-channel report): "zh" like the readers' digests, or "en".

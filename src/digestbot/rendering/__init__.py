@@ -15,13 +15,7 @@ if TYPE_CHECKING:
         telegram_visible_text,
         utf16_len,
     )
-    from digestbot.rendering.reach import (
-        Audience,
-        Reach,
-        audience_of,
-        bot_chat_url,
-        issue_page_url,
-    )
+    from digestbot.rendering.reach import Audience, Reach, audience_of, bot_chat_url
     from digestbot.rendering.renderer import Renderer
 else:
     __getattr__, __dir__ = lazy_exports(
@@ -37,7 +31,7 @@ else:
                 "telegram_visible_text",
                 "utf16_len",
             ),
-            "reach": ("Audience", "Reach", "audience_of", "bot_chat_url", "issue_page_url"),
+            "reach": ("Audience", "Reach", "audience_of", "bot_chat_url"),
             "renderer": ("Renderer",),
         },
     )
@@ -49,7 +43,6 @@ __all__ = [
     "Renderer",
     "audience_of",
     "bot_chat_url",
-    "issue_page_url",
     "pack_telegram",
     "split_mrkdwn",
     "strip_part_number",

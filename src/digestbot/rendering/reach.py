@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from digestbot.model import Channel, Issue
+from digestbot.model import Channel
 
 
 class Audience(StrEnum):
@@ -48,11 +48,4 @@ def bot_chat_url(bot_username: str) -> str | None:
     return f"https://t.me/{name}" if name else None
 
 
-def issue_page_url(site_base_url: str, issue: Issue) -> str | None:
-    """`{base_url}/issues/YYYY-MM-DD`, or None without a site or a date."""
-    if not site_base_url or not issue.date_iso:
-        return None
-    return f"{site_base_url.rstrip('/')}/issues/{issue.date_iso}"
-
-
-__all__ = ["NO_REACH", "Audience", "Reach", "audience_of", "bot_chat_url", "issue_page_url"]
+__all__ = ["NO_REACH", "Audience", "Reach", "audience_of", "bot_chat_url"]

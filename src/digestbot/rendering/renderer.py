@@ -8,11 +8,12 @@ from pathlib import Path
 
 import jinja2
 
+from digestbot.issue_pages import issue_page_url
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 from digestbot.rendering.email import render_email
 from digestbot.rendering.environment import make_environment
-from digestbot.rendering.reach import Audience, Reach, bot_chat_url, issue_page_url
+from digestbot.rendering.reach import Audience, Reach, bot_chat_url
 from digestbot.rendering.slack import render_slack
 from digestbot.rendering.telegram import render_telegram
 
@@ -79,7 +80,7 @@ class Renderer:
                 self._cache.move_to_end(key)
                 return list(self._cache[key])
         reach = Reach(
-            issue_url=issue_page_url(self.site_base_url, issue),
+            issue_url=issue_page_url(self.site_base_url, issue.date),
             commands=key[3] is Audience.CHAT,
             bot_url=bot_chat_url(self.telegram_bot) if key[1] is Channel.TELEGRAM else None,
         )

@@ -11,18 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
-from typing import Literal
 
-Style = Literal["served", "static"]
+from digestbot.issue_pages import Style, issue_path
 
 HOME = ""
 ARCHIVE = "issues/"
 FEED = "feed.xml"
 SUBSCRIBE = "subscribe"
-
-
-def issue_path(day: dt.date, style: Style = "served") -> str:
-    return f"issues/{day.isoformat()}" + (".html" if style == "static" else "")
 
 
 def site_path(target: str, style: Style) -> str:
