@@ -7,18 +7,21 @@ from zoneinfo import ZoneInfo
 
 from digestbot.bot.commands import CurrentIssue
 from digestbot.model import Issue
-from digestbot.parsing import parse_issue
+from digestbot.parsing import ParseCache
 from digestbot.store import ArchiveReader, StoredIssue
 
 
 class ArchivedIssues:
     """`/today` answers from what was published: today's issue, else the latest one. The
-    archive keeps bytes; the parse of the one asked for is kept, keyed by its sha256."""
+    archive keeps bytes; their parses are kept in `parsed`, which `digestbot run` shares with
+    the web pages."""
 
-    def __init__(self, store: ArchiveReader, timezone: ZoneInfo) -> None:
+    def __init__(
+        self, store: ArchiveReader, timezone: ZoneInfo, parsed: ParseCache | None = None
+    ) -> None:
         self.store = store
         self.timezone = timezone
-        self._parsed: dict[tuple[dt.date, str], Issue] = {}
+        self.parsed = parsed if parsed is not None else ParseCache()
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.timezone).date()
@@ -35,12 +38,7 @@ class ArchivedIssues:
         return None if stored is None else self.parse(stored)
 
     def parse(self, stored: StoredIssue) -> Issue:
-        key = (stored.issue_date, stored.sha256)
-        issue = self._parsed.get(key)
-        if issue is None:
-            issue = parse_issue(stored.data, filename=stored.filename)
-            self._parsed = {key: issue}  # one entry: today's issue is what is asked for
-        return issue
+        return self.parsed.parse(stored.sha256, stored.data, stored.filename)
 
 
 __all__ = ["ArchivedIssues"]

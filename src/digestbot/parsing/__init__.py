@@ -6,6 +6,7 @@ from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from digestbot.parsing.api import parse_issue, read_issue
+    from digestbot.parsing.cache import ParseCache
     from digestbot.parsing.decoding import decode
     from digestbot.parsing.detect import Format, detect_format
     from digestbot.parsing.errors import NotAnIssueError, ParseError
@@ -21,6 +22,7 @@ else:
         __name__,
         {
             "api": ("parse_issue", "read_issue"),
+            "cache": ("ParseCache",),
             "decoding": ("decode",),
             "detect": ("Format", "detect_format"),
             "errors": ("NotAnIssueError", "ParseError"),
@@ -38,6 +40,7 @@ __all__ = [
     "CitedSource",
     "Format",
     "NotAnIssueError",
+    "ParseCache",
     "ParseError",
     "ParseWarning",
     "TextParse",

@@ -27,6 +27,7 @@ from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
 from digestbot.delivery import PacedSender, build_sender, renderer_for
 from digestbot.model import Channel
+from digestbot.parsing import ParseCache
 from digestbot.published import ArchivedIssues
 from digestbot.server import Heartbeat, Metrics, build_app, serve
 from digestbot.service.daily import DailyPublish
@@ -48,7 +49,9 @@ class Service:
         self.store = store
         self.timezone = config.source.zone
         self.renderer = renderer_for(config)
-        self.issues = ArchivedIssues(store, self.timezone)
+        # The archive's issues parsed once per version, for /today and the web pages alike.
+        self.parsed = ParseCache()
+        self.issues = ArchivedIssues(store, self.timezone, self.parsed)
         self.metrics = Metrics()
         self.heartbeat = Heartbeat()  # beaten by the scheduler, reported by /healthz
         self.stop = asyncio.Event()
@@ -124,7 +127,7 @@ class Service:
             today=self.issues.today,
             heartbeat=self.heartbeat,
             site=Site(
-                IssueCatalog(self.store),
+                IssueCatalog(self.store, self.parsed),
                 pages,
                 base_url=self.config.site.base_url or None,
                 signup=signup is not None,

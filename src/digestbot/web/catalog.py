@@ -1,22 +1,17 @@
 """The published issues as the web shows them: read from the archive (the bytes that went out),
-parsed once per version (cached by sha256), newest first."""
+parsed once per version (in the process's one `ParseCache`), newest first."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from digestbot.model import Issue
-from digestbot.parsing import parse_issue
+from digestbot.parsing import ParseCache
 from digestbot.store import ArchivedVersion, StoredIssue
-
-# Parsed issues are small; a few years of daily issues fit, and the archive page needs them all.
-PARSE_CACHE_SIZE = 2048
 
 
 class IssueArchive(Protocol):
@@ -38,12 +33,12 @@ class WebIssue:
 
 
 class IssueCatalog:
-    """Thread-safe: request handlers call it from worker threads."""
+    """Thread-safe: request handlers call it from worker threads. `parsed` is shared with
+    `/today` in `digestbot run`."""
 
-    def __init__(self, archive: IssueArchive) -> None:
+    def __init__(self, archive: IssueArchive, parsed: ParseCache | None = None) -> None:
         self.archive = archive
-        self._parsed: OrderedDict[str, Issue] = OrderedDict()
-        self._lock = threading.Lock()
+        self.parsed = parsed if parsed is not None else ParseCache()
 
     def versions(self, limit: int | None = None) -> list[ArchivedVersion]:
         """What is published, newest first: one small query, no issue bytes."""
@@ -61,7 +56,7 @@ class IssueCatalog:
         """The parsed issues of `versions` (in their order); only uncached ones are read."""
         found = []
         for version in versions:
-            issue = self._cached(version.sha256)
+            issue = self.parsed.get(version.sha256)
             if issue is None:
                 web = self.issue(version.issue_date)
                 if web is not None:  # replaced or removed since the listing: take what is there
@@ -70,21 +65,8 @@ class IssueCatalog:
             found.append(WebIssue(version.issue_date, issue, version.sha256, version.published_at))
         return found
 
-    def _cached(self, sha256: str) -> Issue | None:
-        with self._lock:
-            issue = self._parsed.get(sha256)
-            if issue is not None:
-                self._parsed.move_to_end(sha256)
-            return issue
-
     def _web_issue(self, stored: StoredIssue) -> WebIssue:
-        issue = self._cached(stored.sha256)
-        if issue is None:
-            issue = parse_issue(stored.data, filename=stored.filename)
-            with self._lock:
-                self._parsed[stored.sha256] = issue
-                while len(self._parsed) > PARSE_CACHE_SIZE:
-                    self._parsed.popitem(last=False)
+        issue = self.parsed.parse(stored.sha256, stored.data, stored.filename)
         return WebIssue(stored.issue_date, issue, stored.sha256, stored.published_at)
 
 
@@ -96,4 +78,4 @@ def versions_tag(versions: Sequence[ArchivedVersion]) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["PARSE_CACHE_SIZE", "IssueArchive", "IssueCatalog", "WebIssue", "versions_tag"]
+__all__ = ["IssueArchive", "IssueCatalog", "WebIssue", "versions_tag"]
