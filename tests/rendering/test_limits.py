@@ -6,16 +6,14 @@ import pytest
 
 from digestbot.payloads import TelegramMessage
 from digestbot.rendering.limits import (
-    pack_telegram,
-    split_mrkdwn,
-    split_telegram_html,
-    strip_part_number,
     telegram_entity_count,
     telegram_length,
     telegram_visible_text,
     truncate,
     utf16_len,
 )
+from digestbot.rendering.packing import pack_telegram, strip_part_number
+from digestbot.rendering.splitting import split_mrkdwn, split_telegram_html
 from tests.rendering.validators import validate_telegram
 
 

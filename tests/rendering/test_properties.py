@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from digestbot.model import Channel, Event, Issue, Paper, Source, Variant, XPost
 from digestbot.rendering import Renderer, strip_part_number, telegram_visible_text
 from digestbot.rendering.environment import make_environment
-from digestbot.rendering.limits import pack_telegram
+from digestbot.rendering.packing import pack_telegram
 from digestbot.rendering.telegram import BLOCK_SEPARATOR, telegram_blocks
 from tests.rendering.validators import validate, validate_telegram
 

@@ -20,12 +20,8 @@ from markupsafe import Markup
 from digestbot.model import Channel
 from digestbot.payloads import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from digestbot.rendering.errors import RenderError
-from digestbot.rendering.limits import (
-    SLACK_MAX_HEADER,
-    SLACK_MAX_SECTION,
-    split_mrkdwn,
-    truncate,
-)
+from digestbot.rendering.limits import SLACK_MAX_HEADER, SLACK_MAX_SECTION, truncate
+from digestbot.rendering.splitting import split_mrkdwn
 from digestbot.resources import builtin_templates_dir
 
 # Separates the blocks (sections, cards) of a Telegram render: messages split only between them.

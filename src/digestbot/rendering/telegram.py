@@ -9,7 +9,7 @@ import jinja2
 from digestbot.model import Issue, Variant
 from digestbot.payloads import TelegramMessage
 from digestbot.rendering.environment import BLOCK_BREAK
-from digestbot.rendering.limits import pack_telegram
+from digestbot.rendering.packing import pack_telegram
 from digestbot.rendering.reach import NO_REACH, Reach
 from digestbot.rendering.templating import render_template
 
