@@ -89,6 +89,9 @@ async def test_publish_today_replies_and_alerts_share_one_telegram_client(
 
     async with running_service(tmp_path, config_path) as service:
         await issue_out_and_today_answered(telegram_fake)
+        # The publish report goes to the admin after the last delivery: let it land first, so
+        # the test alert is the last message whichever way the two would race.
+        await eventually(lambda: len(telegram_fake.messages_to("900")) == 1)
         reached = await service.alerts.send("a test alert")
 
     assert reached == 1
