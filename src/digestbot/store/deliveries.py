@@ -16,10 +16,11 @@ from digestbot.model import Channel, Variant
 from digestbot.store.base import StoreBase
 from digestbot.store.models import deliveries, delivery_parts
 from digestbot.store.overall import recompute
-from digestbot.store.records import ClaimedDelivery, PartState, Status
+from digestbot.store.records import ClaimedDelivery, PartAction, PartState, Status
 
 D = deliveries
 P = delivery_parts
+_REPEATABLE = (PartAction.EDIT.value, PartAction.DELETE.value)
 CRASHED_IN_FLIGHT = (
     "the sending process stopped while this part was in flight; it may or may not have arrived"
 )
@@ -34,9 +35,12 @@ class DeliveryLedger(StoreBase):
         limit: int,
         lease_seconds: float,
         include_uncertain: bool = False,
+        revision: int | None = None,
     ) -> list[ClaimedDelivery]:
         """Lease up to `limit` unfinished deliveries whose lease is free or expired, oldest
-        first, in one transaction of four statements whatever `limit` is.
+        first, in one transaction of four statements whatever `limit` is. With `revision`,
+        only rows carrying that revision of the issue: a fan-out holds that revision's
+        payloads, and a row replanned for a newer one is not its to send.
 
         Two owners never hold the same row: PostgreSQL locks candidates with
         `FOR UPDATE SKIP LOCKED`; SQLite runs the whole claim under its write lock. A row whose
@@ -45,20 +49,29 @@ class DeliveryLedger(StoreBase):
         wanted = {Status.PENDING.value}
         if include_uncertain:
             wanted.add(Status.UNCERTAIN.value)
-        claimed: list[tuple[int, str, str, str, int]] = []
+        claimed: list[tuple[int, str, str, str, int, int, int | None]] = []
         with self._write() as conn:
             now = self.now()
             expires = now + dt.timedelta(seconds=lease_seconds)
             while len(claimed) < limit:
+                candidates = select(
+                    D.c.id,
+                    D.c.target,
+                    D.c.variant,
+                    D.c.status,
+                    D.c.parts_total,
+                    D.c.revision,
+                    D.c.held_revision,
+                ).where(
+                    D.c.issue_date == issue_date,
+                    D.c.channel == channel,
+                    D.c.status.in_(wanted),
+                    or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now),
+                )
+                if revision is not None:
+                    candidates = candidates.where(D.c.revision == revision)
                 rows = conn.execute(
-                    select(D.c.id, D.c.target, D.c.variant, D.c.status, D.c.parts_total)
-                    .where(
-                        D.c.issue_date == issue_date,
-                        D.c.channel == channel,
-                        D.c.status.in_(wanted),
-                        or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now),
-                    )
-                    .order_by(D.c.id)
+                    candidates.order_by(D.c.id)
                     .limit(limit - len(claimed))
                     .with_for_update(skip_locked=True)
                 ).all()
@@ -75,10 +88,18 @@ class DeliveryLedger(StoreBase):
                         .values(lease_owner=owner, lease_expires_at=expires, updated_at=now)
                     )
                 claimed.extend(
-                    (row.id, row.target, row.variant, statuses[row.id], row.parts_total)
+                    (
+                        row.id,
+                        row.target,
+                        row.variant,
+                        statuses[row.id],
+                        row.parts_total,
+                        row.revision,
+                        row.held_revision,
+                    )
                     for row in keep
                 )
-            parts = _parts(conn, [row[0] for row in claimed])
+            parts = parts_of(conn, [row[0] for row in claimed])
         return [
             ClaimedDelivery(
                 id=delivery_id,
@@ -91,8 +112,10 @@ class DeliveryLedger(StoreBase):
                 parts=parts[delivery_id],
                 lease_owner=owner,
                 lease_expires_at=expires,
+                revision=revision_of,
+                held_revision=held,
             )
-            for delivery_id, target, variant, status, total in claimed
+            for delivery_id, target, variant, status, total, revision_of, held in claimed
         ]
 
     def renew_lease(self, delivery_ids: Sequence[int], owner: str, lease_seconds: float) -> int:
@@ -171,21 +194,28 @@ def _sweep_abandoned_in_flight(
     conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
 ) -> list[int]:
     """Parts left in flight by a worker that is gone become `uncertain`; returns the ids of
-    the deliveries that had such a part."""
+    the deliveries that had such a part. An edit or a delete is the exception: doing it
+    twice does no harm, so it simply stays pending and is done again."""
+    abandoned = (
+        P.c.delivery_id.in_(delivery_ids),
+        P.c.status == Status.PENDING.value,
+        P.c.in_flight_at.is_not(None),
+    )
+    conn.execute(
+        update(P)
+        .where(*abandoned, P.c.action.in_(_REPEATABLE))
+        .values(in_flight_at=None, updated_at=now)
+    )
     swept = conn.execute(
         update(P)
-        .where(
-            P.c.delivery_id.in_(delivery_ids),
-            P.c.status == Status.PENDING.value,
-            P.c.in_flight_at.is_not(None),
-        )
+        .where(*abandoned)
         .values(status=Status.UNCERTAIN.value, last_error=CRASHED_IN_FLIGHT, updated_at=now)
         .returning(P.c.delivery_id)
     ).scalars()
     return sorted(set(swept))
 
 
-def _parts(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[PartState, ...]]:
+def parts_of(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[PartState, ...]]:
     found: dict[int, list[PartState]] = {i: [] for i in delivery_ids}
     if delivery_ids:
         for row in conn.execute(
@@ -196,6 +226,7 @@ def _parts(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[Par
                 P.c.attempts,
                 P.c.provider_message_id,
                 P.c.last_error,
+                P.c.action,
             )
             .where(P.c.delivery_id.in_(delivery_ids))
             .order_by(P.c.delivery_id, P.c.part_index)
@@ -207,9 +238,10 @@ def _parts(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[Par
                     attempts=row.attempts,
                     provider_message_id=row.provider_message_id,
                     last_error=row.last_error,
+                    action=PartAction(row.action),
                 )
             )
     return {delivery_id: tuple(parts) for delivery_id, parts in found.items()}
 
 
-__all__ = ["CRASHED_IN_FLIGHT", "DeliveryLedger"]
+__all__ = ["CRASHED_IN_FLIGHT", "DeliveryLedger", "parts_of"]

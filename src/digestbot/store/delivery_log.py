@@ -57,6 +57,8 @@ class DeliveryReports(StoreBase):
             attempts.label("attempts"),
             last_error.label("last_error"),
             D.c.updated_at,
+            D.c.revision,
+            D.c.held_revision,
         ).order_by(D.c.issue_date.desc(), D.c.channel, D.c.id)
         if issue_date is not None:
             stmt = stmt.where(D.c.issue_date == issue_date)
@@ -78,6 +80,8 @@ class DeliveryReports(StoreBase):
                     attempts=int(r.attempts),
                     last_error=r.last_error,
                     updated_at=r.updated_at,
+                    revision=r.revision,
+                    held_revision=r.held_revision,
                 )
 
     def summary(self, issue_date: dt.date) -> dict[Channel, Counter[Status]]:

@@ -15,7 +15,7 @@ from digestbot.model import Channel, Variant
 from digestbot.store.base import MIGRATED, StoreBase
 from digestbot.store.models import Delivery, deliveries, delivery_parts
 from digestbot.store.overall import recompute
-from digestbot.store.records import Status
+from digestbot.store.records import PartAction, Status
 from digestbot.store.subscribers import alias_map, follow_alias
 from digestbot.store.types import UTCDateTime
 
@@ -27,10 +27,11 @@ ENSURE_BATCH = 500  # rows per INSERT: well under SQLite's and PostgreSQL's para
 # New parts as INSERT … SELECT from their new deliveries: per part index, one statement
 # whatever the number of rows.
 _PARTS_OF_NEW = insert(P).from_select(
-    ["delivery_id", "part_index", "status", "attempts", "permanent", "updated_at"],
+    ["delivery_id", "part_index", "action", "status", "attempts", "permanent", "updated_at"],
     select(
         D.c.id,
         bindparam("w_index", type_=Integer),
+        literal(PartAction.SEND.value),
         literal(Status.PENDING.value),
         literal(0),
         false(),
@@ -48,12 +49,14 @@ class DeliveryIntents(StoreBase):
         channel: Channel,
         variant_targets: Iterable[tuple[str, Variant]],
         parts_total_by_variant: Mapping[Variant, int],
+        revision: int = 1,
     ) -> int:
         """Record the intent to send `issue_date` to every (target, variant), with its parts.
 
         Idempotent: rows that exist are left untouched (their progress is the truth), so a
-        second publish inserts nothing. Consumes `variant_targets` lazily in batches, so a
-        generator over 100k subscribers never sits in memory. Targets that migrated (see
+        second publish inserts nothing. New rows carry `revision` of the issue. Consumes
+        `variant_targets` lazily in batches, so a generator over 100k subscribers never sits
+        in memory. Targets that migrated (see
         `migrate_target`) are recorded under their new id. Returns the number of new rows."""
         with self._read() as conn:
             aliases = alias_map(conn, channel)
@@ -76,6 +79,7 @@ class DeliveryIntents(StoreBase):
                         "variant": Variant(variant).value,
                         "status": Status.PENDING.value,
                         "parts_total": total,
+                        "revision": revision,
                         "created_at": now,
                         "updated_at": now,
                     }

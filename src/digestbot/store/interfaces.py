@@ -16,9 +16,12 @@ from digestbot.model import Channel, Variant
 from digestbot.store.records import (
     ArchivedVersion,
     ClaimedDelivery,
+    Held,
     IssueRecord,
     LogRow,
+    PartsFor,
     PartStep,
+    RevisionPlan,
     SavedRevision,
     Status,
     StoredIssue,
@@ -96,6 +99,7 @@ class DeliveryPlan(Protocol):
         channel: Channel,
         variant_targets: Iterable[tuple[str, Variant]],
         parts_total_by_variant: Mapping[Variant, int],
+        revision: int = 1,
     ) -> int: ...
 
     def reset_failed_transient(
@@ -103,6 +107,22 @@ class DeliveryPlan(Protocol):
     ) -> int: ...
 
     def reset_uncertain(self, issue_date: dt.date, channel: Channel | None = None) -> int: ...
+
+
+class RevisionPlanner(Protocol):
+    """Corrections: deliveries of an older revision replanned for the new one, and who holds
+    which revision."""
+
+    def plan_revision(
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        revision: int,
+        parts_for: PartsFor,
+        held: Held = Held.EDIT,
+    ) -> RevisionPlan: ...
+
+    def revisions_held(self, issue_date: dt.date) -> dict[Channel, dict[int | None, int]]: ...
 
 
 class DeliveryLog(Protocol):
@@ -132,6 +152,7 @@ class Ledger(Protocol):
         limit: int,
         lease_seconds: float,
         include_uncertain: bool = False,
+        revision: int | None = None,
     ) -> list[ClaimedDelivery]: ...
 
     def renew_lease(self, delivery_ids: Sequence[int], owner: str, lease_seconds: float) -> int: ...
@@ -164,6 +185,7 @@ class WorkQueue(Protocol):
         limit: int,
         lease_seconds: float,
         include_uncertain: bool = False,
+        revision: int | None = None,
     ) -> list[ClaimedDelivery]: ...
 
     async def record(self, owner: str, step: PartStep) -> bool:
@@ -210,6 +232,7 @@ __all__ = [
     "DeliveryPlan",
     "Health",
     "Ledger",
+    "RevisionPlanner",
     "Subscribers",
     "WorkQueue",
     "follow_migration",

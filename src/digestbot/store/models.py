@@ -55,7 +55,12 @@ class Delivery(Base):
     target: Mapped[str] = mapped_column(String(320))
     variant: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
-    parts_total: Mapped[int] = mapped_column(Integer)
+    parts_total: Mapped[int] = mapped_column(Integer)  # part rows, deletions of surplus included
+    # The issue revision this row carries, and the one its target holds in full (None: nothing
+    # yet). A correction moves `revision` on and replans the parts; `held_revision` follows
+    # once every part is done.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    held_revision: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
@@ -72,6 +77,9 @@ class DeliveryPart(Base):
         BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True
     )
     part_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What this part does: "send" a new message, "edit" the message `provider_message_id`,
+    # "delete" it (a correction with fewer parts), "notice" (email: a short correction mail).
+    action: Mapped[str] = mapped_column(String(8), default="send")
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     permanent: Mapped[bool] = mapped_column(Boolean, default=False)  # failed for good

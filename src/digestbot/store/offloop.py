@@ -80,9 +80,17 @@ class OffLoopLedger:
         limit: int,
         lease_seconds: float,
         include_uncertain: bool = False,
+        revision: int | None = None,
     ) -> list[ClaimedDelivery]:
         return await self._queue_call(
-            self.store.claim, issue_date, channel, owner, limit, lease_seconds, include_uncertain
+            self.store.claim,
+            issue_date,
+            channel,
+            owner,
+            limit,
+            lease_seconds,
+            include_uncertain,
+            revision,
         )
 
     async def renew_lease(self, delivery_ids: Sequence[int], owner: str, seconds: float) -> int:

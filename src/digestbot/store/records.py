@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from digestbot.model import Channel, Variant
@@ -32,6 +33,16 @@ OVERALL_PRECEDENCE: tuple[Status, ...] = (
 )
 
 
+class PartAction(enum.StrEnum):
+    """What a part does. A first send is all SEND; a correction replans the parts of a
+    delivery that went out (`store.revisions`)."""
+
+    SEND = "send"  # a new message (a reply to part 0 after the first)
+    EDIT = "edit"  # replace `provider_message_id` in place (Telegram, Slack)
+    DELETE = "delete"  # remove `provider_message_id`: the corrected digest has fewer parts
+    NOTICE = "notice"  # email cannot be edited: one short correction mail
+
+
 @dataclass(frozen=True, slots=True)
 class PartState:
     index: int
@@ -39,6 +50,14 @@ class PartState:
     attempts: int
     provider_message_id: str | None  # Slack threads later parts under part 0's id
     last_error: str | None
+    action: PartAction = PartAction.SEND
+
+    @property
+    def live(self) -> bool:
+        """A message of this part is (as far as we know) in the target's chat."""
+        if self.provider_message_id is None:
+            return False
+        return not (self.action is PartAction.DELETE and self.status is Status.SENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +75,8 @@ class ClaimedDelivery:
     parts: tuple[PartState, ...]
     lease_owner: str
     lease_expires_at: dt.datetime
+    revision: int = 1  # of the issue: what this delivery carries
+    held_revision: int | None = None  # what the target holds in full (before a correction)
 
     @property
     def unsent_parts(self) -> tuple[PartState, ...]:
@@ -130,6 +151,28 @@ class LogRow:
     attempts: int
     last_error: str | None
     updated_at: dt.datetime
+    revision: int = 1  # the issue revision this delivery carries
+    held_revision: int | None = None  # the one its target holds in full
+
+
+class Held(enum.StrEnum):
+    """What a correction does for a target that holds an earlier revision."""
+
+    EDIT = "edit"  # edit its messages in place (Telegram, Slack)
+    NOTICE = "notice"  # send it one correction notice (email)
+    KEEP = "keep"  # leave it alone (email with `corrections = "none"`)
+
+
+# (target, variant) → how many parts the corrected digest has for that target.
+PartsFor = Callable[[str, Variant], int]
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionPlan:
+    """What replanning deliveries for a new revision did (`store.revisions`)."""
+
+    replanned: int  # deliveries moved to the revision (their parts now edit/send/delete)
+    busy: frozenset[str] = frozenset()  # lease owners still sending an older revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +253,16 @@ __all__ = [
     "OVERALL_PRECEDENCE",
     "ArchivedVersion",
     "ClaimedDelivery",
+    "Held",
     "IssueRecord",
     "IssueRetracted",
     "LogRow",
+    "PartAction",
     "PartState",
     "PartStep",
+    "PartsFor",
     "RevisionInfo",
+    "RevisionPlan",
     "SavedRevision",
     "Status",
     "Step",

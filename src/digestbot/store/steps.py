@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Update, bindparam, select, update
+from sqlalchemy import BindParameter, Update, bindparam, or_, select, update
 
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import deliveries, delivery_parts
@@ -80,6 +80,17 @@ _STATUS_FROM_PARTS = (
     .values(status=overall_status_sql(bindparam("w_delivery")), updated_at=_NOW)
 )
 
+# A delivery done in full means its target holds the revision it carried.
+_HOLDS_REVISION = (
+    update(D)
+    .where(
+        D.c.id.in_(bindparam("w_ids", expanding=True)),
+        D.c.status == Status.SENT.value,
+        or_(D.c.held_revision.is_(None), D.c.held_revision != D.c.revision),
+    )
+    .values(held_revision=D.c.revision)
+)
+
 
 class StepBook(StoreBase):
     def record_steps(self, owner: str, steps: Sequence[PartStep]) -> list[bool]:
@@ -138,6 +149,8 @@ def _write_statuses(conn: Any, statuses: Mapping[int, str | None], now: Any) -> 
         conn.execute(_STATUS_IS, known)
     if derived:
         conn.execute(_STATUS_FROM_PARTS, derived)
+    if statuses:
+        conn.execute(_HOLDS_REVISION, {"w_ids": list(statuses)})
 
 
 __all__ = ["StepBook"]

@@ -20,6 +20,7 @@ from digestbot.store.interfaces import (
     Ledger,
     Subscribers,
 )
+from digestbot.store.revisions import DeliveryRevisions
 from digestbot.store.signups import SignupBook
 from digestbot.store.steps import StepBook
 from digestbot.store.subscribers import SubscriberBook
@@ -29,6 +30,7 @@ class Store(
     DeliveryLedger,
     StepBook,
     DeliveryIntents,
+    DeliveryRevisions,
     DeliveryReports,
     SignupBook,
     SubscriberBook,
