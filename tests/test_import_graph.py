@@ -39,7 +39,7 @@ MAY_USE: dict[str, set[str]] = {
     "store.url": set(),
     "config": {"model", "notices", "store.url", "input_limits"},
     "input_limits": set(),
-    "rendering": {"payloads", "resources", "issue_pages"},
+    "rendering": {"payloads", "resources", "issue_pages", "changes"},
     "channels": {"payloads", "unsubscribe_token", "signup.tokens"},
     "sources": {"config"},
     "watcher": {"checking", "notices", "readiness", "sources"},

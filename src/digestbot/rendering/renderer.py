@@ -8,9 +8,11 @@ from pathlib import Path
 
 import jinja2
 
+from digestbot.changes import diff_issues
 from digestbot.issue_pages import issue_page_url
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
+from digestbot.rendering.corrections import render_notice
 from digestbot.rendering.email import render_email
 from digestbot.rendering.environment import make_environment
 from digestbot.rendering.reach import Audience, Reach, bot_chat_url
@@ -90,6 +92,12 @@ class Renderer:
             while len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
         return list(payloads)
+
+    def correction_notice(self, old: Issue, new: Issue) -> EmailMessage:
+        """The email readers of `old` get when `new` corrects it: what changed, item by item,
+        with a link to the corrected issue's web page when there is a site."""
+        reach = Reach(issue_url=issue_page_url(self.site_base_url, new.date))
+        return render_notice(self._envs[Channel.EMAIL], new, diff_issues(old, new), reach)
 
     def clear_cache(self) -> None:
         """Forget every memoized render (after an operator edits templates, or in benchmarks)."""
