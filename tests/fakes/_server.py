@@ -64,8 +64,11 @@ class TokenBucket:
         allowed_at = max(self._tat, now) - (self.burst - 1) / self.rate - self.tolerance
         return max(0.0, allowed_at - now)
 
-    def add(self, now: float) -> None:
-        self._tat = max(self._tat, now) + 1.0 / self.rate
+    def add(self, now: float, *, saturate: bool = False) -> None:
+        """Count one event. `saturate`: an event this bucket did not admit (it went through
+        another limit) empties the bucket but never runs it into debt."""
+        tat = max(self._tat, now) + 1.0 / self.rate
+        self._tat = min(tat, now + self.burst / self.rate) if saturate else tat
 
 
 class FaultScript(Generic[F]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.telegram_html import EntityParseError, utf16_len, visible_text
+from tests.fakes.telegram_html import Entity, EntityParseError, parse_html, utf16_len
 
 MAX_TEXT_UTF16 = 4096
 # Bot API deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
@@ -25,18 +25,20 @@ DELETE_NOT_FOUND = "Bad Request: message to delete not found"
 CANT_DELETE = "Bad Request: message can't be deleted"
 
 
-def check_text(params: dict[str, Any]) -> tuple[str, str | None]:
-    """(visible text, None) for a text Telegram accepts, else ("", its error description)."""
+def check_text(params: dict[str, Any]) -> tuple[str, list[Entity], str | None]:
+    """(visible text, its entities, None) for a text Telegram accepts, else ("", [], its error
+    description)."""
     text = str(params.get("text", ""))
+    entities: list[Entity] = []
     try:
-        shown = visible_text(text) if params.get("parse_mode") == "HTML" else text
+        shown, entities = parse_html(text) if params.get("parse_mode") == "HTML" else (text, [])
     except EntityParseError as exc:
-        return "", f"Bad Request: can't parse entities: {exc}"
+        return "", [], f"Bad Request: can't parse entities: {exc}"
     if not shown.strip():
-        return "", "Bad Request: message text is empty"
+        return "", [], "Bad Request: message text is empty"
     if utf16_len(shown) > MAX_TEXT_UTF16:
-        return "", "Bad Request: message is too long"
-    return shown, None
+        return "", [], "Bad Request: message is too long"
+    return shown, entities, None
 
 
 @dataclass(slots=True)

@@ -1,6 +1,7 @@
 """A local Telegram Bot API that behaves like the real one where digestbot can tell:
-token check, HTML entity parsing and the 4096 UTF-16 limit, rate limits answered with 429 and
-retry_after, and scripted per-chat faults (blocked, kicked, not found, migrated, 5xx, slow,
+token check, HTML entity parsing and the 4096 UTF-16 limit, replies as heavy as the real ones
+(the sent text's entities echoed back), rate limits answered with 429 and retry_after (a paid
+broadcast, `allow_paid_broadcast`, up to 1,000/s bot-wide), and scripted per-chat faults (blocked, kicked, not found, migrated, 5xx, slow,
 dropped connections). It records every request and every accepted message.
 
     with TelegramFake(token="123:ABC...") as fake:        # or fake.start() / fake.stop()
@@ -63,11 +64,15 @@ FaultKind = Literal["blocked", "kicked", "not_found", "migrated", "error", "slow
 
 @dataclass(frozen=True, slots=True)
 class TelegramLimits:
-    """Telegram's published limits; `paid_broadcast()` lifts the bot-wide one to 1000/s."""
+    """Telegram's published limits. A sendMessage with `allow_paid_broadcast` may go past the
+    bot-wide ~30/s, up to `paid_per_second` (Telegram charges 0.1 Stars for each message above
+    the free rate); one without it is refused while the bot is over 30/s. `paid_broadcast()`
+    treats every message as paid (for benchmarks whose client predates the parameter)."""
 
     private_per_second: int = 1
     group_per_minute: int = 20
     global_per_second: int = 30
+    paid_per_second: int = 1000
     enabled: bool = True
 
     @classmethod
@@ -113,6 +118,10 @@ class Fault:
 
 def _bot_bucket(limits: TelegramLimits) -> TokenBucket:
     return TokenBucket(limits.global_per_second, burst=limits.global_per_second)
+
+
+def _paid_bucket(limits: TelegramLimits) -> TokenBucket:
+    return TokenBucket(limits.paid_per_second, burst=limits.paid_per_second)
 
 
 def is_group(chat_id: str) -> bool:
@@ -169,6 +178,7 @@ class TelegramFake(BackgroundServer):
         self._message_ids: dict[str, itertools.count[int]] = {}
         self._chat_windows: dict[str, SlidingWindow | TokenBucket] = {}
         self._global_window = _bot_bucket(self.limits)
+        self._paid_window = _paid_bucket(self.limits)
         self._update_event: asyncio.Event | None = None
         self._members: dict[tuple[str, int], MemberStatus] = {}
         self._deleted: set[tuple[str, int]] = set()
@@ -225,6 +235,7 @@ class TelegramFake(BackgroundServer):
             self.limits = limits
             self._chat_windows.clear()
             self._global_window = _bot_bucket(limits)
+            self._paid_window = _paid_bucket(limits)
 
     def delete_message(self, chat_id: str, message_id: int) -> None:
         """As if an admin (or, in a private chat, the reader) deleted it: replies to it find
@@ -395,7 +406,7 @@ class TelegramFake(BackgroundServer):
             self._existing.add((chat_id, message_id))
             return message_id
 
-    def _rate_limit_wait(self, chat_id: str, now: float) -> float:
+    def _rate_limit_wait(self, chat_id: str, now: float, *, paid: bool) -> float:
         limits = self.limits
         if not limits.enabled:
             return 0.0
@@ -407,16 +418,21 @@ class TelegramFake(BackgroundServer):
                 else TokenBucket(limits.private_per_second, burst=1, tolerance=0.05)
             )
             self._chat_windows[chat_id] = window
-        wait = max(window.wait_time(now), self._global_window.wait_time(now))
+        bot_window = self._paid_window if paid else self._global_window
+        wait = max(window.wait_time(now), bot_window.wait_time(now))
         if wait <= 0:
             window.add(now)
-            self._global_window.add(now)
+            self._paid_window.add(now)
+            # Every message counts towards the free rate; a paid one empties its bucket but
+            # never runs it into debt, so free messages pass again soon after the broadcast.
+            self._global_window.add(now, saturate=paid)
         return wait
 
-    def _throttled(self, chat_id: str) -> web.Response | None:
+    def _throttled(self, chat_id: str, *, paid: bool = False) -> web.Response | None:
         """The 429 for a request to `chat_id` over the limits (sends, edits and deletes all
-        count), or None after counting it. The caller holds the lock."""
-        wait = self._rate_limit_wait(chat_id, self.now())
+        count; only a paid sendMessage may pass the free bot-wide rate), or None after
+        counting it. The caller holds the lock."""
+        wait = self._rate_limit_wait(chat_id, self.now(), paid=paid)
         if wait <= 0:
             return None
         self.rate_limited += 1
@@ -430,14 +446,15 @@ class TelegramFake(BackgroundServer):
             return _error(400, "Bad Request: chat_id is empty")
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
-        shown, problem = check_text(params)
+        shown, entities, problem = check_text(params)
         if problem is not None:
             return _error(400, problem)
         reply_to, refusal = self._reply_target(chat_id, params)
         if refusal is not None:
             return refusal
+        paid = _truthy(params.get("allow_paid_broadcast"))
         with self.lock:
-            if (refusal := self._throttled(chat_id)) is not None:
+            if (refusal := self._throttled(chat_id, paid=paid)) is not None:
                 return refusal
             message_id = self._next_message_id(chat_id)
             preview = params.get("link_preview_options")
@@ -471,6 +488,7 @@ class TelegramFake(BackgroundServer):
             "date": int(time.time()),
             "text": shown,
         }
+        _formatting(result, entities, params)
         if reply_to is not None:
             result["reply_to_message"] = {
                 "message_id": reply_to,
@@ -512,7 +530,7 @@ class TelegramFake(BackgroundServer):
             message_id = int(params.get("message_id", 0))
         except ValueError:
             return _error(400, "Bad Request: message identifier is not specified")
-        shown, problem = check_text(params)
+        shown, entities, problem = check_text(params)
         with self.lock:
             problem = self.book.edit_problem(chat_id, message_id, params) or problem
             if problem is not None:
@@ -531,16 +549,16 @@ class TelegramFake(BackgroundServer):
                     params=params,
                 )
             )
-        return _ok(
-            {
-                "message_id": message_id,
-                "from": BOT_USER,
-                "chat": _chat(chat_id),
-                "date": int(time.time()),
-                "edit_date": int(time.time()),
-                "text": shown,
-            }
-        )
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "from": BOT_USER,
+            "chat": _chat(chat_id),
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "text": shown,
+        }
+        _formatting(result, entities, params)
+        return _ok(result)
 
     async def _delete_message(self, params: dict[str, Any]) -> web.Response:
         chat_id = str(params.get("chat_id", ""))
@@ -633,6 +651,19 @@ class TelegramFake(BackgroundServer):
                 return _ok(pending)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._update_event.wait(), remaining)
+
+
+def _formatting(result: dict[str, Any], entities: list[Any], params: dict[str, Any]) -> None:
+    """What a Message says about its formatting, as the Bot API answers it: the entities of
+    the parsed text, the preview options and the keyboard it was sent with."""
+    if entities:
+        result["entities"] = entities
+    preview = params.get("link_preview_options")
+    if isinstance(preview, dict):
+        result["link_preview_options"] = preview
+    markup = params.get("reply_markup")
+    if isinstance(markup, dict) and "inline_keyboard" in markup:
+        result["reply_markup"] = markup
 
 
 def _truthy(value: Any) -> bool:
