@@ -221,7 +221,9 @@ def _reply_parameters(reply_to: str | None) -> ReplyParameters | None:
 class TelegramChannel:
     """Sends TelegramMessage parts (HTML or plain text, link previews off, optional buttons;
     a part after the first as a reply to the first: `reply_to`, the id the fan-out hands
-    back) and edits them in place."""
+    back) and edits them in place. `paid_broadcast`: every sendMessage carries
+    allow_paid_broadcast, so the bot may pass Telegram's free ~30/s (the pacing decides how
+    far); edits and deletes have no such flag and stay within the free rate."""
 
     def __init__(
         self,
@@ -234,6 +236,7 @@ class TelegramChannel:
         pool_timeout: float = 5.0,
         pool_size: int = 64,
         name: str = "telegram",
+        paid_broadcast: bool = False,
     ) -> None:
         install_redaction(token)  # PTB and httpx put the token in every request URL
         self.name = name
@@ -256,6 +259,9 @@ class TelegramChannel:
         # connection has not left, and must not be marked in flight yet.
         self._slots = SharedSlots(self, pool_size)
         self.connections = pool_size
+        # Every send, not only the fan-out's: alerts and replies share the bot-wide pace, and
+        # Telegram charges only for the messages above its free rate.
+        self._paid_broadcast = True if paid_broadcast else None
         self._opened = False
 
     async def open(self) -> None:
@@ -288,6 +294,7 @@ class TelegramChannel:
                 link_preview_options=_preview(message),
                 reply_markup=_markup(message.keyboard),
                 reply_parameters=_reply_parameters(reply_to),
+                allow_paid_broadcast=self._paid_broadcast,
             )
         except Exception as exc:
             raise map_telegram_error(exc) from exc

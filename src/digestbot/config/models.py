@@ -118,6 +118,8 @@ class TelegramRate(Section):
     per_chat_per_second: float = Field(default=1.0, gt=0)
     per_group_per_minute: int = Field(default=20, gt=0)
     global_per_second: float = Field(default=30.0, gt=0)
+    # With [telegram] paid_broadcast: the bot-wide rate to pace at (Telegram allows 1,000/s).
+    paid_per_second: float = Field(default=1000.0, gt=0, le=1000)
 
 
 class ChannelSection(Section):
@@ -136,6 +138,9 @@ class TelegramConfig(ChannelSection):
     admin_chat_ids: list[TelegramChatId] = []
     targets: list[TelegramTarget] = []
     rate: TelegramRate = TelegramRate()
+    # Send with allow_paid_broadcast: past the free ~30/s bot-wide, up to rate.paid_per_second;
+    # Telegram charges 0.1 Stars per message above the free rate.
+    paid_broadcast: bool = False
     # HTTP requests out at once (the client's connection pool); also the most a crash can
     # leave `uncertain` on this channel.
     connections: int = Field(default=64, ge=1, le=1000)

@@ -81,15 +81,17 @@ def pacing_for(config: Config, channel: Channel) -> Pacing:
 
 def _telegram_channel(section: TelegramConfig) -> TelegramChannel:
     return TelegramChannel(
-        reveal(section.token) or "", section.api_base_url, pool_size=section.connections
+        reveal(section.token) or "",
+        section.api_base_url,
+        pool_size=section.connections,
+        paid_broadcast=section.paid_broadcast,
     )
 
 
 def _telegram_pacing(section: TelegramConfig) -> TelegramPacing:
     rate = section.rate
-    return TelegramPacing(
-        rate.per_chat_per_second, rate.per_group_per_minute, rate.global_per_second
-    )
+    bot_wide = rate.paid_per_second if section.paid_broadcast else rate.global_per_second
+    return TelegramPacing(rate.per_chat_per_second, rate.per_group_per_minute, bot_wide)
 
 
 def telegram_sender(section: TelegramConfig) -> PacedSender[TelegramChannel]:
