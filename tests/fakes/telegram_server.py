@@ -1,8 +1,9 @@
 """A local Telegram Bot API that behaves like the real one where digestbot can tell:
 token check, HTML entity parsing and the 4096 UTF-16 limit, replies as heavy as the real ones
 (the sent text's entities echoed back), rate limits answered with 429 and retry_after (a paid
-broadcast, `allow_paid_broadcast`, up to 1,000/s bot-wide), and scripted per-chat faults (blocked, kicked, not found, migrated, 5xx, slow,
-dropped connections). It records every request and every accepted message.
+broadcast, `allow_paid_broadcast`, up to 1,000/s bot-wide), and scripted per-chat faults
+(blocked, kicked, not found, migrated, 5xx, slow, dropped connections). It records every
+request and every accepted message.
 
     with TelegramFake(token="123:ABC...") as fake:        # or fake.start() / fake.stop()
         TelegramChannel(fake.token, fake.url)
