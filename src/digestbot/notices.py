@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -48,6 +48,10 @@ _ZH = {
     "down": "  {channel} 不可用：{error}",
     "none": "未启用任何渠道",
     "warnings": "本期有 {count} 条警告：",
+    "retracted": "🗑 {day} 已撤回（原因：{reason}）。\n{report}",
+    "retract_line": "{channel}：已删除 {deleted}，无法删除 {not_deletable}，已通知 {notified}，"
+    "失败 {failed}，不确定 {uncertain}，待处理 {pending}",
+    "kept": "  无法删除（仍在对方聊天中）：{targets}",
 }
 _EN = {
     "refused": "⚠️ {day}: refused {origin}, nothing was sent.\n{details}",
@@ -67,6 +71,10 @@ _EN = {
     "down": "  {channel} unavailable: {error}",
     "none": "no channels enabled",
     "warnings": "{count} {noun} in the issue:",
+    "retracted": "🗑 {day} retracted ({reason}).\n{report}",
+    "retract_line": "{channel}: deleted {deleted}, not deletable {not_deletable}, "
+    "notified {notified}, failed {failed}, uncertain {uncertain}, pending {pending}",
+    "kept": "  not deletable (still shown there): {targets}",
 }
 _TEXTS = {Language.ZH: _ZH, Language.EN: _EN}
 
@@ -104,6 +112,23 @@ class Notices:
 
     def changed(self, day: dt.date, origin: str) -> str:
         return self._say("changed", day=day.isoformat(), origin=origin)
+
+    def retracted(
+        self,
+        day: dt.date,
+        reason: str,
+        channels: Mapping[str, Mapping[str, int]],
+        kept: Mapping[str, Sequence[str]],
+    ) -> str:
+        """The admins' report of a retraction: per channel, messages deleted, those the
+        provider would not delete (with where they stay), notices sent, and what is left."""
+        lines = []
+        for channel, counts in channels.items():
+            lines.append(self._say("retract_line", channel=channel, **counts))
+            if kept.get(channel):
+                lines.append(self._say("kept", targets=", ".join(kept[channel])))
+        report = "\n".join(lines) or self._say("none")
+        return self._say("retracted", day=day.isoformat(), reason=reason, report=report)
 
     def report(self, channels: Mapping[str, ChannelCounts]) -> str:
         """The per-channel summary after a publish (and in /status)."""

@@ -12,6 +12,7 @@ from digestbot.cli import parse_cmd as parse_cmd
 from digestbot.cli import preview_cmd as preview_cmd
 from digestbot.cli import publish_cmd as publish_cmd
 from digestbot.cli import render_cmd as render_cmd
+from digestbot.cli import retract_cmd as retract_cmd
 from digestbot.cli import run_cmd as run_cmd
 from digestbot.cli import site_cmd as site_cmd
 from digestbot.cli.app import app

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
         select_channels,
     )
     from digestbot.delivery.report import PublishReport, report_text
+    from digestbot.delivery.retract_issue import RetractionReport, RetractStore, retract
+    from digestbot.delivery.retraction import RetractionRun, Retractor
     from digestbot.delivery.wiring import (
         build_channel,
         build_sender,
@@ -79,6 +81,8 @@ else:
                 "select_channels",
             ),
             "report": ("PublishReport", "report_text"),
+            "retract_issue": ("RetractionReport", "RetractStore", "retract"),
+            "retraction": ("RetractionRun", "Retractor"),
             "wiring": (
                 "build_channel",
                 "build_sender",
@@ -105,6 +109,10 @@ __all__ = [
     "PublishRefused",
     "PublishReport",
     "PublishStore",
+    "RetractStore",
+    "RetractionReport",
+    "RetractionRun",
+    "Retractor",
     "RetryPolicy",
     "SlackPacing",
     "TargetLine",
@@ -123,6 +131,7 @@ __all__ = [
     "record_intent",
     "renderer_for",
     "report_text",
+    "retract",
     "select_channels",
     "send_now",
     "telegram_sender",

@@ -128,6 +128,7 @@ class _Tries:
     rng: random.Random
     target: str
     attempts: int
+    method: str | None = None  # a provider method with a budget of its own (chat.delete)
     rate_limited: int = 0
 
     def result(
@@ -156,7 +157,7 @@ class _Tries:
         self, connection: Connection, line: TargetLine, action: Action
     ) -> tuple[PartResult | None, float]:
         """One request on `connection`, once the rate limits let it go."""
-        keys = await self.sender.admit(self.target)
+        keys = await self.sender.admit(self.target, self.method)
         if not await self.hooks.leaving():
             return self.result(Status.PENDING), 0.0
         await self.sender.depart(keys)
@@ -214,9 +215,12 @@ async def attempt(
     hooks: AttemptHooks = LOG_ONLY,
     attempts: int = 0,
     rng: random.Random = _jitter,
+    method: str | None = None,
 ) -> PartResult:
-    """Try `action` on `target` (the caller holds `line`) until it is sent or given up on."""
-    return await _Tries(sender, policy, hooks, rng, target, attempts).run(line, action)
+    """Try `action` on `target` (the caller holds `line`) until it is sent or given up on.
+    `method` names a provider method whose own budget the request also waits for
+    (`Pacing.method_keys`: Slack's chat.delete)."""
+    return await _Tries(sender, policy, hooks, rng, target, attempts, method).run(line, action)
 
 
 async def send_now(

@@ -16,18 +16,43 @@ import asyncio
 import datetime as dt
 import logging
 from collections import deque
+from collections.abc import Sequence
+from typing import Generic, Protocol, TypeVar
 
 from digestbot.delivery.workers import owner_is_dead
 from digestbot.model import Channel
-from digestbot.store import ClaimedDelivery, WorkQueue
 
 log = logging.getLogger(__name__)
 
 
-class ClaimQueue:
+class Claimed(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+T = TypeVar("T", bound=Claimed)
+
+
+class Leases(Protocol[T]):
+    """A leased work queue: the deliveries (`store.WorkQueue`), or a retraction's rows."""
+
+    async def claim(
+        self, issue_date: dt.date, channel: Channel, owner: str, limit: int, lease_seconds: float
+    ) -> list[T]: ...
+
+    async def renew_lease(self, delivery_ids: Sequence[int], owner: str, seconds: float) -> int: ...
+
+    async def release(self, delivery_ids: Sequence[int], owner: str) -> int: ...
+
+    async def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]: ...
+
+    async def break_leases(self, owner: str) -> int: ...
+
+
+class ClaimQueue(Generic[T]):
     def __init__(
         self,
-        ledger: WorkQueue,
+        ledger: Leases[T],
         issue_date: dt.date,
         channel: Channel,
         *,
@@ -41,13 +66,13 @@ class ClaimQueue:
         self.owner = owner
         self.batch = max(1, batch)
         self.lease_seconds = lease_seconds
-        self._queue: deque[ClaimedDelivery] = deque()
-        self._refill: asyncio.Task[list[ClaimedDelivery]] | None = None
+        self._queue: deque[T] = deque()
+        self._refill: asyncio.Task[list[T]] | None = None
         self._drained = False  # the last claim came back short: nothing more to claim now
         self.held: set[int] = set()  # leased to this worker and not finished: queued or active
         self.claims = 0  # claim transactions (benchmarks divide by it)
 
-    async def next(self) -> ClaimedDelivery | None:
+    async def next(self) -> T | None:
         """The next delivery to send, or None when nothing is claimable right now."""
         if len(self._queue) <= self.batch // 2 and not self._drained and self._refill is None:
             self._refill = asyncio.create_task(self._claim(self.batch - len(self._queue)))
@@ -55,7 +80,7 @@ class ClaimQueue:
             await self._take_refill()
         return self._queue.popleft() if self._queue else None
 
-    async def _claim(self, limit: int) -> list[ClaimedDelivery]:
+    async def _claim(self, limit: int) -> list[T]:
         self.claims += 1
         return await self.ledger.claim(
             self.issue_date, self.channel, self.owner, limit, self.lease_seconds
@@ -110,4 +135,4 @@ class ClaimQueue:
             self.held.clear()
 
 
-__all__ = ["ClaimQueue"]
+__all__ = ["ClaimQueue", "Claimed", "Leases"]

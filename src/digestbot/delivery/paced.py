@@ -120,11 +120,14 @@ class PacedSender(Generic[C]):
         if wait > 0:
             await self.sleep(wait)
 
-    async def admit(self, target: str) -> list[Hashable]:
-        """Wait for room in every limit a send to `target` counts against and take it;
+    async def admit(self, target: str, method: str | None = None) -> list[Hashable]:
+        """Wait for room in every limit a request to `target` counts against and take it
+        (`method`: an edit or delete with a budget of its own, `Pacing.method_keys`);
         returns the limiter keys (for `rate_limited`). Called holding the connection the
         request will leave on, so the token is spent only when it can leave at once."""
         keys = self.pacing.keys(target)
+        if method is not None:
+            keys = keys + self.pacing.method_keys(method)
         await self.limiter.acquire(keys)
         return keys
 

@@ -50,10 +50,20 @@ class TelegramPacing:
             return SlidingWindow(self.per_group_per_minute, 60.0 / SAFETY)
         return None
 
+    def method_keys(self, method: str) -> list[Hashable]:
+        """Edits and deletes count against the same chat, group and bot limits as sends."""
+        return []
+
+
+# api.slack.com/methods/chat.update, chat.delete: "Tier 3" (50+ per minute per workspace and
+# method) on top of the per-channel pace; chat.postMessage has no such budget.
+TIER3_METHODS = frozenset({"chat.update", "chat.delete"})
+
 
 @dataclass(frozen=True, slots=True)
 class SlackPacing:
     per_channel_per_second: float = 1.0
+    tier3_per_minute: int = 50
 
     @property
     def target_interval(self) -> float:
@@ -62,7 +72,13 @@ class SlackPacing:
     def keys(self, target: str) -> list[Hashable]:
         return [("channel", target)]
 
+    def method_keys(self, method: str) -> list[Hashable]:
+        """The workspace-wide budget of a Tier 3 method, beside the channel's pace."""
+        return [("method", method)] if method in TIER3_METHODS else []
+
     def limit(self, key: Hashable) -> Limit | None:
+        if isinstance(key, tuple) and key[0] == "method":
+            return SlidingWindow(self.tier3_per_minute, 60.0 / SAFETY)
         return TokenBucket(self.per_channel_per_second * SAFETY, burst=1)
 
 
@@ -73,6 +89,9 @@ class Unpaced:
     target_interval = 0.0
 
     def keys(self, target: str) -> list[Hashable]:
+        return []
+
+    def method_keys(self, method: str) -> list[Hashable]:
         return []
 
     def limit(self, key: Hashable) -> Limit | None:
@@ -90,6 +109,7 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> 
 
 
 __all__ = [
+    "TIER3_METHODS",
     "Pacing",
     "SlackPacing",
     "TelegramPacing",

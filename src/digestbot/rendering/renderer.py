@@ -16,6 +16,7 @@ from digestbot.rendering.corrections import render_notice
 from digestbot.rendering.email import render_email
 from digestbot.rendering.environment import make_environment
 from digestbot.rendering.reach import Audience, Reach, bot_chat_url
+from digestbot.rendering.retraction import render_retraction
 from digestbot.rendering.slack import render_slack
 from digestbot.rendering.telegram import render_telegram
 
@@ -98,6 +99,10 @@ class Renderer:
         with a link to the corrected issue's web page when there is a site."""
         reach = Reach(issue_url=issue_page_url(self.site_base_url, new.date))
         return render_notice(self._envs[Channel.EMAIL], new, diff_issues(old, new), reach)
+
+    def retraction_notice(self, issue: Issue, reason: str) -> EmailMessage:
+        """The email readers of `issue` get when it is retracted, with the editors' reason."""
+        return render_retraction(self._envs[Channel.EMAIL], issue, reason)
 
     def clear_cache(self) -> None:
         """Forget every memoized render (after an operator edits templates, or in benchmarks)."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Health,
         Ledger,
         RevisionPlanner,
+        Retractions,
         Subscribers,
         WorkQueue,
         follow_migration,
@@ -47,6 +48,14 @@ if TYPE_CHECKING:
         StoredIssue,
         SubscriberRow,
     )
+    from digestbot.store.retraction_records import (
+        RETRACTED,
+        ClaimedRetraction,
+        RetractionRow,
+        Undo,
+        UndoPart,
+        UndoStep,
+    )
     from digestbot.store.store import Store, open_store
     from digestbot.store.url import StoreURLError, sqlite_file
 else:
@@ -63,6 +72,7 @@ else:
                 "Health",
                 "Ledger",
                 "RevisionPlanner",
+                "Retractions",
                 "Subscribers",
                 "WorkQueue",
                 "follow_migration",
@@ -86,6 +96,14 @@ else:
                 "StoredIssue",
                 "SubscriberRow",
             ),
+            "retraction_records": (
+                "RETRACTED",
+                "ClaimedRetraction",
+                "RetractionRow",
+                "Undo",
+                "UndoPart",
+                "UndoStep",
+            ),
             "offloop": ("OffLoopLedger",),
             "outage": ("Outage",),
             "store": ("Store", "open_store"),
@@ -94,10 +112,12 @@ else:
     )
 
 __all__ = [
+    "RETRACTED",
     "Archive",
     "ArchiveReader",
     "ArchivedVersion",
     "ClaimedDelivery",
+    "ClaimedRetraction",
     "DeliveryLog",
     "DeliveryMoves",
     "DeliveryPlan",
@@ -113,6 +133,8 @@ __all__ = [
     "PartState",
     "PartStep",
     "PartsFor",
+    "RetractionRow",
+    "Retractions",
     "RevisionInfo",
     "RevisionPlan",
     "RevisionPlanner",
@@ -126,6 +148,9 @@ __all__ = [
     "StoredIssue",
     "SubscriberRow",
     "Subscribers",
+    "Undo",
+    "UndoPart",
+    "UndoStep",
     "WorkQueue",
     "follow_migration",
     "migrate_store",

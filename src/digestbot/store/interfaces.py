@@ -27,6 +27,12 @@ from digestbot.store.records import (
     StoredIssue,
     SubscriberRow,
 )
+from digestbot.store.retraction_records import (
+    ClaimedRetraction,
+    RetractionRow,
+    Undo,
+    UndoStep,
+)
 
 
 class Health(Protocol):
@@ -209,6 +215,45 @@ class WorkQueue(Protocol):
     async def follow_migration(self, channel: Channel, old: str, new: str) -> None: ...
 
 
+class Retractions(Protocol):
+    """Taking an issue back (`store.retractions`): the plan, its work queue, its steps and
+    what happened. Called through `OffLoopLedger.call` from the event loop."""
+
+    def now(self) -> dt.datetime: ...
+
+    def plan_retraction(self, issue_date: dt.date) -> int: ...
+
+    def claim_retractions(
+        self, issue_date: dt.date, channel: Channel, owner: str, limit: int, lease_seconds: float
+    ) -> list[ClaimedRetraction]: ...
+
+    def renew_retraction_leases(
+        self, delivery_ids: Sequence[int], owner: str, lease_seconds: float
+    ) -> int: ...
+
+    def release_retractions(self, delivery_ids: Sequence[int], owner: str) -> int: ...
+
+    def retraction_owners(self, issue_date: dt.date, channel: Channel) -> set[str]: ...
+
+    def break_retraction_leases(self, owner: str) -> int: ...
+
+    def record_undo_steps(self, owner: str, steps: Sequence[UndoStep]) -> list[bool]: ...
+
+    def retraction_log(
+        self, issue_date: dt.date, state: Undo | None = None
+    ) -> list[RetractionRow]: ...
+
+    def retraction_summary(self, issue_date: dt.date) -> dict[Channel, Counter[Undo]]: ...
+
+    def retraction_requests(self, issue_date: dt.date) -> dict[Channel, Counter[Undo]]: ...
+
+    def undo_requests_since(
+        self, channel: Channel, since: dt.datetime
+    ) -> list[tuple[str, dt.datetime]]: ...
+
+    def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]: ...
+
+
 class DeliveryMoves(Protocol):
     def move_deliveries(self, channel: Channel, old: str, new: str) -> None:
         """Unfinished deliveries to `old` go to `new` (one that would duplicate a delivery to
@@ -233,6 +278,7 @@ __all__ = [
     "Health",
     "Ledger",
     "RevisionPlanner",
+    "Retractions",
     "Subscribers",
     "WorkQueue",
     "follow_migration",

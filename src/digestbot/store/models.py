@@ -150,6 +150,44 @@ class IssueRevision(Base):
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class Retraction(Base):
+    """One delivery of a retracted issue being taken back: its messages deleted (Telegram,
+    Slack) or its reader told (email). The retraction's own work queue, leased like
+    deliveries. No foreign key to `deliveries`, for the reason `issue_revisions` has none."""
+
+    __tablename__ = "retractions"
+    __table_args__ = (Index("ix_retractions_claim", "issue_date", "channel", "status"),)
+
+    delivery_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    issue_date: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16))  # records.Undone, from its parts
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RetractionPart(Base):
+    """One request of a retraction: delete the message `message_id` (one part of the digest),
+    or, with no message id, send the email reader the retraction notice."""
+
+    __tablename__ = "retraction_parts"
+    __table_args__ = (Index("ix_retraction_parts_done_at", "done_at"),)
+
+    delivery_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    part_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    message_id: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)  # failed for good
+    last_error: Mapped[str | None] = mapped_column(Text)
+    in_flight_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class SignupLimit(Base):
     """A fixed-window counter for sign-up abuse limits (per address, per client IP). `key` is
     an HMAC of what is limited, so unconfirmed addresses are never stored readable."""
@@ -181,6 +219,8 @@ subscribers = cast(Table, Subscriber.__table__)
 target_aliases = cast(Table, TargetAlias.__table__)
 published_issues = cast(Table, PublishedIssue.__table__)
 issue_revisions = cast(Table, IssueRevision.__table__)
+retractions = cast(Table, Retraction.__table__)
+retraction_parts = cast(Table, RetractionPart.__table__)
 signup_limits = cast(Table, SignupLimit.__table__)
 used_tokens = cast(Table, UsedToken.__table__)
 
@@ -190,6 +230,8 @@ __all__ = [
     "DeliveryPart",
     "IssueRevision",
     "PublishedIssue",
+    "Retraction",
+    "RetractionPart",
     "SignupLimit",
     "Subscriber",
     "TargetAlias",
@@ -198,6 +240,8 @@ __all__ = [
     "delivery_parts",
     "issue_revisions",
     "published_issues",
+    "retraction_parts",
+    "retractions",
     "signup_limits",
     "subscribers",
     "target_aliases",

@@ -18,9 +18,12 @@ from digestbot.store.interfaces import (
     DeliveryPlan,
     Health,
     Ledger,
+    Retractions,
     Subscribers,
 )
 from digestbot.store.revisions import DeliveryRevisions
+from digestbot.store.retraction_steps import RetractionSteps
+from digestbot.store.retractions import RetractionQueue
 from digestbot.store.signups import SignupBook
 from digestbot.store.steps import StepBook
 from digestbot.store.subscribers import SubscriberBook
@@ -35,6 +38,8 @@ class Store(
     SignupBook,
     SubscriberBook,
     IssueArchive,
+    RetractionQueue,
+    RetractionSteps,
 ):
     """Delivery ledger, subscribers (and their sign-ups) and published issues over one
     SQLAlchemy engine. Every method is one short transaction and thread-safe (each call
@@ -47,8 +52,10 @@ if TYPE_CHECKING:  # mypy proves here that a Store is each of the narrow interfa
 
     def _implements(
         store: Store,
-    ) -> tuple[Ledger, DeliveryMoves, DeliveryPlan, DeliveryLog, Subscribers, Archive, Health]:
-        return store, store, store, store, store, store, store
+    ) -> tuple[
+        Ledger, DeliveryMoves, DeliveryPlan, DeliveryLog, Subscribers, Archive, Health, Retractions
+    ]:
+        return store, store, store, store, store, store, store, store
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:

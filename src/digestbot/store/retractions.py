@@ -1,0 +1,351 @@
+"""Taking an issue back, as a work queue shared by workers like the deliveries themselves.
+
+`plan_retraction` writes one `retractions` row per delivery of the day (idempotent) and stops
+what nobody is sending yet. A worker then claims rows in batches with a lease; a row is only
+claimable once its delivery is quiet (finished, or its sender's lease gone), so what a live
+fan-out is sending right now is waited for and then deleted too. At its first claim a row
+settles its delivery (unsent parts skipped, parts a dead sender left in flight uncertain) and
+gets one `retraction_parts` row per message to delete (the provider message ids the ledger
+recorded per part), or, for email, one notice. (Each step of each part: `retraction_steps`.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from digestbot.model import Channel
+from digestbot.store.base import StoreBase
+from digestbot.store.deliveries import CRASHED_IN_FLIGHT
+from digestbot.store.models import deliveries, delivery_parts, retraction_parts, retractions
+from digestbot.store.overall import recompute
+from digestbot.store.records import PartAction, Status
+from digestbot.store.retraction_records import (
+    RETRACTED,
+    ClaimedRetraction,
+    Undo,
+    UndoPart,
+    overall_undo,
+)
+
+D = deliveries
+P = delivery_parts
+R = retractions
+RP = retraction_parts
+_HEADER_COLUMNS = (
+    "delivery_id", "issue_date", "channel", "target", "status", "created_at", "updated_at",
+)
+CRASHED_NOTICE = "the retracting process stopped while this notice was in flight"
+
+
+def _free(lease_owner: Any, lease_expires_at: Any, now: dt.datetime) -> Any:
+    return or_(lease_owner.is_(None), lease_expires_at.is_(None), lease_expires_at <= now)
+
+
+class RetractionQueue(StoreBase):
+    def plan_retraction(self, issue_date: dt.date) -> int:
+        """Record the work of taking `issue_date` back; returns how many deliveries are new
+        to it. Parts nobody is sending are skipped at once, so no fan-out claims them any
+        more; transient failures and uncertain deletions of an earlier run are reopened."""
+        with self._write() as conn:
+            now = self.now()
+            quiet = select(D.c.id).where(
+                D.c.issue_date == issue_date,
+                D.c.status == Status.PENDING.value,
+                _free(D.c.lease_owner, D.c.lease_expires_at, now),
+            )
+            stopped = _skip_unsent(conn, list(conn.execute(quiet).scalars()), now)
+            recompute(conn, stopped, now)
+            new = self._insert_ignoring_conflicts(R).from_select(
+                _HEADER_COLUMNS,
+                select(
+                    D.c.id,
+                    D.c.issue_date,
+                    D.c.channel,
+                    D.c.target,
+                    literal(Undo.PENDING.value),
+                    literal(now, R.c.created_at.type),
+                    literal(now, R.c.updated_at.type),
+                ).where(D.c.issue_date == issue_date),
+            )
+            inserted = conn.execute(new).rowcount
+            _reopen(conn, issue_date, now)
+        return max(0, inserted)
+
+    def _insert_ignoring_conflicts(self, table: Any) -> Any:
+        if self.dialect == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
+
+    def claim_retractions(
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+    ) -> list[ClaimedRetraction]:
+        """Lease up to `limit` pending retractions whose delivery is quiet (see the module
+        docstring), settling each on its first claim. Rows that turn out to owe nothing are
+        finished here and not handed out."""
+        claimed: list[ClaimedRetraction] = []
+        with self._write() as conn:
+            now = self.now()
+            expires = now + dt.timedelta(seconds=lease_seconds)
+            while len(claimed) < limit:
+                rows = conn.execute(
+                    select(R.c.delivery_id, R.c.target)
+                    .join(D, D.c.id == R.c.delivery_id)
+                    .where(
+                        R.c.issue_date == issue_date,
+                        R.c.channel == channel,
+                        R.c.status == Undo.PENDING.value,
+                        _free(R.c.lease_owner, R.c.lease_expires_at, now),
+                        or_(
+                            D.c.status != Status.PENDING.value,
+                            _free(D.c.lease_owner, D.c.lease_expires_at, now),
+                        ),
+                    )
+                    .order_by(R.c.delivery_id)
+                    .limit(limit - len(claimed))
+                    .with_for_update(skip_locked=True)
+                ).all()
+                if not rows:
+                    break
+                ids = [row.delivery_id for row in rows]
+                parts = _settle(conn, Channel(channel), ids, now)
+                keep = [row for row in rows if parts[row.delivery_id]]
+                conn.execute(
+                    update(R)
+                    .where(R.c.delivery_id.in_([row.delivery_id for row in keep]))
+                    .values(lease_owner=owner, lease_expires_at=expires, updated_at=now)
+                )
+                claimed.extend(
+                    ClaimedRetraction(
+                        id=row.delivery_id,
+                        issue_date=issue_date,
+                        channel=Channel(channel),
+                        target=row.target,
+                        parts=tuple(parts[row.delivery_id]),
+                        lease_owner=owner,
+                        lease_expires_at=expires,
+                    )
+                    for row in keep
+                )
+        return claimed
+
+    def renew_retraction_leases(
+        self, delivery_ids: Sequence[int], owner: str, lease_seconds: float
+    ) -> int:
+        if not delivery_ids:
+            return 0
+        with self._write() as conn:
+            now = self.now()
+            return conn.execute(
+                update(R)
+                .where(R.c.delivery_id.in_(delivery_ids), R.c.lease_owner == owner)
+                .values(lease_expires_at=now + dt.timedelta(seconds=lease_seconds), updated_at=now)
+            ).rowcount
+
+    def release_retractions(self, delivery_ids: Sequence[int], owner: str) -> int:
+        if not delivery_ids:
+            return 0
+        with self._write() as conn:
+            return conn.execute(
+                update(R)
+                .where(R.c.delivery_id.in_(delivery_ids), R.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
+            ).rowcount
+
+    def retraction_owners(self, issue_date: dt.date, channel: Channel) -> set[str]:
+        """Who holds what keeps pending retractions of this issue and channel waiting: other
+        retracting workers, and fan-outs still sending one of their deliveries."""
+        with self._read() as conn:
+            now = self.now()
+            pending = and_(
+                R.c.issue_date == issue_date,
+                R.c.channel == channel,
+                R.c.status == Undo.PENDING.value,
+            )
+            retracting = select(R.c.lease_owner).where(
+                pending, R.c.lease_owner.is_not(None), R.c.lease_expires_at > now
+            )
+            sending = (
+                select(D.c.lease_owner)
+                .join(R, R.c.delivery_id == D.c.id)
+                .where(
+                    pending,
+                    D.c.status == Status.PENDING.value,
+                    D.c.lease_owner.is_not(None),
+                    D.c.lease_expires_at > now,
+                )
+            )
+            return set(conn.execute(retracting).scalars()) | set(conn.execute(sending).scalars())
+
+    def break_retraction_leases(self, owner: str) -> int:
+        """`owner` is known dead: its retraction leases, and its delivery leases, end now."""
+        with self._write() as conn:
+            now = self.now()
+            broken = conn.execute(
+                update(R)
+                .where(R.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, updated_at=now)
+            ).rowcount
+            return broken + conn.execute(
+                update(D)
+                .where(D.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, updated_at=now)
+            ).rowcount
+
+
+def _skip_unsent(conn: Connection, delivery_ids: Sequence[int], now: dt.datetime) -> list[int]:
+    """Parts not sent and not in flight will never be: skipped. Returns the deliveries."""
+    if not delivery_ids:
+        return []
+    conn.execute(
+        update(P)
+        .where(
+            P.c.delivery_id.in_(delivery_ids),
+            P.c.status == Status.PENDING.value,
+            P.c.in_flight_at.is_(None),
+        )
+        .values(status=Status.SKIPPED.value, last_error=RETRACTED, updated_at=now)
+    )
+    # What a crash left in flight of an edit or a deletion: nothing new can have arrived.
+    conn.execute(
+        update(P)
+        .where(
+            P.c.delivery_id.in_(delivery_ids),
+            P.c.status == Status.PENDING.value,
+            P.c.action.in_([PartAction.EDIT.value, PartAction.DELETE.value]),
+        )
+        .values(status=Status.SKIPPED.value, last_error=RETRACTED, updated_at=now)
+    )
+    return list(delivery_ids)
+
+
+def _reopen(conn: Connection, issue_date: dt.date, now: dt.datetime) -> None:
+    """A rerun tries again what may still be done: transient failures, and deletions whose
+    answer never came (deleting twice does no harm; a notice is never sent twice)."""
+    of_day = select(R.c.delivery_id).where(R.c.issue_date == issue_date)
+    again = or_(
+        and_(RP.c.status == Undo.FAILED.value, RP.c.permanent.is_(False)),
+        and_(RP.c.status == Undo.UNCERTAIN.value, RP.c.message_id.is_not(None)),
+    )
+    reopened = conn.execute(
+        update(RP)
+        .where(RP.c.delivery_id.in_(of_day), again)
+        .values(status=Undo.PENDING.value, in_flight_at=None, updated_at=now)
+        .returning(RP.c.delivery_id)
+    ).scalars()
+    ids = sorted(set(reopened))
+    if ids:
+        conn.execute(
+            update(R)
+            .where(R.c.delivery_id.in_(ids))
+            .values(status=Undo.PENDING.value, lease_owner=None, lease_expires_at=None)
+        )
+
+
+def _settle(
+    conn: Connection, channel: Channel, delivery_ids: Sequence[int], now: dt.datetime
+) -> dict[int, list[UndoPart]]:
+    """Per delivery, the parts still to do, creating them at the first claim; a delivery
+    with none left gets its final state here."""
+    have = set(
+        conn.execute(
+            select(RP.c.delivery_id).distinct().where(RP.c.delivery_id.in_(delivery_ids))
+        ).scalars()
+    )
+    fresh = [i for i in delivery_ids if i not in have]
+    if fresh:
+        _sweep_and_skip(conn, fresh, now)
+        _create_parts(conn, channel, fresh, now)
+    # A deletion a dead worker left in flight is simply done again; a notice may have arrived.
+    in_flight = and_(
+        RP.c.delivery_id.in_(delivery_ids),
+        RP.c.status == Undo.PENDING.value,
+        RP.c.in_flight_at.is_not(None),
+    )
+    conn.execute(
+        update(RP)
+        .where(in_flight, RP.c.message_id.is_not(None))
+        .values(in_flight_at=None, updated_at=now)
+    )
+    conn.execute(
+        update(RP)
+        .where(in_flight, RP.c.message_id.is_(None))
+        .values(status=Undo.UNCERTAIN.value, last_error=CRASHED_NOTICE, updated_at=now)
+    )
+    todo: dict[int, list[UndoPart]] = {i: [] for i in delivery_ids}
+    states: dict[int, list[Undo]] = {i: [] for i in delivery_ids}
+    for row in conn.execute(
+        select(RP.c.delivery_id, RP.c.part_index, RP.c.message_id, RP.c.status, RP.c.attempts)
+        .where(RP.c.delivery_id.in_(delivery_ids))
+        .order_by(RP.c.delivery_id, RP.c.part_index.desc())  # thread replies before parents
+    ):
+        states[row.delivery_id].append(Undo(row.status))
+        if row.status == Undo.PENDING.value:
+            todo[row.delivery_id].append(UndoPart(row.part_index, row.message_id, row.attempts))
+    for delivery_id, parts in states.items():
+        if not todo[delivery_id]:
+            conn.execute(
+                update(R)
+                .where(R.c.delivery_id == delivery_id)
+                .values(status=overall_undo(parts).value, updated_at=now)
+            )
+    return todo
+
+
+def _sweep_and_skip(conn: Connection, delivery_ids: Sequence[int], now: dt.datetime) -> None:
+    """The delivery goes quiet for good: a new message a dead sender left in flight may
+    have arrived (uncertain, as a claim would say), every other unsent part is skipped (an
+    edit or a surplus deletion of a correction keeps its message id: it is deleted below)."""
+    conn.execute(
+        update(P)
+        .where(
+            P.c.delivery_id.in_(delivery_ids),
+            P.c.status == Status.PENDING.value,
+            P.c.in_flight_at.is_not(None),
+            P.c.action.in_([PartAction.SEND.value, PartAction.NOTICE.value]),
+        )
+        .values(status=Status.UNCERTAIN.value, last_error=CRASHED_IN_FLIGHT, updated_at=now)
+    )
+    _skip_unsent(conn, delivery_ids, now)
+    recompute(conn, delivery_ids, now)
+
+
+def _create_parts(
+    conn: Connection, channel: Channel, delivery_ids: Sequence[int], now: dt.datetime
+) -> None:
+    """Telegram and Slack: one deletion per message the ledger holds an id of (a Slack
+    digest's parent and each thread reply). Email cannot be unsent: one notice to every
+    reader who got at least one part."""
+    if channel is Channel.EMAIL:
+        got_it = select(P.c.delivery_id).where(
+            P.c.delivery_id.in_(delivery_ids), P.c.status == Status.SENT.value
+        )
+        rows = [
+            {"delivery_id": i, "part_index": 0, "message_id": None}
+            for i in sorted(set(conn.execute(got_it).scalars()))
+        ]
+    else:
+        # Every message shown: sent or edited, or a correction's surplus not deleted yet.
+        deleted = (P.c.action == PartAction.DELETE.value) & (P.c.status == Status.SENT.value)
+        sent = select(P.c.delivery_id, P.c.part_index, P.c.provider_message_id).where(
+            P.c.delivery_id.in_(delivery_ids), P.c.provider_message_id.is_not(None), ~deleted
+        )
+        rows = [
+            {"delivery_id": i, "part_index": index, "message_id": message_id}
+            for i, index, message_id in conn.execute(sent)
+        ]
+    if rows:
+        common = {"status": Undo.PENDING.value, "attempts": 0, "permanent": False}
+        conn.execute(RP.insert(), [{**row, **common, "updated_at": now} for row in rows])
+
+
+__all__ = ["CRASHED_NOTICE", "RetractionQueue"]
