@@ -33,6 +33,7 @@ def write_config(
     store_url: str,
     telegram: TelegramFake | TelegramFakeProcess | None = None,
     telegram_targets: Sequence[tuple[str, str]] = (),
+    admin_chat_ids: Sequence[str] = (),
     slack: SlackFake | None = None,
     slack_targets: Sequence[tuple[str, str]] = (),
     smtp: SmtpFake | None = None,
@@ -54,7 +55,7 @@ def write_config(
             "[telegram]\n"
             f"token = {json.dumps(telegram.token)}\n"
             f"api_base_url = {json.dumps(telegram.url + '/bot')}\n"
-            "admin_chat_ids = []\n"
+            f"admin_chat_ids = {json.dumps(list(admin_chat_ids))}\n"
             + _keys(channel_keys, "telegram")
             + _targets("chat_id", telegram_targets)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
@@ -15,11 +16,23 @@ from digestbot.cli.app import app, out
 from digestbot.cli.common import config_or_exit, parse_date, store_or_exit
 from digestbot.cli.help import choices
 from digestbot.model import Channel
-from digestbot.store import LogRow, Status
+from digestbot.store import LogRow, RetractionRow, Status
 
 
-def _row_json(row: LogRow) -> dict[str, object]:
+def _retraction_json(row: RetractionRow) -> dict[str, object]:
     return {
+        "state": row.state.value,
+        "requests": row.parts,
+        "done": row.done,
+        "not_deletable": row.not_deletable,
+        "last_error": row.last_error,
+    }
+
+
+def _row_json(row: LogRow, retraction: RetractionRow | None = None) -> dict[str, object]:
+    extra = {"retraction": _retraction_json(retraction)} if retraction is not None else {}
+    return {
+        **extra,
         "issue_date": row.issue_date.isoformat(),
         "channel": row.channel,
         "target": row.target,
@@ -48,22 +61,42 @@ def log_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
-    """The per-channel delivery log: one line per (issue, channel, target, variant)."""
+    """The per-channel delivery log: one line per (issue, channel, target, variant). With
+    --date, a retracted issue also shows per target what its retraction did."""
     config = config_or_exit()
     store = store_or_exit(config)
-    rows = store.log(
-        issue_date=parse_date(date) if date else None,
-        channel=channel,
-        status=status,
-    )
+    day = parse_date(date) if date else None
+    rows = store.log(issue_date=day, channel=channel, status=status)
     try:
+        retracted = store.retraction_log(day) if day is not None else []
+        undone = {(r.channel, r.target): r for r in retracted}
         if as_json:
             for row in rows:
-                sys.stdout.write(json.dumps(_row_json(row), ensure_ascii=False) + "\n")
+                line = _row_json(row, undone.get((row.channel, row.target)))
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
             return
         _print_tables(rows)
+        _print_retraction(day, [r for r in retracted if channel in (None, r.channel)])
     finally:
         store.close()
+
+
+def _print_retraction(day: dt.date | None, rows: list[RetractionRow]) -> None:
+    if day is None or not rows:
+        return
+    table = Table(title=f"{day.isoformat()} · retraction", title_justify="left")
+    for column in ("channel", "target", "state", "done", "not deletable", "last error"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.channel.value,
+            escape(row.target),
+            row.state.value.replace("_", " "),
+            f"{row.done}/{row.parts}",
+            str(row.not_deletable),
+            escape(row.last_error or ""),
+        )
+    out.print(table)
 
 
 def _print_tables(rows: Iterable[LogRow]) -> None:

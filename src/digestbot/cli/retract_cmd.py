@@ -63,7 +63,7 @@ def _telegram_senders(config: Config) -> dict[Channel, PacedSender[Any]]:
 
 async def _tell_admins(config: Config, sender: PacedSender[Any] | None, text: str) -> None:
     """The retraction report to every admin chat; a failure is logged, never raised."""
-    log.warning("admin report: %s", text)
+    log.info("admin report: %s", text)
     section = config.channel(Channel.TELEGRAM)
     if sender is None or not isinstance(section, TelegramConfig):
         return
@@ -84,7 +84,8 @@ def _run(config: Config, store: Store, issue: Issue, reason: str) -> RetractionR
             report = await retract(
                 issue, reason, config, store, renderer, senders=senders, stop=stop
             )
-        await _tell_admins(config, senders.get(Channel.TELEGRAM), report.admin_text(notices))
+        if report.news:
+            await _tell_admins(config, senders.get(Channel.TELEGRAM), report.admin_text(notices))
         return report
 
     try:
@@ -99,9 +100,9 @@ def _print_report(report: RetractionReport, as_json: bool) -> None:
         return
     table = Table(title=f"Retraction of {report.issue_date.isoformat()}: {report.reason}")
     columns = ("deleted", "not_deletable", "notified", "failed", "uncertain", "pending")
-    for column in ("channel", *columns):
-        justify = "left" if column == "channel" else "right"
-        table.add_column(column.replace("_", " "), justify=justify)
+    table.add_column("channel")
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="right")
     for name, counts in report.counts().items():
         table.add_row(name, *(str(counts[c]) for c in columns))
     console.print(table)

@@ -34,6 +34,7 @@ class RetractStore(LedgerStore, Archive, Retractions, Protocol):
 class RetractionReport:
     issue_date: dt.date
     reason: str  # as recorded by the first retraction of the day
+    first: bool = True  # this run retracted the issue (False: a rerun)
     runs: dict[Channel, RetractionRun] = field(default_factory=dict)
     deliveries: dict[Channel, Counter[Undo]] = field(default_factory=dict)  # by their state
     requests: dict[Channel, Counter[Undo]] = field(default_factory=dict)  # messages, notices
@@ -49,6 +50,12 @@ class RetractionReport:
             for state, n in counts.items()
             if state not in UNDO_DONE
         )
+
+    @property
+    def news(self) -> bool:
+        """Whether the admins have something new to hear: the retraction itself, or a rerun
+        that made requests."""
+        return self.first or any(sum(run.requests.values()) for run in self.runs.values())
 
     def kept(self) -> dict[str, list[str]]:
         kept: dict[str, list[str]] = {}
@@ -137,10 +144,13 @@ async def _retract(
     kept_reason = (record.retraction_reason if record else None) or reason
     # Rendered before anything changes: a template error stops the command with nothing done.
     notice = renderer.retraction_notice(issue, kept_reason) if Channel.EMAIL in enabled else None
-    await ledger.call(store.retract_issue, issue_date, reason)  # LookupError: never published
+    # LookupError when nothing was published that day; False when retracted before.
+    first = await ledger.call(store.retract_issue, issue_date, reason)
     await ledger.call(store.plan_retraction, issue_date)
     planned = await ledger.call(store.retraction_summary, issue_date)
-    names = [c for c in enabled if c in planned]
+    # Only channels with something left to do are opened: a rerun after a complete
+    # retraction makes no request at all.
+    names = [c for c in enabled if planned.get(c, Counter())[Undo.PENDING]]
     retractor = Retractor(
         UndoQueue(ledger, store), delivery_settings(config), owner=worker_id(), stop=stop
     )
@@ -154,11 +164,14 @@ async def _retract(
         )
         for name in names
     )
-    report = RetractionReport(issue_date, kept_reason, runs={run.channel: run for run in runs})
+    report = RetractionReport(
+        issue_date, kept_reason, first=first, runs={run.channel: run for run in runs}
+    )
     report.deliveries = await ledger.call(store.retraction_summary, issue_date)
     report.requests = await ledger.call(store.retraction_requests, issue_date)
-    for name in names:
-        report.requests.setdefault(name, Counter())
+    for name in enabled:
+        if name in planned:
+            report.requests.setdefault(name, Counter())
     report.not_deletable = await ledger.call(
         store.retraction_log, issue_date, Undo.NOT_DELETABLE
     )

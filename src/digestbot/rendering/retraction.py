@@ -16,9 +16,8 @@ RETRACTED_MARK = "撤回"
 def render_retraction(env: jinja2.Environment, issue: Issue, reason: str) -> EmailMessage:
     """The retraction mail for `issue` (the revision its readers got). No link to the issue:
     its page is no longer served."""
-    body = render_template(
-        env, "email/retraction.html.j2", issue, Variant.TOP3, extra={"reason": reason, "shortened": False}
-    )
+    extra = {"reason": reason, "shortened": False}
+    body = render_template(env, "email/retraction.html.j2", issue, Variant.TOP3, extra=extra)
     title = " ".join(issue.title.split())
     date = f" · {issue.date_iso}" if issue.date_iso and issue.date_iso not in title else ""
     return email_from_html(f"{RETRACTED_MARK}：{title}{date}", body)
