@@ -72,9 +72,9 @@ class RetractionQueue(StoreBase):
                     literal(now, R.c.updated_at.type),
                 ).where(D.c.issue_date == issue_date),
             )
-            inserted = conn.execute(new).rowcount
+            inserted = len(conn.execute(new.returning(R.c.delivery_id)).all())
             _reopen(conn, issue_date, now)
-        return max(0, inserted)
+        return inserted
 
     def _insert_ignoring_conflicts(self, table: Any) -> Any:
         if self.dialect == "postgresql":
