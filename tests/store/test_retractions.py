@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from digestbot.model import Channel, Variant
-from digestbot.store import PartStep, Status, Store, Undo, UndoStep
+from digestbot.store import PartAction, PartStep, Status, Store, Undo, UndoStep
 from tests.store.conftest import FakeClock
 
 DAY = dt.date(2026, 4, 20)
@@ -86,3 +86,27 @@ def test_after_a_crash_a_deletion_is_made_again_but_a_notice_never(
     assert store.record_undo_steps("dead", [UndoStep.in_flight(again.id, 0)]) == [False]
     store.plan_retraction(DAY)  # a rerun reopens nothing here: the notice may have arrived
     assert store.claim_retractions(DAY, Channel.EMAIL, "next", 10, 60) == []
+
+
+def test_mid_correction_every_message_shown_is_deleted_and_a_surplus_already_gone_is_not(
+    store: Store,
+) -> None:
+    """Revision 2 has one part where revision 1 had three: the corrector edited part 0 and
+    deleted part 1, then the issue was retracted before it got to part 2."""
+    store.ensure_deliveries(DAY, Channel.TELEGRAM, [("1001", Variant.FULL)], {Variant.FULL: 3})
+    [sent] = store.claim(DAY, Channel.TELEGRAM, "sender", 10, 60)
+    for index in range(3):
+        _send(store, "sender", sent.id, index, f"m{index}")
+    store.release([sent.id], "sender")
+    store.plan_revision(DAY, Channel.TELEGRAM, 2, lambda target, variant: 1)
+    [fixing] = store.claim(DAY, Channel.TELEGRAM, "corrector", 10, 60, revision=2)
+    assert [p.action for p in fixing.parts] == [
+        PartAction.EDIT, PartAction.DELETE, PartAction.DELETE,
+    ]  # fmt: skip
+    _send(store, "corrector", fixing.id, 0, "m0")
+    _send(store, "corrector", fixing.id, 1, "m1")  # the surplus part 1 is deleted
+    store.release([fixing.id], "corrector")
+
+    store.plan_retraction(DAY)
+    [undo] = store.claim_retractions(DAY, Channel.TELEGRAM, "undo", 10, 60)
+    assert [p.message_id for p in undo.parts] == ["m2", "m0"], "what the chat still shows"

@@ -21,9 +21,9 @@ from digestbot.store.interfaces import (
     Retractions,
     Subscribers,
 )
-from digestbot.store.revisions import DeliveryRevisions
 from digestbot.store.retraction_steps import RetractionSteps
 from digestbot.store.retractions import RetractionQueue
+from digestbot.store.revisions import DeliveryRevisions
 from digestbot.store.signups import SignupBook
 from digestbot.store.steps import StepBook
 from digestbot.store.subscribers import SubscriberBook
