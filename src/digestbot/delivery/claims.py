@@ -37,8 +37,18 @@ class Leases(Protocol[T]):
     """A leased work queue: the deliveries (`store.WorkQueue`), or a retraction's rows."""
 
     async def claim(
-        self, issue_date: dt.date, channel: Channel, owner: str, limit: int, lease_seconds: float
-    ) -> list[T]: ...
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+        *,
+        revision: int | None = None,
+    ) -> list[T]:
+        """Up to `limit` rows leased to `owner` (only those carrying `revision`, when the
+        queue has revisions)."""
+        ...
 
     async def renew_lease(self, delivery_ids: Sequence[int], owner: str, seconds: float) -> int: ...
 

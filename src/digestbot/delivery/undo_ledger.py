@@ -30,7 +30,14 @@ class UndoQueue:
         return self.store.now()
 
     async def claim(
-        self, issue_date: dt.date, channel: Channel, owner: str, limit: int, lease_seconds: float
+        self,
+        issue_date: dt.date,
+        channel: Channel,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+        *,
+        revision: int | None = None,  # a retraction takes back every revision
     ) -> list[ClaimedRetraction]:
         return await self.ledger.call(
             self.store.claim_retractions, issue_date, channel, owner, limit, lease_seconds
