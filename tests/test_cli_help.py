@@ -4,6 +4,7 @@ not one of the choices is one line and exit 2."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -11,11 +12,16 @@ import typer
 from typer.testing import CliRunner
 
 from digestbot.cli import app
+from digestbot.cli.commands import COMMANDS as TABLE
 from digestbot.model import Channel, Variant
 from digestbot.store import Status
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "160", "NO_COLOR": "1"}  # one row per option: no wrapped placeholders
+# The top-level help as the lazy group writes it: before any command module is imported.
+LAZY_HELP = runner.invoke(app, ["--help"], env=WIDE).stdout
+for entry in TABLE.values():  # every command registered, so each one's help is checked
+    importlib.import_module(f"digestbot.cli.{entry.module}")
 
 
 def _commands(application: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -135,3 +141,20 @@ def test_help_text_wraps_at_the_terminal_not_at_the_docstrings_line_breaks() -> 
     text = _help("publish")
     assert "2 on bad config or input, 3 when the store is unavailable" in " ".join(text.split())
     assert not any(line.strip() == "config or input." for line in text.splitlines())
+
+
+def test_the_command_list_loads_nothing_yet_reads_as_every_commands_own_help() -> None:
+    """`digestbot --help` lists the commands from a table without importing them; the table
+    says what each command's docstring says, in the same words."""
+    from digestbot.cli.app import LazyCommands
+
+    eager = typer.main.get_command(app)
+    assert isinstance(eager, LazyCommands)
+    listed = set(TABLE)
+    registered = {name for (name, *_) in _commands(app)}
+    assert listed == registered
+    for name in TABLE:
+        command = eager.commands[name]  # the real one, loaded above
+        first_paragraph = " ".join((command.help or "").split("\n\n")[0].split())
+        assert TABLE[name].summary == first_paragraph, name
+        assert " ".join(TABLE[name].summary.split()[:4]) in " ".join(LAZY_HELP.split())

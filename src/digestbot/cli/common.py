@@ -1,25 +1,22 @@
-"""What several commands need: the config, the store, an issue, a date — or one clear error."""
+"""What several commands need: the config, an issue, a date — or one clear error. (The store:
+`stores`; an issue from the configured source: `source_fetch`. Apart, so a command that reads
+only a file never loads the database stack or the HTTP clients.)"""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from digestbot.cli.app import EXIT_STORE_UNAVAILABLE, fail, state
+from digestbot.cli.app import fail, state
 from digestbot.cli.logs import setup_logging, use_timezone
 from digestbot.config import Config, ConfigError, check_config, load_config
 from digestbot.input_limits import DEFAULT_LIMITS, InputLimits
 from digestbot.model import Issue
 from digestbot.parsing import NotAnIssueError, read_issue
-from digestbot.sources import FetchedIssue, SourceError, source_from_config
-from digestbot.store import Store, StoreUnavailable, StoreURLError, open_store
-from digestbot.store.outage import is_unavailable, reason_of
+from digestbot.sources import FetchedIssue
 
 
 def config_or_exit(*, runtime_checks: bool = False, refusal: str | None = None) -> Config:
@@ -47,38 +44,6 @@ def config_if_present() -> Config:
     if state.config_path.exists():
         return config_or_exit()
     return Config()
-
-
-def store_or_exit(config: Config) -> Store:
-    """The opened, migrated store; a bad URL exits 2, a store that cannot be reached or used
-    (the database is down, the file unwritable, the schema newer than this digestbot) 3."""
-    try:
-        return open_store(config.store.url.get_secret_value())
-    except StoreURLError as exc:
-        fail(f"store.url: {exc}")
-    except Exception as exc:  # the DB is down / the file is unwritable: say where, not a trace
-        fail(
-            f"store ({config.store.safe_url}) unavailable: {reason_of(exc)}",
-            EXIT_STORE_UNAVAILABLE,
-        )
-
-
-@contextmanager
-def store_outage_exits(config: Config) -> Iterator[None]:
-    """A database that goes away mid-command and does not come back within
-    `[store] outage_patience`: one line and exit 3, never a traceback. (Nothing was sent
-    without its record: a part's in-flight mark is written before it leaves.)"""
-    try:
-        yield
-    except StoreUnavailable as exc:
-        fail(f"store ({config.store.safe_url}) unavailable: {exc}", EXIT_STORE_UNAVAILABLE)
-    except Exception as exc:
-        if not is_unavailable(exc):
-            raise
-        fail(
-            f"store ({config.store.safe_url}) unavailable: {reason_of(exc)}",
-            EXIT_STORE_UNAVAILABLE,
-        )
 
 
 def parse_date(text: str) -> dt.date:
@@ -112,23 +77,6 @@ def fetch_file_or_stdin(file: str) -> FetchedIssue:
     return fetch_file(Path(file))
 
 
-def fetch_from_source(config: Config, date: dt.date) -> FetchedIssue:
-    async def fetch() -> FetchedIssue | None:
-        source = source_from_config(config.source)
-        try:
-            return await source.fetch(date)
-        finally:
-            await source.aclose()
-
-    try:
-        fetched = asyncio.run(fetch())
-    except SourceError as exc:
-        fail(f"source: {exc}")
-    if fetched is None:
-        fail(f"no issue for {date.isoformat()} in the {config.source.kind} source yet")
-    return fetched
-
-
 def parse_fetched(fetched: FetchedIssue, limits: InputLimits = DEFAULT_LIMITS) -> Issue:
     """The issue, over a cap or not (its LIMIT warnings say so), or one error line and exit 2."""
     try:
@@ -147,12 +95,9 @@ __all__ = [
     "config_or_exit",
     "fetch_file",
     "fetch_file_or_stdin",
-    "fetch_from_source",
     "load_issue",
     "parse_date",
     "parse_fetched",
     "setup_logging",
-    "store_or_exit",
-    "store_outage_exits",
     "today",
 ]

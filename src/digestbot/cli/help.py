@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import enum
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import TyperException
+from typer.models import CommandFunctionType
 
 from digestbot.cli.exits import fail
 
@@ -73,15 +75,14 @@ class PlainHelpCommand(_PlainHelp, TyperCommand):
         ]
 
 
-def use_plain_help(application: typer.Typer) -> None:
-    """Every command registered on `application` (and its sub-apps) uses PlainHelpCommand;
-    called once all command modules have registered theirs."""
-    for command in application.registered_commands:
-        if command.cls in (None, TyperCommand):
-            command.cls = PlainHelpCommand
-    for group in application.registered_groups:
-        if group.typer_instance is not None:
-            use_plain_help(group.typer_instance)
+class PlainTyper(typer.Typer):
+    """A typer app whose commands are PlainHelpCommands unless a command asks otherwise,
+    whenever and in whatever order their modules register them (they load lazily)."""
+
+    def command(
+        self, *args: Any, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(*args, cls=cls or PlainHelpCommand, **kwargs)
 
 
-__all__ = ["PlainHelpCommand", "PlainHelpGroup", "choices", "use_plain_help"]
+__all__ = ["PlainHelpCommand", "PlainHelpGroup", "PlainTyper", "choices"]

@@ -13,8 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from digestbot.cli.app import app, out
-from digestbot.cli.common import config_or_exit, parse_date, store_or_exit
+from digestbot.cli.common import config_or_exit, parse_date
 from digestbot.cli.help import choices
+from digestbot.cli.stores import store_or_exit
 from digestbot.model import Channel
 from digestbot.store import LogRow, RetractionRow, Status
 

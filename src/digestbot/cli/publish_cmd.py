@@ -29,15 +29,14 @@ from digestbot.cli.app import app, console, fail
 from digestbot.cli.common import (
     config_or_exit,
     fetch_file,
-    fetch_from_source,
     parse_date,
     parse_fetched,
     setup_logging,
-    store_or_exit,
-    store_outage_exits,
     today,
 )
 from digestbot.cli.help import choices
+from digestbot.cli.source_fetch import fetch_from_source
+from digestbot.cli.stores import store_or_exit, store_outage_exits
 from digestbot.config import Config
 from digestbot.delivery import (
     PublishRefused,

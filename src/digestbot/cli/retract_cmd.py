@@ -12,15 +12,9 @@ import typer
 from rich.table import Table
 
 from digestbot.cli.app import app, console, fail
-from digestbot.cli.common import (
-    config_or_exit,
-    parse_date,
-    parse_fetched,
-    setup_logging,
-    store_or_exit,
-    store_outage_exits,
-)
+from digestbot.cli.common import config_or_exit, parse_date, parse_fetched, setup_logging
 from digestbot.cli.publish_cmd import _sigterm_sets
+from digestbot.cli.stores import store_or_exit, store_outage_exits
 from digestbot.config import Config, TelegramConfig
 from digestbot.delivery import (
     PacedSender,

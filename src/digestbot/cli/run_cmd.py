@@ -6,7 +6,8 @@ import asyncio
 import logging
 
 from digestbot.cli.app import app
-from digestbot.cli.common import config_or_exit, setup_logging, store_or_exit
+from digestbot.cli.common import config_or_exit, setup_logging
+from digestbot.cli.stores import store_or_exit
 from digestbot.service import Service
 
 

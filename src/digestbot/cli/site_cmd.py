@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from digestbot.cli.app import app, console, fail
-from digestbot.cli.common import config_or_exit, store_or_exit
-from digestbot.cli.help import PlainHelpGroup
+from digestbot.cli.common import config_or_exit
+from digestbot.cli.help import PlainHelpGroup, PlainTyper
+from digestbot.cli.stores import store_or_exit
 from digestbot.rendering import RenderError
 from digestbot.web import IssueCatalog, Site, SitePages
 from digestbot.web.export import ExportError, export_site
 
-site_app = typer.Typer(
+site_app = PlainTyper(
     cls=PlainHelpGroup,
     help="The readers' web (issue pages, archive, Atom feed) as static files.",
     no_args_is_help=True,

@@ -7,7 +7,6 @@ from digestbot.model import Issue
 from digestbot.parsing.decoding import decode
 from digestbot.parsing.detect import Format, detect_format
 from digestbot.parsing.errors import NotAnIssueError
-from digestbot.parsing.html import html_to_text
 from digestbot.parsing.markdown import markdown_to_text
 from digestbot.parsing.text import TextParse, read_text
 from digestbot.parsing.warnings import WarningKind, WarningLog
@@ -41,6 +40,10 @@ def read_issue(
         raise NotAnIssueError("the input is empty")
     fmt = detect_format(text, filename)
     if fmt is Format.HTML:
+        # Imported here: BeautifulSoup and markdownify load only for HTML input, not for
+        # every command that reads a plain-text issue.
+        from digestbot.parsing.html import html_to_text
+
         try:
             text = html_to_text(text)
         except RecursionError as exc:  # absurdly deep nesting: no CMS page looks like that

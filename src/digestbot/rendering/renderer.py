@@ -12,8 +12,6 @@ from digestbot.changes import diff_issues
 from digestbot.issue_pages import issue_page_url
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
-from digestbot.rendering.corrections import render_notice
-from digestbot.rendering.email import render_email
 from digestbot.rendering.environment import make_environment
 from digestbot.rendering.reach import Audience, Reach, bot_chat_url
 from digestbot.rendering.retraction import render_retraction
@@ -97,6 +95,9 @@ class Renderer:
     def correction_notice(self, old: Issue, new: Issue) -> EmailMessage:
         """The email readers of `old` get when `new` corrects it: what changed, item by item,
         with a link to the corrected issue's web page when there is a site."""
+        # Imported here, like render_email below: it builds an email.
+        from digestbot.rendering.corrections import render_notice
+
         reach = Reach(issue_url=issue_page_url(self.site_base_url, new.date))
         return render_notice(self._envs[Channel.EMAIL], new, diff_issues(old, new), reach)
 
@@ -117,6 +118,10 @@ class Renderer:
             return tuple(render_telegram(env, issue, variant, reach))
         if channel is Channel.SLACK:
             return tuple(render_slack(env, issue, variant, reach))
+        # Imported here: the email renderer's HTML stack (BeautifulSoup, css-inline) loads
+        # only when an email is rendered, not for every Telegram or Slack render.
+        from digestbot.rendering.email import render_email
+
         return (render_email(env, issue, variant, reach),)
 
 

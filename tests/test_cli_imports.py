@@ -1,0 +1,61 @@
+"""A command loads what it uses and nothing more (issue 14: start at once). Each case runs the
+real `digestbot` entry point in a fresh interpreter and reads `sys.modules` when it ends.
+(What `import digestbot.cli` alone may load: tests/test_import_graph.py.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.sample import SAMPLE
+
+REPO = Path(__file__).resolve().parents[1]
+_RUN = r"""
+import json, sys
+sys.argv = ["digestbot", *json.loads(sys.argv[1])]
+from digestbot.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+with open(OUT, "w") as out:
+    json.dump(sorted(sys.modules), out)
+"""
+# What no command that neither sends nor serves may load.
+SERVICE_STACK = {"slack_sdk", "aiohttp", "apscheduler", "uvicorn", "starlette", "telegram"}
+DATABASE = {"sqlalchemy", "alembic", "psycopg"}
+
+
+def loaded_by(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    script = _RUN.replace("OUT", repr(str(out)))
+    subprocess.run(
+        [sys.executable, "-c", script, json.dumps(args)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    modules: list[str] = json.loads(out.read_text())
+    return set(modules) | {name.split(".")[0] for name in modules}  # modules and packages
+
+
+def test_the_command_list_loads_no_command(tmp_path: Path) -> None:
+    loaded = loaded_by(tmp_path, "--help")
+    heavy = SERVICE_STACK | DATABASE | {"bs4", "httpx", "jinja2", "pydantic", "feedparser"}
+    assert loaded & heavy == set()
+    assert not [m for m in loaded if m.startswith("digestbot.cli.") and m.endswith("_cmd")]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "slack"])
+def test_rendering_a_file_loads_neither_the_database_nor_the_senders(
+    tmp_path: Path, channel: str
+) -> None:
+    args = ("--config", str(tmp_path / "none.toml"), "render", str(SAMPLE))
+    loaded = loaded_by(tmp_path, *args, "--channel", channel, "--variant", "top3")
+    assert "digestbot.rendering.renderer" in loaded  # it did render
+    assert loaded & (SERVICE_STACK | DATABASE | {"bs4", "httpx", "feedparser"}) == set()
