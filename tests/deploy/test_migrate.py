@@ -13,11 +13,8 @@ from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from digestbot.cli import app
-from digestbot.store.engine import (
-    MIGRATION_LOCK_KEY_SQL,
-    create_store_engine,
-    upgrade_schema,
-)
+from digestbot.store.engine import MIGRATION_LOCK_KEY_SQL, create_store_engine
+from digestbot.store.migrating import upgrade_schema
 from tests.store.test_schema import _head_revision as _head
 
 

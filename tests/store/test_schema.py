@@ -3,6 +3,8 @@ the ORM models exactly."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from digestbot.store import StoreURLError, open_store, parse_store_url
 from digestbot.store.models import Base
+from digestbot.store.schema_version import head_revision
 
 
 def test_open_store_on_an_empty_database_creates_every_table(store_url: str) -> None:
@@ -36,6 +39,24 @@ def test_reopening_an_upgraded_database_changes_nothing(store_url: str) -> None:
         assert [v for (v,) in versions] == [_head_revision()]
     finally:
         second.close()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    assert head_revision() == _head_revision()
+
+
+def test_opening_a_store_whose_schema_is_current_does_not_load_alembic(store_url: str) -> None:
+    open_store(store_url).close()  # the first open migrates
+    opened_again = (
+        "import sys\n"
+        "from digestbot.store import open_store\n"
+        f"open_store({store_url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", opened_again], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_migrations_build_exactly_the_schema_the_models_describe(store_url: str) -> None:

@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.store.engine import (
-        SchemaError,
-        StoreUnavailable,
-        migrate_store,
-        parse_store_url,
-    )
+    from digestbot.store.engine import SchemaError, StoreUnavailable, parse_store_url
     from digestbot.store.interfaces import (
         Archive,
         ArchiveReader,
@@ -27,6 +22,7 @@ if TYPE_CHECKING:
         WorkQueue,
         follow_migration,
     )
+    from digestbot.store.migrating import migrate_store
     from digestbot.store.offloop import OffLoopLedger
     from digestbot.store.outage import Outage
     from digestbot.store.records import (
@@ -62,7 +58,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "engine": ("SchemaError", "StoreUnavailable", "migrate_store", "parse_store_url"),
+            "engine": ("SchemaError", "StoreUnavailable", "parse_store_url"),
             "interfaces": (
                 "Archive",
                 "ArchiveReader",
@@ -104,6 +100,7 @@ else:
                 "UndoPart",
                 "UndoStep",
             ),
+            "migrating": ("migrate_store",),
             "offloop": ("OffLoopLedger",),
             "outage": ("Outage",),
             "store": ("Store", "open_store"),

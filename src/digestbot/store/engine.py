@@ -1,17 +1,14 @@
-"""Opening the database: URL checks, SQLite pragmas and transaction mode, Alembic upgrade."""
+"""Opening the database: URL checks, SQLite pragmas and transaction mode. (Bringing the schema
+up to date: `schema_version`, and `migrating` when Alembic must run.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError
 
 from digestbot.store.url import StoreURLError, normalize_store_url, sqlite_file
 
@@ -85,39 +82,6 @@ def _sqlite_engine(url: URL, path: Path | None) -> Engine:
     return engine
 
 
-def upgrade_schema(engine: Engine) -> tuple[str | None, str]:
-    """Bring the schema to the newest migration (a no-op when it is already there) and return
-    the revisions before and after. On PostgreSQL it holds an advisory lock for the schema,
-    so replicas starting together migrate once: the others wait, then find nothing to do."""
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE_OPTION: True})
-        with conn.begin():
-            if engine.dialect.name == "postgresql":
-                conn.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY_SQL})"))
-            before = MigrationContext.configure(conn).get_current_revision()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-            after = MigrationContext.configure(conn).get_current_revision()
-    assert after is not None
-    return before, after
-
-
-def migrate_store(url: str) -> tuple[str | None, str]:
-    """`upgrade_schema` on the store at `url`, for `digestbot migrate`: StoreUnavailable or
-    SchemaError instead of the database stack's own exceptions."""
-    engine = create_store_engine(url)
-    try:
-        return upgrade_schema(engine)
-    except SQLAlchemyError as exc:
-        raise StoreUnavailable(f"{type(exc).__name__}: {failure_reason(exc, engine.url)}") from None
-    except CommandError as exc:
-        raise SchemaError(str(exc)) from None
-    finally:
-        engine.dispose()
-
-
 __all__ = [
     "MIGRATIONS_DIR",
     "MIGRATION_LOCK_KEY_SQL",
@@ -125,7 +89,5 @@ __all__ = [
     "StoreUnavailable",
     "create_store_engine",
     "failure_reason",
-    "migrate_store",
     "parse_store_url",
-    "upgrade_schema",
 ]

@@ -10,7 +10,7 @@ from digestbot.store.base import Clock
 from digestbot.store.deliveries import DeliveryLedger
 from digestbot.store.delivery_log import DeliveryReports
 from digestbot.store.delivery_plan import DeliveryIntents
-from digestbot.store.engine import create_store_engine, upgrade_schema
+from digestbot.store.engine import create_store_engine
 from digestbot.store.interfaces import (
     Archive,
     DeliveryLog,
@@ -24,6 +24,7 @@ from digestbot.store.interfaces import (
 from digestbot.store.retraction_steps import RetractionSteps
 from digestbot.store.retractions import RetractionQueue
 from digestbot.store.revisions import DeliveryRevisions
+from digestbot.store.schema_version import ensure_current_schema
 from digestbot.store.signups import SignupBook
 from digestbot.store.steps import StepBook
 from digestbot.store.subscribers import SubscriberBook
@@ -59,13 +60,14 @@ if TYPE_CHECKING:  # mypy proves here that a Store is each of the narrow interfa
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:
-    """Connect, create the SQLite parent folder if needed, and migrate to the newest schema.
+    """Connect, create the SQLite parent folder if needed, and migrate to the newest schema
+    (a schema already there costs one read; see `schema_version`).
 
     `url` is `sqlite:///relative/or/absolute.db` (relative to the working directory) or
     `postgresql[+psycopg]://user@host/db`. `clock` returns aware UTC times (tests move it)."""
     engine = create_store_engine(url)
     try:
-        upgrade_schema(engine)
+        ensure_current_schema(engine)
     except BaseException:
         engine.dispose()
         raise
