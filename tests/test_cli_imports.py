@@ -59,3 +59,21 @@ def test_rendering_a_file_loads_neither_the_database_nor_the_senders(
     loaded = loaded_by(tmp_path, *args, "--channel", channel, "--variant", "top3")
     assert "digestbot.rendering.renderer" in loaded  # it did render
     assert loaded & (SERVICE_STACK | DATABASE | {"bs4", "httpx", "feedparser"}) == set()
+
+
+def test_a_daily_publish_loads_only_the_channels_it_sends_on(tmp_path: Path) -> None:
+    """Telegram through the outbox, a store migrated the day before: no other channel's
+    client, no source library (the issue is a file), no Alembic (the schema is current)."""
+    config = tmp_path / "digestbot.toml"
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{tmp_path}/ledger.db"\n'
+        f'[outbox]\npath = "{tmp_path}/outbox"\n'
+        '[telegram]\ntransport = "outbox"\ntargets = [{ chat_id = "-1001234567890" }]\n',
+        encoding="utf-8",
+    )
+    assert "alembic" in loaded_by(tmp_path, "--config", str(config), "migrate")
+    loaded = loaded_by(tmp_path, "--config", str(config), "publish", "--file", str(SAMPLE))
+    assert "digestbot.delivery.fanout" in loaded  # it did publish
+    assert list((tmp_path / "outbox" / "telegram").iterdir())
+    others = {"slack_sdk", "aiohttp", "aiosmtplib", "bs4", "css_inline", "feedparser", "httpx"}
+    assert loaded & (others | {"alembic", "apscheduler", "uvicorn", "starlette"}) == set()

@@ -4,19 +4,20 @@ hand them to a client."""
 
 from __future__ import annotations
 
-from digestbot.channels import (
-    ChannelClient,
-    EmailChannel,
-    OutboxChannel,
-    SlackChannel,
-    TelegramChannel,
-)
+from typing import TYPE_CHECKING
+
+# The channel classes are reached through the lazy package at call time, so a process loads
+# only the clients of the channels it uses (PTB, the Slack SDK + aiohttp, aiosmtplib).
+from digestbot import channels
 from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig, reveal
 from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
 from digestbot.model import Channel
 from digestbot.rendering import Renderer
+
+if TYPE_CHECKING:
+    from digestbot.channels import ChannelClient, TelegramChannel
 
 
 def renderer_for(config: Config) -> Renderer:
@@ -40,7 +41,7 @@ def build_channel(config: Config, channel: Channel) -> ChannelClient:
     unsubscribe_secret = reveal(email.unsubscribe_secret) if email else None
     preferences_url = f"{config.site.base_url}/preferences" if config.signup_available() else None
     if section.transport == "outbox":
-        return OutboxChannel(
+        return channels.OutboxChannel(
             config.outbox.path,
             channel,
             from_addr=email.from_ if email else "digestbot@localhost",
@@ -51,10 +52,10 @@ def build_channel(config: Config, channel: Channel) -> ChannelClient:
     if isinstance(section, TelegramConfig):
         return _telegram_channel(section)
     if isinstance(section, SlackConfig):
-        return SlackChannel(
+        return channels.SlackChannel(
             reveal(section.token) or "", section.base_url, pool_size=section.connections
         )
-    return EmailChannel(
+    return channels.EmailChannel(
         section.host,
         section.port,
         from_addr=section.from_,
@@ -80,7 +81,7 @@ def pacing_for(config: Config, channel: Channel) -> Pacing:
 
 
 def _telegram_channel(section: TelegramConfig) -> TelegramChannel:
-    return TelegramChannel(
+    return channels.TelegramChannel(
         reveal(section.token) or "",
         section.api_base_url,
         pool_size=section.connections,

@@ -1,0 +1,139 @@
+"""How fast digestbot starts, as whole processes, beside the floor of each.
+
+- `digestbot --help` and a cold `render` (a fresh interpreter each time, RUNS times; the best
+  run is the machine's own speed, the median what a busy machine gives) against
+  `python -c pass`, with the goals of issue 14 (0.3 s, 0.5 s).
+- `publish` to 200 Telegram chats under the real limits, the whole process from exec to exit
+  (imports, config, store, render, intent, fan-out, report) against the floor the limits
+  make unavoidable, (200 - 30) / 30 = 5.67 s; goal 1.15x. The Telegram fake is its own process;
+  the SQLite store is migrated beforehand, as a daily publish finds it.
+
+digestbot's own modules are byte-compiled first (`compileall`), as an installed wheel has them:
+this checkout runs from source, and with PYTHONDONTWRITEBYTECODE set every process would
+compile them again.
+
+Run from the repository root: `.venv/bin/python -m benchmarks.startup` (or `make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.fakes.telegram_server import DEFAULT_TOKEN
+
+from benchmarks.delivery import FLOOR_BURST, FLOOR_CHATS, FLOOR_RATE, FakeTelegram, chats
+from benchmarks.report import load_average
+
+REPO = Path(__file__).resolve().parent.parent
+DIGESTBOT = str(Path(sys.executable).with_name("digestbot"))
+SAMPLE = str(REPO / "samples" / "2026-04-20.txt")
+RUNS = 7
+PUBLISH_RUNS = 3
+GOALS = {"--help": 0.3, "render (cold)": 0.5}
+PUBLISH_GOAL = 1.15
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    walls: list[float]
+    cpus: list[float]  # user + system of the child
+
+    @property
+    def best(self) -> float:
+        return min(self.walls)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+
+def timed_runs(argv: Sequence[str], runs: int, ok: Sequence[int] = (0,)) -> Timings:
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(argv, cwd=REPO, capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if done.returncode not in ok:
+            raise RuntimeError(f"{argv} exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
+    return Timings(walls, cpus)
+
+
+def publish_config(folder: Path, url: str) -> Path:
+    targets = ", ".join(f'{{ chat_id = "{t}", variant = "top5" }}' for t, _ in chats(FLOOR_CHATS))
+    path = folder / "digestbot.toml"
+    path.write_text(
+        f'[store]\nurl = "sqlite:///{folder}/ledger.db"\n\n'
+        f'[source]\nkind = "folder"\npath = "{folder}/issues"\n\n'
+        f"[telegram]\ntoken = {json.dumps(DEFAULT_TOKEN)}\n"
+        f"api_base_url = {json.dumps(url + '/bot')}\ntargets = [{targets}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def publish_runs() -> tuple[Timings, list[dict[str, int]]]:
+    walls, cpus, stats = [], [], []
+    for _ in range(PUBLISH_RUNS):
+        with FakeTelegram() as fake, tempfile.TemporaryDirectory(prefix="digestbot-b-") as tmp:
+            config = publish_config(Path(tmp), fake.url)
+            # A daily publish meets a store migrated before (by `migrate` or yesterday's run).
+            timed_runs([DIGESTBOT, "--config", str(config), "migrate"], 1)
+            argv = [DIGESTBOT, "--config", str(config), "publish", "--file", SAMPLE, "--json"]
+            one = timed_runs(argv, 1)
+            walls += one.walls
+            cpus += one.cpus
+            stats.append(fake.stats())
+    return Timings(walls, cpus), stats
+
+
+def main() -> None:
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=True)
+    print(f"startup: whole processes, {RUNS} runs each (best / median wall, median CPU)")
+    floor = timed_runs([sys.executable, "-c", "pass"], RUNS)
+    cases = {
+        "--help": timed_runs([DIGESTBOT, "--help"], RUNS),
+        "render (cold)": timed_runs(
+            [DIGESTBOT, "render", SAMPLE, "--channel", "telegram", "--variant", "top5"], RUNS
+        ),
+    }
+    print(f"  python -c pass      {floor.best:.3f} / {floor.median:.3f} s, CPU {floor.cpu:.3f} s")
+    for name, timing in cases.items():
+        goal = GOALS[name]
+        print(
+            f"  digestbot {name:<10}{timing.best:.3f} / {timing.median:.3f} s, CPU "
+            f"{timing.cpu:.3f} s = {timing.best / goal:.2f}x the {goal} s goal (best), "
+            f"{timing.best / floor.best:.0f}x python -c pass",
+            flush=True,
+        )
+    publish, stats = publish_runs()
+    limit_floor = (FLOOR_CHATS - FLOOR_BURST) / FLOOR_RATE
+    messages = [s["messages"] for s in stats]
+    limited = sum(s["rate_limited"] for s in stats)
+    print(
+        f"  publish {FLOOR_CHATS} chats, whole process: median {publish.median:.2f} s (best "
+        f"{publish.best:.2f}) = {publish.median / limit_floor:.3f}x the {limit_floor:.2f} s floor "
+        f"(goal {PUBLISH_GOAL}x); CPU {publish.cpu:.2f} s; messages per run {messages}, "
+        f"429s {limited}",
+        flush=True,
+    )
+    print(f"  {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
