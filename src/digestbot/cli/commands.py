@@ -37,7 +37,8 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "log": CommandEntry(
         "log_cmd",
-        "The per-channel delivery log: one line per (issue, channel, target, variant).",
+        "The per-channel delivery log: one line per (issue, channel, target, variant). With "
+        "--date, a retracted issue also shows per target what its retraction did.",
     ),
     "retry": CommandEntry(
         "publish_cmd",

@@ -14,7 +14,6 @@ from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import EmailMessage, Payload, SlackMessage, TelegramMessage
 from digestbot.rendering.environment import make_environment
 from digestbot.rendering.reach import Audience, Reach, bot_chat_url
-from digestbot.rendering.retraction import render_retraction
 from digestbot.rendering.slack import render_slack
 from digestbot.rendering.telegram import render_telegram
 
@@ -103,6 +102,8 @@ class Renderer:
 
     def retraction_notice(self, issue: Issue, reason: str) -> EmailMessage:
         """The email readers of `issue` get when it is retracted, with the editors' reason."""
+        from digestbot.rendering.retraction import render_retraction  # an email, as above
+
         return render_retraction(self._envs[Channel.EMAIL], issue, reason)
 
     def clear_cache(self) -> None:
