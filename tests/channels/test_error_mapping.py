@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import aiohttp
 import aiosmtplib
-import httpx
 import pytest
 import telegram.error as tg_error
 
@@ -20,24 +19,20 @@ from digestbot.channels import (
 )
 from digestbot.channels.smtp import Phase
 
+# Where aiohttp was connecting when it failed (ClientConnectorError wants one).
+_KEY = aiohttp.client_reqrep.ConnectionKey("127.0.0.1", 9, False, True, None, None, None, None)
 
-def _timed_out(cause: Exception) -> tg_error.TimedOut:
-    """What PTB's HTTPXRequest raises: TimedOut chained to the httpx exception."""
+
+def _failed(
+    cause: Exception, kind: type[tg_error.NetworkError] = tg_error.NetworkError
+) -> Exception:
+    """What the Bot's aiohttp request raises: PTB's TimedOut or NetworkError, chained to the
+    aiohttp exception."""
     try:
         try:
             raise cause
-        except httpx.HTTPError as err:
-            raise tg_error.TimedOut() from err
-    except tg_error.TimedOut as exc:
-        return exc
-
-
-def _network(cause: Exception) -> tg_error.NetworkError:
-    try:
-        try:
-            raise cause
-        except httpx.HTTPError as err:
-            raise tg_error.NetworkError(f"httpx.{type(err).__name__}") from err
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise kind(f"aiohttp.{type(err).__name__}") from err
     except tg_error.NetworkError as exc:
         return exc
 
@@ -45,17 +40,19 @@ def _network(cause: Exception) -> tg_error.NetworkError:
 @pytest.mark.parametrize(
     ("exc", "expected"),
     [
-        (_timed_out(httpx.ConnectTimeout("c")), TransientError),
-        (_timed_out(httpx.PoolTimeout("p")), TransientError),
-        (_timed_out(httpx.ReadTimeout("r")), UncertainDelivery),
-        (_timed_out(httpx.WriteTimeout("w")), UncertainDelivery),
-        (_network(httpx.ConnectError("refused")), TransientError),
-        (_network(httpx.RemoteProtocolError("hung up")), UncertainDelivery),
+        (_failed(aiohttp.ConnectionTimeoutError("c"), tg_error.TimedOut), TransientError),
+        (_failed(aiohttp.ClientConnectorError(_KEY, OSError(111, "refused"))), TransientError),
+        (_failed(aiohttp.SocketTimeoutError("r"), tg_error.TimedOut), UncertainDelivery),
+        (_failed(TimeoutError(), tg_error.TimedOut), UncertainDelivery),
+        (_failed(aiohttp.ServerDisconnectedError()), UncertainDelivery),
+        (_failed(aiohttp.ClientOSError(104, "reset by peer")), UncertainDelivery),
+        (_failed(aiohttp.ClientPayloadError("cut short")), UncertainDelivery),
+        (_failed(aiohttp.InvalidURL("no")), TransientError),
         (tg_error.NetworkError("Bad Gateway"), TransientError),  # a 5xx answer
         (tg_error.InvalidToken("Unauthorized"), PermanentError),
         (tg_error.Conflict("terminated by other getUpdates"), PermanentError),
     ],
-    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else v.__name__,
+    ids=lambda v: type(v.__cause__ or v).__name__ if isinstance(v, Exception) else v.__name__,
 )
 def test_telegram_mapping(exc: Exception, expected: type[ChannelError]) -> None:
     assert type(map_telegram_error(exc)) is expected

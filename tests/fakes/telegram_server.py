@@ -104,6 +104,7 @@ class RecordedRequest:
     params: dict[str, Any]
     status: int
     time: float
+    content_type: str = ""  # how the parameters came: JSON, form or multipart
 
 
 @dataclass(slots=True)
@@ -337,7 +338,14 @@ class TelegramFake(BackgroundServer):
         response = await self._dispatch(request, head, method, params)
         with self.lock:
             self.requests.append(
-                RecordedRequest(method, request.method, params, response.status, time.time())
+                RecordedRequest(
+                    method,
+                    request.method,
+                    params,
+                    response.status,
+                    time.time(),
+                    request.content_type,
+                )
             )
         return response
 

@@ -1,19 +1,21 @@
 """Telegram through python-telegram-bot's Bot: one sendMessage per part, errors mapped once.
 
 The channel's Bot is the process's only Telegram client: the fan-out, the bot's replies and
-alerts send through it, and the bot's PTB Application borrows it for long polling."""
+alerts send through it, and the bot's PTB Application borrows it for long polling. Its
+requests travel over aiohttp (`telegram_http`). A send needs only the new message's id from
+the answer, so it is read from the JSON instead of building PTB's Message (with its chat,
+sender and every entity) for each of a broadcast's thousands of replies; PTB still builds the
+request and raises its exceptions, so errors map exactly as for any other Bot call."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import warnings
 from contextlib import AbstractAsyncContextManager
-from http import HTTPStatus
 from typing import Any
 
-import httpx
+import aiohttp
 import telegram
 import telegram.error as tg_error
 from telegram import (
@@ -22,7 +24,6 @@ from telegram import (
     LinkPreviewOptions,
     ReplyParameters,
 )
-from telegram.request import HTTPXRequest
 
 from digestbot.channels.errors import (
     ChannelError,
@@ -39,20 +40,24 @@ from digestbot.channels.errors import (
 )
 from digestbot.channels.redact import install_redaction
 from digestbot.channels.slots import SharedSlots
+from digestbot.channels.telegram_http import AiohttpRequest, ServerAnswered
 from digestbot.model import Channel
 from digestbot.payloads import InlineKeyboard, Payload, TelegramMessage
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 _NUMERIC_CHAT = re.compile(r"-?\d+")
 
-# Failures after the whole request may have left: Telegram may have delivered it. Every
-# other httpx error (ConnectError, ConnectTimeout, PoolTimeout, WriteError of a request that
-# never finished) means the server cannot have acted on it, so sending again is safe.
+# Failures before the request can have left: no connection (refused, unresolvable, timed
+# out while connecting or waiting for a pooled one). Sending again is safe.
+_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+# Failures after it may have left: no answer in time, the connection dropped or broke while
+# we waited. Telegram may have delivered it.
 _MAYBE_SENT = (
-    httpx.ReadTimeout,
-    httpx.WriteTimeout,
-    httpx.ReadError,
-    httpx.RemoteProtocolError,
+    aiohttp.SocketTimeoutError,
+    TimeoutError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientOSError,
 )
 
 
@@ -106,33 +111,26 @@ def _retry_seconds(exc: tg_error.RetryAfter) -> float:
     return float(value)
 
 
-class _ServerAnswered(tg_error.NetworkError):
-    """Telegram answered with a 5xx. PTB would raise a NetworkError worded with Telegram's
-    description alone; this one keeps the HTTP status too."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-
-
-class _StatusKeepingRequest(HTTPXRequest):
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        status, payload = await super().do_request(*args, **kwargs)
-        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise _ServerAnswered(status, _description(payload) or HTTPStatus(status).phrase)
-        return status, payload
-
-
-def _description(payload: bytes) -> str:
-    try:
-        body = json.loads(payload)
-    except ValueError:
-        return ""
-    return str(body.get("description") or "") if isinstance(body, dict) else ""
+def _network(exc: tg_error.NetworkError) -> ChannelError:
+    """A request that got no Bot API answer (the transport failed: the cause says where), or
+    one answered with a 5xx."""
+    tg = Channel.TELEGRAM
+    cause = exc.__cause__
+    name = type(cause).__name__
+    # Order matters: aiohttp's connect timeout is a TimeoutError, its connector error an OSError.
+    if isinstance(cause, _NOT_SENT):
+        return TransientError(f"telegram: request not sent ({name})", provider=tg)
+    if isinstance(cause, _MAYBE_SENT):
+        return UncertainDelivery(f"telegram: no answer after sending ({name})", provider=tg)
+    if isinstance(cause, aiohttp.ClientError):
+        return TransientError(f"telegram: request not sent ({name})", provider=tg)
+    # No transport cause: the server answered with 5xx or another non-4xx status.
+    status = exc.status if isinstance(exc, ServerAnswered) else None
+    return TransientError(f"telegram: {exc.message}", provider=tg, status=status)
 
 
 def map_telegram_error(exc: Exception) -> ChannelError:
-    """The single place where PTB/httpx failures become digestbot channel errors. PTB raises
+    """The single place where PTB/aiohttp failures become digestbot channel errors. PTB raises
     one class per HTTP status (Forbidden 403, InvalidToken 401/404, BadRequest 400,
     NetworkError for 5xx); Telegram's description is the only name an error has."""
     tg = Channel.TELEGRAM
@@ -153,21 +151,10 @@ def map_telegram_error(exc: Exception) -> ChannelError:
     if isinstance(exc, tg_error.BadRequest):  # before NetworkError: BadRequest subclasses it
         return _bad_request(exc)
     if isinstance(exc, tg_error.NetworkError):  # TimedOut included
-        cause = exc.__cause__
-        if isinstance(cause, _MAYBE_SENT):
-            return UncertainDelivery(
-                f"telegram: no answer after sending ({type(cause).__name__})", provider=tg
-            )
-        if isinstance(cause, httpx.HTTPError):
-            return TransientError(
-                f"telegram: request not sent ({type(cause).__name__})", provider=tg
-            )
-        # No httpx cause: the server answered with 5xx or another non-4xx status.
-        status = exc.status if isinstance(exc, _ServerAnswered) else None
-        return TransientError(f"telegram: {exc.message}", provider=tg, status=status)
+        return _network(exc)
     if isinstance(exc, tg_error.TelegramError):
         return PermanentError(f"telegram: {exc.message}", provider=tg, code=exc.message)
-    if isinstance(exc, httpx.HTTPError):
+    if isinstance(exc, aiohttp.ClientError):
         return TransientError(f"telegram: {type(exc).__name__}", provider=tg)
     raise exc
 
@@ -184,6 +171,12 @@ class LentBot(telegram.Bot):
     async def release(self) -> None:
         await super().shutdown()
 
+    async def post_json(self, endpoint: str, params: dict[str, Any]) -> Any:
+        """`endpoint`'s result as the Bot API's JSON, no PTB object built from it. PTB's own
+        methods go through the same `_post` (parameters, request, errors) and then de_json
+        the result; the fan-out needs nothing from a sent Message but its id."""
+        return await self._post(endpoint, params)
+
 
 def _markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
     if keyboard is None:
@@ -198,6 +191,9 @@ def _markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
 
 def _preview(payload: TelegramMessage) -> LinkPreviewOptions | None:
     return LinkPreviewOptions(is_disabled=True) if payload.disable_link_preview else None
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True).to_dict()
 
 
 def _chat_id(target: str) -> int | str:
@@ -240,11 +236,10 @@ class TelegramChannel:
     ) -> None:
         install_redaction(token)  # PTB and httpx put the token in every request URL
         self.name = name
-        request = _StatusKeepingRequest(
-            connection_pool_size=pool_size,
+        request = AiohttpRequest(
+            pool_size,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            write_timeout=write_timeout,
             pool_timeout=pool_timeout,
         )
         self.bot = LentBot(
@@ -253,7 +248,7 @@ class TelegramChannel:
             base_file_url=file_base_url(base_url) or "https://api.telegram.org/file/bot",
             request=request,
             # Long polling holds its own connection so it never waits behind a send.
-            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            get_updates_request=AiohttpRequest(1, connect_timeout=connect_timeout),
         )
         # As many requests out as the pool has connections: one waiting for a pooled
         # connection has not left, and must not be marked in flight yet.
@@ -261,7 +256,7 @@ class TelegramChannel:
         self.connections = pool_size
         # Every send, not only the fan-out's: alerts and replies share the bot-wide pace, and
         # Telegram charges only for the messages above its free rate.
-        self._paid_broadcast = True if paid_broadcast else None
+        self._paid_broadcast = paid_broadcast
         self._opened = False
 
     async def open(self) -> None:
@@ -287,18 +282,34 @@ class TelegramChannel:
         if not self._opened:
             await self.open()
         try:
-            sent = await self.bot.send_message(
-                chat_id=_chat_id(target),
-                text=message.text,
-                parse_mode=message.parse_mode,
-                link_preview_options=_preview(message),
-                reply_markup=_markup(message.keyboard),
-                reply_parameters=_reply_parameters(reply_to),
-                allow_paid_broadcast=self._paid_broadcast,
-            )
+            params = self._send_params(target, message, reply_to)
+            sent = await self.bot.post_json("sendMessage", params)
         except Exception as exc:
             raise map_telegram_error(exc) from exc
-        return str(sent.message_id)
+        message_id = sent.get("message_id") if isinstance(sent, dict) else None
+        if not isinstance(message_id, int):
+            # Accepted (ok: true) yet no id to record: it may well have been delivered.
+            raise UncertainDelivery(
+                "telegram: the answer to sendMessage has no message_id", provider=Channel.TELEGRAM
+            )
+        return str(message_id)
+
+    def _send_params(
+        self, target: str, message: TelegramMessage, reply_to: str | None
+    ) -> dict[str, Any]:
+        """sendMessage's parameters, as Bot.send_message would build them."""
+        params: dict[str, Any] = {"chat_id": _chat_id(target), "text": message.text}
+        if message.parse_mode is not None:
+            params["parse_mode"] = message.parse_mode
+        if message.disable_link_preview:
+            params["link_preview_options"] = _NO_PREVIEW
+        if (markup := _markup(message.keyboard)) is not None:
+            params["reply_markup"] = markup
+        if (reply := _reply_parameters(reply_to)) is not None:
+            params["reply_parameters"] = reply
+        if self._paid_broadcast:
+            params["allow_paid_broadcast"] = True
+        return params
 
     async def edit(self, target: str, message_id: str, payload: Payload) -> None:
         """editMessageText on a message this bot sent to `target`; "message is not modified"
