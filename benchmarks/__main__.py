@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import time
 
-MODULES = ("benchmarks.rendering", "benchmarks.delivery", "benchmarks.parsing", "benchmarks.email")
+MODULES = (
+    "benchmarks.rendering",
+    "benchmarks.delivery",
+    "benchmarks.telegram_broadcast",
+    "benchmarks.parsing",
+    "benchmarks.email",
+)
 
 
 def main() -> None:
