@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
@@ -17,6 +17,7 @@ from digestbot.store.base import StoreBase
 from digestbot.store.models import deliveries, delivery_parts
 from digestbot.store.overall import recompute
 from digestbot.store.records import ClaimedDelivery, PartAction, PartState, Status
+from digestbot.store.sets import among
 
 D = deliveries
 P = delivery_parts
@@ -62,6 +63,7 @@ class DeliveryLedger(StoreBase):
                     D.c.parts_total,
                     D.c.revision,
                     D.c.held_revision,
+                    _ABANDONED_PART.label("abandoned"),
                 ).where(
                     D.c.issue_date == issue_date,
                     D.c.channel == channel,
@@ -78,14 +80,18 @@ class DeliveryLedger(StoreBase):
                 if not rows:
                     break
                 statuses = {row.id: row.status for row in rows}
-                swept = _sweep_abandoned_in_flight(conn, list(statuses), now)
-                statuses.update(recompute(conn, swept, now))
+                # Only rows a vanished worker left with a part in flight need the sweep (and
+                # its recompute): usually none, and then the claim is three statements.
+                if abandoned := [row.id for row in rows if row.abandoned]:
+                    swept = _sweep_abandoned_in_flight(conn, abandoned, now)
+                    statuses.update(recompute(conn, swept, now))
                 keep = [row for row in rows if statuses[row.id] in wanted]
                 if keep:
                     conn.execute(
                         update(D)
-                        .where(D.c.id.in_([row.id for row in keep]))
-                        .values(lease_owner=owner, lease_expires_at=expires, updated_at=now)
+                        .where(among(D.c.id, "w_ids", self.dialect))
+                        .values(lease_owner=owner, lease_expires_at=expires, updated_at=now),
+                        {"w_ids": [row.id for row in keep]},
                     )
                 claimed.extend(
                     (
@@ -190,6 +196,18 @@ class DeliveryLedger(StoreBase):
             return [(target, when) for target, when in rows]
 
 
+# A part marked in flight and never finished: its worker vanished while the request was out.
+_ABANDONED_PART = (
+    exists()
+    .where(
+        P.c.delivery_id == D.c.id,
+        P.c.status == Status.PENDING.value,
+        P.c.in_flight_at.is_not(None),
+    )
+    .correlate(D)
+)
+
+
 def _sweep_abandoned_in_flight(
     conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
 ) -> list[int]:
@@ -228,8 +246,9 @@ def parts_of(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[P
                 P.c.last_error,
                 P.c.action,
             )
-            .where(P.c.delivery_id.in_(delivery_ids))
-            .order_by(P.c.delivery_id, P.c.part_index)
+            .where(among(P.c.delivery_id, "w_ids", conn.dialect.name))
+            .order_by(P.c.delivery_id, P.c.part_index),
+            {"w_ids": list(delivery_ids)},
         ):
             found[row.delivery_id].append(
                 PartState(

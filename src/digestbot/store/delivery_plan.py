@@ -6,16 +6,31 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Integer, bindparam, false, insert, literal, select, update
+from sqlalchemy import (
+    Date,
+    Insert,
+    Integer,
+    String,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
 from digestbot.store.base import MIGRATED, StoreBase
 from digestbot.store.models import Delivery, deliveries, delivery_parts
 from digestbot.store.overall import recompute
 from digestbot.store.records import PartAction, Status
+from digestbot.store.sets import among, array_param
 from digestbot.store.subscribers import alias_map, follow_alias
 from digestbot.store.types import UTCDateTime
 
@@ -24,20 +39,59 @@ P = delivery_parts
 ENSURE_BATCH = 500  # rows per INSERT: well under SQLite's and PostgreSQL's parameter caps
 
 
-# New parts as INSERT … SELECT from their new deliveries: per part index, one statement
-# whatever the number of rows.
-_PARTS_OF_NEW = insert(P).from_select(
-    ["delivery_id", "part_index", "action", "status", "attempts", "permanent", "updated_at"],
-    select(
-        D.c.id,
-        bindparam("w_index", type_=Integer),
-        literal(PartAction.SEND.value),
-        literal(Status.PENDING.value),
-        literal(0),
-        false(),
-        bindparam("w_now", type_=UTCDateTime),
-    ).where(D.c.id.in_(bindparam("w_ids", expanding=True)), D.c.parts_total > bindparam("w_index")),
+
+
+@cache
+def _parts_of_new(dialect: str) -> Insert:
+    """New parts as INSERT … SELECT from their new deliveries: per part index, one statement
+    whatever the number of rows."""
+    return insert(P).from_select(
+        ["delivery_id", "part_index", "action", "status", "attempts", "permanent", "updated_at"],
+        select(
+            D.c.id,
+            bindparam("w_index", type_=Integer),
+            literal(PartAction.SEND.value),
+            literal(Status.PENDING.value),
+            literal(0),
+            false(),
+            bindparam("w_now", type_=UTCDateTime),
+        ).where(among(D.c.id, "w_ids", dialect), D.c.parts_total > bindparam("w_index")),
+    )
+
+
+# PostgreSQL: a batch of new rows is three arrays (target, variant, parts), unnested into one
+# INSERT … SELECT; the text is the same for every batch (see `sets`).
+_NEW_ROWS = (
+    func.unnest(
+        array_param("w_targets", String()),
+        array_param("w_variants", String()),
+        array_param("w_totals", Integer()),
+    )
+    .table_valued("target", "variant", "parts_total")
+    .render_derived(with_types=False)
 )
+_INSERT_NEW_PG = (
+    postgresql.insert(D)
+    .from_select(
+        [
+            "issue_date", "channel", "target", "variant", "status", "parts_total", "revision",
+            "created_at", "updated_at",
+        ],
+        select(
+            bindparam("w_date", type_=Date),
+            bindparam("w_channel", type_=String),
+            _NEW_ROWS.c.target,
+            _NEW_ROWS.c.variant,
+            literal(Status.PENDING.value),
+            _NEW_ROWS.c.parts_total,
+            bindparam("w_revision", type_=Integer),
+            bindparam("w_now", type_=UTCDateTime),
+            bindparam("w_now", type_=UTCDateTime),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(D.c.id)
+)  # fmt: skip
 
 
 class DeliveryIntents(StoreBase):
@@ -63,7 +117,6 @@ class DeliveryIntents(StoreBase):
         totals = {Variant(v): n for v, n in parts_total_by_variant.items()}
         inserted = 0
         iterator = iter(variant_targets)
-        insert_new = self._insert_ignoring_conflicts(Delivery).returning(D.c.id)
         while chunk := list(itertools.islice(iterator, ENSURE_BATCH)):
             now = self.now()
             rows = []
@@ -85,16 +138,34 @@ class DeliveryIntents(StoreBase):
                     }
                 )
             with self._write() as conn:
-                # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched
-                # by SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
-                new = list(conn.execute(insert_new, rows).scalars())
+                new = self._insert_new(conn, rows)
                 if new:
                     # The database makes the parts from the new rows, one statement per part
                     # index, rather than being sent one parameter set per part.
+                    parts = _parts_of_new(self.dialect)
                     for index in range(max(totals.values())):
-                        conn.execute(_PARTS_OF_NEW, {"w_ids": new, "w_index": index, "w_now": now})
+                        conn.execute(parts, {"w_ids": new, "w_index": index, "w_now": now})
             inserted += len(new)
         return inserted
+
+    def _insert_new(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert the rows not there yet; the ids of those inserted."""
+        if self.dialect == "postgresql":
+            first = rows[0]
+            params = {
+                "w_date": first["issue_date"],
+                "w_channel": first["channel"],
+                "w_revision": first["revision"],
+                "w_now": first["created_at"],
+                "w_targets": [row["target"] for row in rows],
+                "w_variants": [row["variant"] for row in rows],
+                "w_totals": [row["parts_total"] for row in rows],
+            }
+            return list(conn.execute(_INSERT_NEW_PG, params).scalars())
+        # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched by
+        # SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
+        insert_new = self._insert_ignoring_conflicts(Delivery).returning(D.c.id)
+        return list(conn.execute(insert_new, rows).scalars())
 
     def _insert_ignoring_conflicts(self, model: type[Any]) -> Insert:
         if self.dialect == "postgresql":

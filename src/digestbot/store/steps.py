@@ -10,14 +10,16 @@ SQLAlchemy's compiled cache serves every group."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Update, bindparam, or_, select, update
+from sqlalchemy import BindParameter, Select, Update, bindparam, case, or_, select, update
 
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import deliveries, delivery_parts
 from digestbot.store.overall import overall_status_sql
 from digestbot.store.records import PartStep, Status, Step
+from digestbot.store.sets import among
 
 D = deliveries
 P = delivery_parts
@@ -63,16 +65,30 @@ _STATEMENTS: dict[Step, Update] = {
     .values(lease_owner=None, lease_expires_at=None, updated_at=_NOW),
 }
 _FINISHING = (Step.SENT, Step.FAILED, Step.UNCERTAIN, Step.SKIPPED)
-_OWNED = (
-    select(D.c.id, D.c.parts_total)
-    .where(D.c.id.in_(bindparam("w_ids", expanding=True)), D.c.lease_owner == bindparam("w_owner"))
-    .with_for_update()
-)
-# A one-part delivery takes its part's status; others the precedence over all their parts.
+
+
+@cache
+def _owned(dialect: str) -> Select[tuple[int, int]]:
+    return (
+        select(D.c.id, D.c.parts_total)
+        .where(among(D.c.id, "w_ids", dialect), D.c.lease_owner == bindparam("w_owner"))
+        .with_for_update()
+    )
+
+
+# A one-part delivery takes its part's status (and, once sent, holds the revision it carried:
+# one UPDATE per delivery); others the precedence over all their parts.
 _STATUS_IS = (
     update(D)
     .where(D.c.id == bindparam("w_delivery"))
-    .values(status=bindparam("w_status"), updated_at=_NOW)
+    .values(
+        status=bindparam("w_status"),
+        held_revision=case(
+            (bindparam("w_status") == Status.SENT.value, D.c.revision),
+            else_=D.c.held_revision,
+        ),
+        updated_at=_NOW,
+    )
 )
 _STATUS_FROM_PARTS = (
     update(D)
@@ -80,16 +96,20 @@ _STATUS_FROM_PARTS = (
     .values(status=overall_status_sql(bindparam("w_delivery")), updated_at=_NOW)
 )
 
-# A delivery done in full means its target holds the revision it carried.
-_HOLDS_REVISION = (
-    update(D)
-    .where(
-        D.c.id.in_(bindparam("w_ids", expanding=True)),
-        D.c.status == Status.SENT.value,
-        or_(D.c.held_revision.is_(None), D.c.held_revision != D.c.revision),
+
+
+@cache
+def _holds_revision(dialect: str) -> Update:
+    """A delivery of several parts done in full: its target holds the revision it carried."""
+    return (
+        update(D)
+        .where(
+            among(D.c.id, "w_ids", dialect),
+            D.c.status == Status.SENT.value,
+            or_(D.c.held_revision.is_(None), D.c.held_revision != D.c.revision),
+        )
+        .values(held_revision=D.c.revision)
     )
-    .values(held_revision=D.c.revision)
-)
 
 
 class StepBook(StoreBase):
@@ -105,7 +125,9 @@ class StepBook(StoreBase):
             ids = sorted({step.delivery_id for step in steps})
             owned: dict[int, int] = {
                 delivery_id: total
-                for delivery_id, total in conn.execute(_OWNED, {"w_ids": ids, "w_owner": owner})
+                for delivery_id, total in conn.execute(
+                    _owned(self.dialect), {"w_ids": ids, "w_owner": owner}
+                )
             }
             written = [step.delivery_id in owned for step in steps]
             by_kind: dict[Step, list[dict[str, Any]]] = {kind: [] for kind in _STATEMENTS}
@@ -125,7 +147,7 @@ class StepBook(StoreBase):
             for kind, rows in by_kind.items():
                 if rows:
                     conn.execute(_STATEMENTS[kind], rows)
-            _write_statuses(conn, statuses, now)
+            _write_statuses(conn, statuses, now, self.dialect)
         return written
 
 
@@ -142,15 +164,16 @@ def _params(step: PartStep, now: Any) -> dict[str, Any]:
     return params
 
 
-def _write_statuses(conn: Any, statuses: Mapping[int, str | None], now: Any) -> None:
+def _write_statuses(
+    conn: Any, statuses: Mapping[int, str | None], now: Any, dialect: str
+) -> None:
     known = [{"w_delivery": i, "w_status": s, "w_now": now} for i, s in statuses.items() if s]
     derived = [{"w_delivery": i, "w_now": now} for i, s in statuses.items() if s is None]
     if known:
         conn.execute(_STATUS_IS, known)
     if derived:
         conn.execute(_STATUS_FROM_PARTS, derived)
-    if statuses:
-        conn.execute(_HOLDS_REVISION, {"w_ids": list(statuses)})
+        conn.execute(_holds_revision(dialect), {"w_ids": [d["w_delivery"] for d in derived]})
 
 
 __all__ = ["StepBook"]

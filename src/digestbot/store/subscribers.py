@@ -12,6 +12,7 @@ from digestbot.model import Channel, Variant
 from digestbot.store.base import MIGRATED, StoreBase
 from digestbot.store.models import subscribers, target_aliases
 from digestbot.store.records import SubscriberRow
+from digestbot.store.sets import among
 
 S = subscribers
 A = target_aliases
@@ -184,15 +185,14 @@ class SubscriberBook(StoreBase):
         """Which of `targets` are readers who left (unsubscribed, blocked the bot…)."""
         found: set[str] = set()
         iterator = iter(targets)
+        left = select(S.c.target).where(
+            S.c.channel == channel,
+            S.c.active.is_(False),
+            among(S.c.target, "w_targets", self.dialect),
+        )
         with self._read() as conn:
             while chunk := list(itertools.islice(iterator, IN_CHUNK)):
-                found.update(
-                    conn.execute(
-                        select(S.c.target).where(
-                            S.c.channel == channel, S.c.active.is_(False), S.c.target.in_(chunk)
-                        )
-                    ).scalars()
-                )
+                found.update(conn.execute(left, {"w_targets": chunk}).scalars())
         return found
 
 
