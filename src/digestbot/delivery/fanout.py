@@ -151,7 +151,7 @@ class Fanout:
             issue_date,
             job.channel,
             owner=self.owner,
-            batch=self.settings.concurrency,
+            batch=2 * self.settings.concurrency,
             lease_seconds=self.settings.lease_seconds,
         )
         await queue.others_hold_work()  # a dead predecessor's rows are claimable at once
