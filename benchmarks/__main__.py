@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib
 import time
 
+# Each prints its figures as ratios to their floors (or goals) with the load average.
 MODULES = (
     "benchmarks.rendering",
+    "benchmarks.parsing",
+    "benchmarks.startup",  # --help, cold render, a whole publish process
+    "benchmarks.ledger",  # ledger CPU per message, 20,000 targets to the first send
     "benchmarks.delivery",
     "benchmarks.telegram_broadcast",
-    "benchmarks.parsing",
     "benchmarks.email",
+    "benchmarks.latency",  # /healthz, Slack acks, bot replies during a 10,000-chat publish
 )
 
 

@@ -13,6 +13,9 @@ request and every accepted message.
 Standalone (benchmarks, subprocess tests):
     python -m tests.fakes.telegram_server --port 8081 --token 123:ABC... [--paid-broadcast]
     GET /_fake/stats  → {"messages": n, "rate_limited": n, "requests": n}
+    GET /_fake/messages[?chat_id=C]  → every accepted message (to C), with its `time`
+    POST /_fake/push_message {"chat_id": C, "text": T}  → {"update_id": n, "time": t}
+      (a reader's message for getUpdates; `time` on the fake's clock, as messages' `time`)
 """
 
 from __future__ import annotations
@@ -321,16 +324,28 @@ class TelegramFake(BackgroundServer):
         app = web.Application()
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/messages", self._dump_messages)
+        app.router.add_post("/_fake/push_message", self._push_message)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         return app
 
     async def _stats(self, _: web.Request) -> web.Response:
         return web.json_response(self.stats())
 
-    async def _dump_messages(self, _: web.Request) -> web.Response:
+    async def _dump_messages(self, request: web.Request) -> web.Response:
+        chat = request.query.get("chat_id")
         with self.lock:
-            body = [asdict(replace(m, params={})) for m in self.messages]
+            body = [
+                asdict(replace(m, params={}))
+                for m in self.messages
+                if chat is None or m.chat_id == chat
+            ]
         return web.json_response(body)
+
+    async def _push_message(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        pushed_at = time.time()
+        update_id = self.push_message(str(body["chat_id"]), str(body["text"]))
+        return web.json_response({"update_id": update_id, "time": pushed_at})
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         head, _, method = request.path.lstrip("/").partition("/")
