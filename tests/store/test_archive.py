@@ -4,6 +4,7 @@ one, and a retracted day is served by none of them."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,35 @@ def test_migration_keeps_an_archived_issue_as_its_first_revision(tmp_path: Path)
         assert store.add_revision(D2, "x.txt", b"fixed") == SavedRevision(2, created=True)
     finally:
         store.close()
+
+
+def _archive_together(stores: list[Store], day: dt.date) -> list[object]:
+    start = threading.Barrier(len(stores))
+    outcomes: list[object] = []
+
+    def archive(store: Store) -> None:
+        start.wait()
+        try:
+            outcomes.append(store.save_issue(day, "x.txt", b"same bytes"))
+        except Exception as exc:  # what the test is about: none may escape
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=archive, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_workers_publishing_a_new_day_together_archive_it_once(store_url: str) -> None:
+    """Replicas started together all archive the day they publish: one inserts it, the others
+    find it (no unique-key error), whatever the interleaving."""
+    stores = [open_store(store_url) for _ in range(4)]
+    try:
+        for day_offset in range(10):
+            day = D1 + dt.timedelta(days=100 + day_offset)
+            assert _archive_together(stores, day) == [True] * len(stores)
+    finally:
+        for store in stores:
+            store.close()

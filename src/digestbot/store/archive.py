@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Row, Select, select, text, update
 from sqlalchemy.engine import Connection
 
 from digestbot.store.base import StoreBase
@@ -25,6 +25,7 @@ from digestbot.store.records import (
     StoredIssue,
 )
 
+_DAY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('digestbot.archive:' || :day, 0))")
 ISSUES = published_issues
 REVISIONS = issue_revisions
 MAX_REASON_CHARS = 500
@@ -150,6 +151,10 @@ class IssueArchive(StoreBase):
     def _header(self, conn: Connection, issue_date: dt.date, lock: bool = False) -> Any:
         stmt = select(ISSUES).where(ISSUES.c.issue_date == issue_date)
         if lock:  # two workers archiving a correction at once take turns (SQLite: write lock)
+            if self.dialect == "postgresql":
+                # FOR UPDATE locks only a row that exists: workers publishing a new day
+                # together would both find none and both insert it. They queue on the day.
+                conn.execute(_DAY_LOCK, {"day": issue_date.isoformat()})
             stmt = stmt.with_for_update()
         return conn.execute(stmt).first()
 
