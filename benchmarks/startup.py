@@ -112,11 +112,13 @@ def main() -> None:
             [DIGESTBOT, "render", SAMPLE, "--channel", "telegram", "--variant", "top5"], RUNS
         ),
     }
-    print(f"  python -c pass      {floor.best:.3f} / {floor.median:.3f} s, CPU {floor.cpu:.3f} s")
+    print(
+        f"  python -c pass          {floor.best:.3f} / {floor.median:.3f} s, CPU {floor.cpu:.3f} s"
+    )
     for name, timing in cases.items():
         goal = GOALS[name]
         print(
-            f"  digestbot {name:<10}{timing.best:.3f} / {timing.median:.3f} s, CPU "
+            f"  digestbot {name:<14}{timing.best:.3f} / {timing.median:.3f} s, CPU "
             f"{timing.cpu:.3f} s = {timing.best / goal:.2f}x the {goal} s goal (best), "
             f"{timing.best / floor.best:.0f}x python -c pass",
             flush=True,
