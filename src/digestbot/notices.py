@@ -46,6 +46,10 @@ _ZH = {
     "不确定 {uncertain}，待发送 {pending}{took}",
     "took": "，用时 {seconds:.0f} 秒",
     "down": "  {channel} 不可用：{error}",
+    "channel_down": (
+        "⚠️ {channel} 已停止发送：{error}。该渠道的读者仍为待发送，一个也没有标记为失败；"
+        "修复后运行 `digestbot retry`（或等待下一次发布）即可补发。"
+    ),
     "none": "未启用任何渠道",
     "warnings": "本期有 {count} 条警告：",
     "retracted": "🗑 {day} 已撤回（原因：{reason}）。\n{report}",
@@ -69,6 +73,10 @@ _EN = {
     "uncertain {uncertain}, pending {pending}{took}",
     "took": ", {seconds:.0f}s",
     "down": "  {channel} unavailable: {error}",
+    "channel_down": (
+        "⚠️ {channel} stopped: {error}. Its deliveries stay pending, none is marked failed; "
+        "fix it, then `digestbot retry` (or the next publish) sends them."
+    ),
     "none": "no channels enabled",
     "warnings": "{count} {noun} in the issue:",
     "retracted": "🗑 {day} retracted ({reason}).\n{report}",
@@ -109,6 +117,10 @@ class Notices:
     def warnings(self, count: int) -> str:
         """The heading of the editors' to-do list under a publish report."""
         return self._say("warnings", count=count, noun="warning" if count == 1 else "warnings")
+
+    def channel_down(self, channel: str, error: str) -> str:
+        """A channel stopped as a whole (bad token, server unreachable)."""
+        return self._say("channel_down", channel=channel, error=error)
 
     def changed(self, day: dt.date, origin: str) -> str:
         return self._say("changed", day=day.isoformat(), origin=origin)

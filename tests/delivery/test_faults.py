@@ -146,25 +146,6 @@ async def test_slack_faults(tmp_path: Path, store: Store, slack_fake: SlackFake)
     assert log["C0000500"].status is Status.SENT and log["C0000500"].attempts == 2
 
 
-async def test_slack_invalid_auth_fails_every_target_once(
-    tmp_path: Path, store: Store, slack_fake: SlackFake
-) -> None:
-    slack_fake.token = "xoxb-the-real-one"
-    config_path = write_config(
-        tmp_path,
-        store_url=store.engine.url.render_as_string(hide_password=False),
-        slack=slack_fake,
-        slack_targets=[(f"C000000{i}", "top3") for i in range(5)],
-    )
-    text = config_path.read_text().replace('token = "xoxb-the-real-one"', 'token = "xoxb-wrong"')
-    config_path.write_text(text)
-    config = load(config_path)
-    report = await publish(sample_issue(), config, store, Renderer())
-    assert report.ledger["slack"] == Counter({Status.FAILED: 5})
-    posts = [status for method, status in slack_fake.requests if method == "chat.postMessage"]
-    assert len(posts) == 5, "invalid_auth is permanent: one request per target, no retries"
-
-
 async def test_smtp_450_is_retried_and_550_fails_permanently(
     tmp_path: Path, store: Store, smtp_fake: SmtpFake
 ) -> None:

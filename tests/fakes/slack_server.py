@@ -79,6 +79,19 @@ def _slack_error(error: str, status: int = 200, **headers: str) -> web.Response:
     return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
 
 
+def _error_of(response: web.StreamResponse) -> str | None:
+    """Slack's `error` in an ok=false JSON answer, else None."""
+    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+        return None
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("ok") is False:
+        return str(body.get("error"))
+    return None
+
+
 def _invalid_blocks(errors: list[str]) -> web.Response:
     """chat.postMessage's answer to blocks Slack cannot accept, with its per-field reasons."""
     body = {
@@ -111,6 +124,11 @@ class SlackFake(BackgroundServer):
         self.history = ChannelHistory(tier3_per_minute)  # what each channel shows now
         self.response_urls = ResponseUrls()
         self.requests: list[tuple[str, int]] = []  # (API method, HTTP status)
+        self.errors: list[tuple[str, str]] = []  # (API method, Slack's `error`) of each refusal
+        # Tokens Slack knows but refuses: "token_revoked", "account_inactive" (a deactivated
+        # workspace or bot user), "token_expired" - each HTTP 200 with ok false, as Slack does.
+        self.refused_tokens: dict[str, str] = {}
+        self._revoke_at: tuple[int, str] | None = None
         self.rate_limited = 0
         self._faults: FaultScript[SlackFault] = FaultScript()
         self._windows: dict[str, TokenBucket] = {}
@@ -176,6 +194,12 @@ class SlackFake(BackgroundServer):
         with self.lock:
             self.history.delete(channel, ts)
 
+    def revoke_after(self, posts: int, error: str = "token_revoked") -> None:
+        """Once `posts` messages were accepted, refuse the token with `error` (an admin
+        revoked it, or the workspace deactivated the app, in the middle of a fan-out)."""
+        with self.lock:
+            self._revoke_at = (posts, error)
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -229,8 +253,11 @@ class SlackFake(BackgroundServer):
         method = request.match_info["method"]
         params = await _read_params(request)
         response = await self._dispatch(request, method, params)
+        error = _error_of(response)
         with self.lock:
             self.requests.append((method, response.status))
+            if error is not None:
+                self.errors.append((method, error))
         return response
 
     async def _dispatch(
@@ -240,6 +267,12 @@ class SlackFake(BackgroundServer):
         token = auth.removeprefix("Bearer ").strip() if auth else str(params.get("token", ""))
         if not token:
             return _slack_error("not_authed")
+        with self.lock:
+            if self._revoke_at is not None and len(self.posts) >= self._revoke_at[0]:
+                self.refused_tokens[self.token] = self._revoke_at[1]
+                self._revoke_at = None
+        if token in self.refused_tokens:
+            return _slack_error(self.refused_tokens[token])
         if token != self.token:
             return _slack_error("invalid_auth")
         if method == "auth.test":

@@ -18,6 +18,7 @@ from digestbot.service import Service
 from digestbot.store import open_store
 from tests.delivery.harness import write_config
 from tests.fakes._server import free_port
+from tests.fakes.slack_server import SlackFake
 from tests.fakes.telegram_server import TelegramFake
 from tests.server.test_health_metrics import samples
 from tests.service.test_run_process import todays_issue
@@ -153,3 +154,29 @@ async def test_admins_get_the_report_and_status_in_the_configured_language(
 
     published, status = (m.text for m in telegram_fake.messages_to("900"))
     assert report in published and report in status
+
+
+async def test_a_wrong_slack_token_is_told_to_the_admins_once_while_telegram_goes_out(
+    tmp_path: Path, telegram_fake: TelegramFake, slack_fake: SlackFake
+) -> None:
+    config_path = service_config(tmp_path, telegram_fake)
+    text = config_path.read_text().replace("admin_chat_ids = []", 'admin_chat_ids = ["900"]')
+    text += (
+        f'\n[slack]\ntoken = "xoxb-typed-wrong"\nbase_url = "{slack_fake.api_url}"\n'
+        'targets = [{ channel = "C0000031", variant = "top3" }]\n'
+    )
+    config_path.write_text(text)
+
+    def stopped_alerts() -> list[str]:
+        return [m.text for m in telegram_fake.messages_to("900") if "已停止发送" in m.text]
+
+    async with running_service(tmp_path, config_path):
+        await eventually(lambda: len(telegram_fake.messages_to("31")) == 1)
+        await eventually(lambda: len(stopped_alerts()) == 1)
+        # Every poll finds Slack still down (one auth.test each), and says nothing new.
+        await eventually(lambda: len(slack_fake.errors) >= 3)
+        await asyncio.sleep(0.3)  # an alert of the last poll would be on its way by now
+    assert len(stopped_alerts()) == 1
+    assert "slack" in stopped_alerts()[0] and "invalid_auth" in stopped_alerts()[0]
+    assert slack_fake.posts == []
+    assert {method for method, _ in slack_fake.errors} == {"auth.test"}

@@ -140,6 +140,8 @@ class SlackChannel:
         self._client: AsyncWebClient | None = None
 
     async def open(self) -> None:
+        """Start the HTTP session and check the token (auth.test), as Telegram's getMe does:
+        a wrong or revoked token costs one request here, not one refused post per channel."""
         if self._client is not None:
             return
         self._session = aiohttp.ClientSession(
@@ -148,12 +150,18 @@ class SlackChannel:
         )
         # retry_handlers=[]: delivery paces and retries itself; slack_sdk's default handler
         # would silently resend after connection errors, risking a duplicate post.
-        self._client = AsyncWebClient(
+        client = AsyncWebClient(
             token=self._token,
             base_url=self._base_url,
             session=self._session,
             retry_handlers=[],
         )
+        try:
+            await client.auth_test()
+        except Exception as exc:
+            await self.close()
+            raise map_slack_error(exc) from exc
+        self._client = client
 
     async def close(self) -> None:
         session, self._session, self._client = self._session, None, None

@@ -35,8 +35,9 @@ def _by_code(code: int, text: str, scope: Scope) -> ChannelError:
 def map_smtp_error(exc: Exception, phase: Phase) -> ChannelError:
     """The single place where aiosmtplib failures become digestbot channel errors.
     SMTP 4xx is "try later", 5xx is final; a timeout or hang-up while the server holds the
-    whole message (DATA) may or may not have queued it. A refused login, greeting or sender
-    concerns every recipient (channel-wide); a refused recipient only that one."""
+    whole message (DATA) may or may not have queued it. A refused login, greeting or sender,
+    or a server that cannot be reached, concerns every recipient (channel-wide); a refused
+    recipient only that one."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
         exc = exc.recipients[0]
     if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
@@ -57,6 +58,12 @@ def map_smtp_error(exc: Exception, phase: Phase) -> ChannelError:
     ):
         return UncertainDelivery(f"smtp: no answer after DATA ({name})", provider=Channel.EMAIL)
     if isinstance(exc, aiosmtplib.SMTPException | OSError):
+        # A server that cannot be reached is down for every recipient: the channel waits for
+        # it as a whole instead of each recipient retrying on its own.
+        if phase == "connect":  # say why: refused, timed out, TLS, name unknown
+            return TransientError(
+                f"smtp: connect failed ({name}: {exc})", provider=Channel.EMAIL, scope=Scope.CHANNEL
+            )
         return TransientError(f"smtp: {phase} failed ({name})", provider=Channel.EMAIL)
     raise exc
 

@@ -284,8 +284,9 @@ def retry_command(
     as_json: JsonOption = False,
 ) -> None:
     """Try again what failed for a transient reason (and, with --uncertain, what may not have
-    arrived), using the issue exactly as it was published. Permanent failures (chat not
-    found, invalid auth) are left alone."""
+    arrived), using the issue exactly as it was published, and what a channel-wide failure
+    (a wrong token, a mail server down) left pending. Permanent failures (chat not found, a
+    refused recipient) are left alone."""
     setup_logging()
     config = config_or_exit()
     store = store_or_exit(config)

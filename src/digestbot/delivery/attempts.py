@@ -9,7 +9,8 @@ leaves, and its outcome is written before the connection is let go. By answer �
 honour retry_after (the whole limiter key set waits) and try again, up to `max_rate_limited`
 times; group migrated → follow it; 5xx/refused → back off (holding no connection) and retry
 up to `max_attempts`; no answer after leaving → uncertain, never resent (it may have
-arrived); blocked/kicked → the target is gone; anything else → failed."""
+arrived); an answer about the whole channel (bad token, server unreachable) → pending, and the
+caller stops the channel; blocked/kicked → the target is gone; anything else → failed."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from digestbot.channels.errors import (
     ChatMigrated,
     PermanentError,
     RetryAfter,
+    Scope,
     TargetGone,
     UncertainDelivery,
 )
@@ -56,7 +58,9 @@ REPLY_POLICY = RetryPolicy(max_attempts=3, backoff_base=0.5, backoff_cap=2.0, ma
 
 @dataclass(frozen=True, slots=True)
 class PartResult:
-    status: Status  # SENT, or why not: PENDING (never left), FAILED, SKIPPED, UNCERTAIN
+    # SENT, or why not: PENDING (never left, or the channel as a whole refused: `error`),
+    # FAILED, SKIPPED, UNCERTAIN
+    status: Status
     target: str  # where it went, after following a migration
     attempts: int  # tries so far, the earlier runs' included
     message_id: str | None = None
@@ -188,6 +192,10 @@ class _Tries:
             return None, 0.0
         if isinstance(exc, UncertainDelivery):
             return self.result(Status.UNCERTAIN, error=exc), 0.0
+        if isinstance(exc, ChannelError) and exc.scope is Scope.CHANNEL:
+            # About the channel, not this target (a revoked token, a dead mail server): the
+            # part stays pending and the caller stops the channel (`delivery.halt`).
+            return self.result(Status.PENDING, error=exc), 0.0
         if isinstance(exc, TargetGone):
             return self.result(Status.SKIPPED, error=exc), 0.0
         if isinstance(exc, PermanentError):

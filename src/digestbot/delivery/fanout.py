@@ -25,11 +25,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from digestbot.channels.errors import ChannelError, PermanentError, TargetGone
 from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
 from digestbot.delivery.claims import ClaimQueue
+from digestbot.delivery.halt import ChannelHalt, is_channel_wide, until_open
 from digestbot.delivery.paced import PacedSender, TargetLine
-from digestbot.delivery.pacing import backoff_delay
 from digestbot.delivery.part_ledger import PartInLedger
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
@@ -77,7 +76,13 @@ class ChannelRun:
     parts_sent: int = 0
     rate_limited: int = 0  # 429s the provider answered despite our pacing
     seconds: float = 0.0
-    error: str | None = None  # the channel could not be used at all (login failed, outage)
+    # Why the channel could not be used at all (login failed, token revoked mid-run, server
+    # down): its deliveries stay pending.
+    error: str | None = None
+
+
+# Tells the admins that a channel stopped and why (once per fan-out of a channel).
+ChannelDownAlert = Callable[[Channel, str], Awaitable[object]]
 
 
 class Progress(Protocol):
@@ -98,8 +103,10 @@ class Fanout:
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        alert: ChannelDownAlert | None = None,
     ) -> None:
         self.ledger = ledger
+        self.alert = alert
         self.settings = settings
         self.owner = owner
         self.progress = progress
@@ -111,23 +118,7 @@ class Fanout:
 
     async def open(self, job: ChannelJob) -> str | None:
         """Connect/log in, retrying a transient outage; the reason when it stays unusable."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await job.sender.open()
-            except (PermanentError, TargetGone) as exc:
-                return exc.detail
-            except ChannelError as exc:
-                if attempt >= self.settings.max_attempts:
-                    return f"{exc.detail} (after {attempt} attempts)"
-                await self._sleep(
-                    backoff_delay(
-                        attempt, self.settings.backoff_base, self.settings.backoff_cap, self._rng
-                    )
-                )
-            else:
-                return None
+        return await until_open(job.sender.open, self._retry, rng=self._rng, sleep=self._sleep)
 
     async def run(self, issue_date: dt.date, job: ChannelJob) -> ChannelRun:
         """Open the channel, deliver everything claimable, close it. A channel that cannot be
@@ -135,14 +126,16 @@ class Fanout:
         started = self._monotonic()
         result = ChannelRun(job.channel)
         result.error = await self.open(job)
+        if result.error is None:
+            try:
+                await self._deliver_all(issue_date, job, result)
+            finally:
+                await job.sender.close()
+            result.seconds = self._monotonic() - started
         if result.error is not None:
             log.error("%s unavailable, its deliveries stay pending: %s", job.channel, result.error)
-            return result
-        try:
-            await self._deliver_all(issue_date, job, result)
-        finally:
-            await job.sender.close()
-        result.seconds = self._monotonic() - started
+            if self.alert is not None:
+                await self.alert(job.channel, result.error)
         return result
 
     async def _deliver_all(self, issue_date: dt.date, job: ChannelJob, result: ChannelRun) -> None:
@@ -157,14 +150,27 @@ class Fanout:
         await queue.others_hold_work()  # a dead predecessor's rows are claimable at once
         await self._replay_recent_sends(job)
         active: dict[int, asyncio.Task[Status]] = {}
+        halt = ChannelHalt()
         renewer = asyncio.create_task(queue.keep_leases())
         try:
             while True:
-                while len(active) < self.settings.concurrency and not self.stop.is_set():
+                while (
+                    len(active) < self.settings.concurrency
+                    and not self.stop.is_set()
+                    and not halt.tripped
+                ):
                     claimed = await queue.next()
                     if claimed is None:
                         break
-                    active[claimed.id] = asyncio.create_task(self._deliver(job, claimed, result))
+                    active[claimed.id] = asyncio.create_task(
+                        self._deliver(job, claimed, result, halt)
+                    )
+                if not active and halt.tripped:
+                    # Every request out has come back: wait for the channel, or give up on it
+                    # for this run.
+                    if self.stop.is_set() or not await self._recover(job, halt, queue, result):
+                        break
+                    continue
                 if not active:
                     # Nothing left to claim: done, unless other workers still hold rows (wait
                     # for them; a dead one's rows come back to the queue).
@@ -189,6 +195,30 @@ class Fanout:
             await asyncio.gather(renewer, *active.values(), return_exceptions=True)
             await queue.close()
 
+    async def _recover(
+        self, job: ChannelJob, halt: ChannelHalt, queue: ClaimQueue, run: ChannelRun
+    ) -> bool:
+        """After a channel-wide answer: True when the channel works again (an unreachable
+        server came back: one probe per backoff step, not one try per target), else False
+        with the reason in `run.error`. Either way, what this worker held goes back to the
+        queue still pending."""
+        assert halt.error is not None
+        log.warning("%s stopped: %s", job.channel, halt.error.detail)
+        await queue.close()  # hands back what it held, still pending
+        queue.rescan()
+        if halt.may_recover:
+            why = await until_open(
+                job.sender.channel.open, self._retry, rng=self._rng, sleep=self._sleep, failed=1
+            )
+        else:
+            why = halt.error.detail
+        if why is not None:
+            run.error = why
+            return False
+        log.info("%s works again; resuming", job.channel)
+        halt.clear()
+        return True
+
     async def _replay_recent_sends(self, job: ChannelJob) -> None:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),
         so a resumed run does not burst into limits that run already used up. Once per sender:
@@ -200,14 +230,21 @@ class Fanout:
             (target, mono_now - (wall_now - sent_at).total_seconds()) for target, sent_at in recent
         )
 
-    async def _deliver(self, job: ChannelJob, claimed: ClaimedDelivery, run: ChannelRun) -> Status:
+    async def _deliver(
+        self, job: ChannelJob, claimed: ClaimedDelivery, run: ChannelRun, halt: ChannelHalt
+    ) -> Status:
         """Send the delivery's unsent parts in order. PENDING when it stopped before the end
-        (shutting down, or taken over): the queue hands such rows back when it closes."""
+        (shutting down, taken over, the channel halted): the queue hands such rows back."""
         async with job.sender.line(claimed.target) as line:  # its parts stay together
-            return await self._send_parts(job, line, claimed, run)
+            return await self._send_parts(job, line, claimed, run, halt)
 
     async def _send_parts(
-        self, job: ChannelJob, line: TargetLine, claimed: ClaimedDelivery, run: ChannelRun
+        self,
+        job: ChannelJob,
+        line: TargetLine,
+        claimed: ClaimedDelivery,
+        run: ChannelRun,
+        halt: ChannelHalt,
     ) -> Status:
         payloads = job.payloads_for(claimed.target, claimed.variant)
         if len(payloads) != claimed.parts_total:
@@ -233,9 +270,12 @@ class Fanout:
                     reply_to = part.provider_message_id
                 continue
             result = await self._send_part(
-                job, line, claimed, part, target, payloads[part.index], reply_to
+                job, line, claimed, part, target, payloads[part.index], reply_to, halt
             )
             run.rate_limited += result.rate_limited
+            if is_channel_wide(result.error) and result.status is Status.PENDING:
+                assert result.error is not None
+                halt.trip(result.error)
             if result.status is not Status.SENT:
                 return result.status  # later parts wait: order within a target is kept
             run.parts_sent += 1
@@ -253,9 +293,10 @@ class Fanout:
         target: str,
         payload: Payload,
         reply_to: str | None,
+        halt: ChannelHalt,
     ) -> PartResult:
         hooks = PartInLedger(
-            self.ledger, self.owner, self.stop, job.channel, claimed.id, part.index
+            self.ledger, self.owner, self.stop, job.channel, claimed.id, part.index, halt
         )
         return await attempt(
             job.sender,
@@ -270,6 +311,7 @@ class Fanout:
 
 
 __all__ = [
+    "ChannelDownAlert",
     "ChannelJob",
     "ChannelRun",
     "DeliverySettings",

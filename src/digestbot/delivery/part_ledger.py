@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from digestbot.channels.errors import ChannelError, PermanentError
 from digestbot.delivery.attempts import PartResult
+from digestbot.delivery.halt import ChannelHalt
 from digestbot.model import Channel
 from digestbot.store import PartStep, Status, WorkQueue
 
@@ -25,9 +26,10 @@ class PartInLedger:
     channel: Channel
     delivery_id: int
     index: int
+    halt: ChannelHalt = field(default_factory=ChannelHalt)
 
     async def leaving(self) -> bool:
-        if self.stop.is_set():
+        if self.stop.is_set() or self.halt.tripped:
             return False  # never left: stays pending for the next run
         if await self.ledger.record(self.owner, PartStep.in_flight(self.delivery_id, self.index)):
             return True
@@ -74,6 +76,10 @@ class PartInLedger:
         if result.status is Status.FAILED:
             permanent = isinstance(result.error, PermanentError)
             return PartStep.failed(delivery, index, detail, permanent=permanent)
+        if result.error is not None:
+            # The channel as a whole refused (`delivery.halt`): back to pending, with the
+            # reason for `digestbot log`, and no longer in flight.
+            return PartStep.retrying(delivery, index, detail)
         return None  # PENDING: it never left, the row stays as it is
 
 

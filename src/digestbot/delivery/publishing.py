@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from digestbot.config import Config
-from digestbot.delivery.fanout import ChannelJob, ChannelRun, Fanout, Progress
+from digestbot.delivery.fanout import ChannelDownAlert, ChannelJob, ChannelRun, Fanout, Progress
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.wiring import build_sender, delivery_settings
@@ -144,12 +144,14 @@ async def publish(
     record: bool = True,
     senders: Mapping[Channel, PacedSender[Any]] | None = None,
     ledger: OffLoopLedger | None = None,
+    alert: ChannelDownAlert | None = None,
 ) -> PublishReport:
     """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
     by `retry`) no new intent is written: only what the ledger holds is finished. `senders`
     are the process's long-lived ones (`digestbot run`: shared with the bot); a channel
     without one gets its own for this run. `ledger` is the process's way to the store off the
-    event loop (one is made for this run when none is given). Raises StoreUnavailable when the
+    event loop (one is made for this run when none is given). `alert` tells the admins when a
+    channel stops as a whole (bad token, server down). Raises StoreUnavailable when the
     database stays away longer than `[store] outage_patience`."""
     problems = publication_problems(issue)
     if problems:
@@ -157,12 +159,12 @@ async def publish(
     names = select_channels(config, channels)
     if ledger is not None:
         return await _publish(
-            issue, config, store, ledger, renderer, names, progress, stop, record, senders
+            issue, config, store, ledger, renderer, names, progress, stop, record, senders, alert
         )
     own = OffLoopLedger(store, patience=config.store.outage_patience)
     try:
         return await _publish(
-            issue, config, store, own, renderer, names, progress, stop, record, senders
+            issue, config, store, own, renderer, names, progress, stop, record, senders, alert
         )
     finally:
         await own.aclose()
@@ -179,6 +181,7 @@ async def _publish(
     stop: asyncio.Event | None,
     record: bool,
     senders: Mapping[Channel, PacedSender[Any]] | None,
+    alert: ChannelDownAlert | None,
 ) -> PublishReport:
     assert issue.date is not None
     if record:
@@ -191,6 +194,7 @@ async def _publish(
         owner=worker_id(),
         progress=progress,
         stop=stop,
+        alert=alert,
     )
     given = senders or {}
     jobs = [

@@ -53,6 +53,14 @@ class DailyPublish:
         self.metrics = metrics
         self.stop = stop
         self.notices = Notices(config.bot.language)
+        # (channel, reason) the admins were told about: every later poll that finds the
+        # channel still down says nothing new, so they hear of it once.
+        self._down_told: set[tuple[Channel, str]] = set()
+
+    async def channel_down(self, channel: Channel, error: str) -> None:
+        if (channel, error) not in self._down_told:
+            self._down_told.add((channel, error))
+            await self.alerts.send(self.notices.channel_down(channel, error))
 
     async def publish(self, issue: Issue, fetched: FetchedIssue) -> str:
         """Publish (or finish publishing) the day's issue; returns the admins' report."""
@@ -74,6 +82,7 @@ class DailyPublish:
             stop=self.stop,
             senders=self.senders,
             ledger=self.ledger,
+            alert=self.channel_down,
         )
         for channel, run in report.runs.items():
             for status, count in run.delivered.items():
