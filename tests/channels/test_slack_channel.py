@@ -122,7 +122,8 @@ async def test_server_error_is_not_retried_by_slack_sdk(
     with pytest.raises(TransientError):
         await channel.send("C0001", MESSAGE)
 
-    assert slack_fake.requests == [("chat.postMessage", 500)]
+    # The login's auth.test, then the one post: slack_sdk sent it once.
+    assert slack_fake.requests == [("auth.test", 200), ("chat.postMessage", 500)]
 
 
 async def test_invalid_token_is_permanent(slack_fake: SlackFake) -> None:

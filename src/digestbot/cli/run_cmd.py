@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from digestbot.cli.app import app
+from digestbot.cli.app import app, fail
 from digestbot.cli.common import config_or_exit, setup_logging
 from digestbot.cli.stores import store_or_exit
+from digestbot.server import PortUnavailable
 from digestbot.service import Service
 
 
@@ -22,5 +23,7 @@ def run_command() -> None:
     store = store_or_exit(config)
     try:
         asyncio.run(Service(config, store).run())  # the server logs its own address, once
+    except PortUnavailable as exc:
+        fail(f"{exc}; not starting")
     finally:
         store.close()

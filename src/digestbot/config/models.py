@@ -291,6 +291,24 @@ class ScheduleConfig(Section):
 class ServerConfig(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Slow clients are cut off: a request's head must arrive within header_timeout, its body
+    # within body_timeout after the head (uvicorn alone would wait for ever).
+    header_timeout: Duration = dt.timedelta(seconds=5)
+    body_timeout: Duration = dt.timedelta(seconds=10)
+    # /metrics on a listener of its own (e.g. loopback, for Prometheus) instead of `port`.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # With a token, /metrics answers only "Authorization: Bearer <token>" (401 otherwise).
+    metrics_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _metrics_elsewhere(self) -> ServerConfig:
+        if self.metrics_port is not None and (self.metrics_host, self.metrics_port) == (
+            self.host,
+            self.port,
+        ):
+            raise problem("metrics_port must differ from port on the same host")
+        return self
 
 
 class SiteConfig(Section):

@@ -5,13 +5,13 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.server.app import AppStore, background_of, build_app
+    from digestbot.server.app import AppStore, background_of, build_app, metrics_app
     from digestbot.server.background import BackgroundWork
     from digestbot.server.body import read_body_within
     from digestbot.server.health import HealthCheck, Heartbeat, store_health
     from digestbot.server.health_probe import Verdict, healthz_url, probe
     from digestbot.server.metrics import METRICS_CONTENT_TYPE, Metrics
-    from digestbot.server.serving import bind, serve
+    from digestbot.server.serving import Deadlines, PortUnavailable, bind, serve
     from digestbot.server.slack_commands import SlashCommands, SlashSettings
     from digestbot.server.slack_replies import (
         CONTINUED,
@@ -24,13 +24,13 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "app": ("AppStore", "background_of", "build_app"),
+            "app": ("AppStore", "background_of", "build_app", "metrics_app"),
             "background": ("BackgroundWork",),
             "body": ("read_body_within",),
             "health": ("HealthCheck", "Heartbeat", "store_health"),
             "health_probe": ("Verdict", "healthz_url", "probe"),
             "metrics": ("METRICS_CONTENT_TYPE", "Metrics"),
-            "serving": ("bind", "serve"),
+            "serving": ("Deadlines", "PortUnavailable", "bind", "serve"),
             "slack_commands": ("SlashCommands", "SlashSettings"),
             "slack_replies": (
                 "CONTINUED",
@@ -48,9 +48,11 @@ __all__ = [
     "METRICS_CONTENT_TYPE",
     "AppStore",
     "BackgroundWork",
+    "Deadlines",
     "HealthCheck",
     "Heartbeat",
     "Metrics",
+    "PortUnavailable",
     "ResponseType",
     "SlashCommands",
     "SlashSettings",
@@ -60,6 +62,7 @@ __all__ = [
     "bind",
     "build_app",
     "healthz_url",
+    "metrics_app",
     "probe",
     "read_body_within",
     "response_messages",

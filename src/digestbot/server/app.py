@@ -54,15 +54,19 @@ def build_app(
     slash_per_user_per_minute: int = 3,
     site: Site | None = None,
     signup: SignupDesk | None = None,
+    metrics_token: str | None = None,
+    serve_metrics: bool = True,
 ) -> Starlette:
     """The Starlette app. `today` dates the staleness note (pass the issue timezone's date);
     `health` defaults to a `SELECT 1` on the store; `/healthz` also reports the scheduler's
     `heartbeat` when given. Slash-command replies run in the background:
     `background_of(app).drain()` waits for them (serve() does at shutdown).
     `site` adds the readers' pages (`/`, `/issues/…`, `/feed.xml`); `signup` the email sign-up
-    (`/subscribe`, `/confirm`, `/preferences`)."""
+    (`/subscribe`, `/confirm`, `/preferences`). `/metrics` asks for `metrics_token` when one
+    is set, and is left out with `serve_metrics=False` (it has a listener of its own:
+    `metrics_app`)."""
     # Secrets are redacted from every log line (response_url tokens by their shape).
-    install_redaction(slack_signing_secret, unsubscribe_secret)
+    install_redaction(slack_signing_secret, unsubscribe_secret, metrics_token)
     background = BackgroundWork()
     slash = SlashCommands(
         settings=SlashSettings(
@@ -90,8 +94,9 @@ def build_app(
             healthz_endpoint(health or store_health(store), heartbeat),
             methods=["GET"],
         ),
-        Route("/metrics", metrics_endpoint(metrics, store), methods=["GET"]),
     ]
+    if serve_metrics:
+        routes.append(Route("/metrics", metrics_endpoint(metrics, store, metrics_token)))
     if site is not None:
         routes.extend(SiteRoutes(site).routes())
     if signup is not None:
@@ -102,6 +107,13 @@ def build_app(
     return app
 
 
+def metrics_app(metrics: Metrics, store: Subscribers, token: str | None = None) -> Starlette:
+    """`/metrics` alone, for a listener of its own (`[server] metrics_port`): Prometheus can
+    scrape it on a private address while the public port serves only readers and Slack."""
+    install_redaction(token)
+    return Starlette(routes=[Route("/metrics", metrics_endpoint(metrics, store, token))])
+
+
 def background_of(app: Starlette) -> BackgroundWork:
     """The app's pending slash-command replies."""
     work = app.state.background
@@ -109,4 +121,4 @@ def background_of(app: Starlette) -> BackgroundWork:
     return work
 
 
-__all__ = ["AppStore", "background_of", "build_app"]
+__all__ = ["AppStore", "background_of", "build_app", "metrics_app"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -97,12 +98,26 @@ def healthz_endpoint(check: HealthCheck, heartbeat: Heartbeat | None = None) -> 
     return healthz
 
 
-def metrics_endpoint(metrics: Metrics, subscribers: Subscribers) -> Endpoint:
+def metrics_endpoint(
+    metrics: Metrics, subscribers: Subscribers, token: str | None = None
+) -> Endpoint:
+    """The Prometheus page; with `token`, only for requests that carry
+    `Authorization: Bearer <token>` (others get 401 and nothing of the counters)."""
+    expected = f"Bearer {token}".encode() if token else None
+
     def refresh() -> None:
         for channel in Channel:
             metrics.set_active_subscribers(channel, subscribers.count_active_subscribers(channel))
 
-    async def metrics_page(_: Request) -> Response:
+    async def metrics_page(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return Response(
+                    "a bearer token is needed\n",
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+                )
         # Subscriber counts are read at scrape time: a handful of indexed COUNTs is cheaper
         # than keeping every join and leave path in step with a gauge.
         try:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 
 import uvicorn
 from starlette.applications import Starlette
 
 from digestbot.server.app import background_of
+from digestbot.server.slow_clients import with_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +33,33 @@ class _Server(uvicorn.Server):
         return None
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket, bound here so a taken port raises OSError to the caller (uvicorn
-    itself would call sys.exit from inside the event loop)."""
-    family, _, _, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    return socket.create_server(address[:2], family=family)
+class PortUnavailable(OSError):
+    """The configured address cannot be listened on (taken by another process, not a local
+    address, a privileged port). `str()` is the one line an operator reads, naming the key."""
+
+
+def bind(host: str, port: int, key: str = "server.port") -> socket.socket:
+    """A listening socket, bound here, before anything else starts, so a taken port stops
+    `digestbot run` with one line (uvicorn itself would log a traceback and call sys.exit
+    from inside the event loop)."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        return socket.create_server(address[:2], family=family)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            reason = "address already in use (another digestbot run, or another server?)"
+        raise PortUnavailable(f"{key}: cannot listen on {host}:{port}: {reason}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """How long a client may take to send a request's head and its body (seconds)."""
+
+    header: float = 5.0
+    body: float = 10.0
 
 
 async def serve(
@@ -46,16 +69,21 @@ async def serve(
     stop_event: asyncio.Event,
     *,
     on_ready: Callable[[str, int], None] | None = None,
+    deadlines: Deadlines = Deadlines(),
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve until `stop_event` is set, then close connections and wait for pending
-    slash-command replies. `port=0` picks a free port; `on_ready(host, port)` reports it."""
-    sock = bind(host, port)
+    slash-command replies. `port=0` picks a free port; `on_ready(host, port)` reports it.
+    `sock`, bound beforehand with `bind`, is served instead of binding `host:port` here."""
+    if sock is None:
+        sock = bind(host, port)
     config = uvicorn.Config(
         app,
         log_level="warning",
         lifespan="off",
         access_log=False,  # request lines would log unsubscribe tokens
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        http=with_deadlines(deadlines.header, deadlines.body),
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="http-server")
@@ -75,7 +103,9 @@ async def serve(
         server.should_exit = True
         await task  # re-raises if the server itself failed
         sock.close()
-        await background_of(app).drain(GRACEFUL_SECONDS)
+        background = getattr(app.state, "background", None)
+        if background is not None:
+            await background_of(app).drain(GRACEFUL_SECONDS)
 
 
-__all__ = ["bind", "serve"]
+__all__ = ["Deadlines", "PortUnavailable", "bind", "serve"]

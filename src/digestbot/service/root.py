@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,16 @@ from digestbot.delivery import PacedSender, build_sender, renderer_for
 from digestbot.model import Channel
 from digestbot.parsing import ParseCache
 from digestbot.published import ArchivedIssues
-from digestbot.server import Heartbeat, Metrics, build_app, serve
+from digestbot.server import (
+    Deadlines,
+    Heartbeat,
+    Metrics,
+    PortUnavailable,
+    bind,
+    build_app,
+    metrics_app,
+    serve,
+)
 from digestbot.service.daily import DailyPublish
 from digestbot.service.polling import Poller
 from digestbot.service.signals import stop_on_signals
@@ -113,7 +123,40 @@ class Service:
         return await asyncio.to_thread(publish_status, self.store, today, self.daily.notices)
 
     async def run(self, on_ready: Callable[[str, int], None] | None = None) -> None:
+        """Raises PortUnavailable, before anything has started, when a configured address
+        cannot be listened on."""
+        try:
+            sockets = self._listen()
+        except PortUnavailable:
+            await self.watcher.source.aclose()
+            await self.ledger.aclose()
+            raise
+        await self._run(sockets, on_ready)
+
+    def _listen(self) -> tuple[socket.socket, socket.socket | None]:
+        """Bind the HTTP port (and the metrics port) first: a taken one stops `run` with one
+        line instead of leaving it running without its server."""
+        server = self.config.server
+        main = bind(server.host, server.port)
+        if server.metrics_port is None:
+            return main, None
+        try:
+            return main, bind(server.metrics_host, server.metrics_port, "server.metrics_port")
+        except PortUnavailable:
+            main.close()
+            raise
+
+    async def _run(
+        self,
+        sockets: tuple[socket.socket, socket.socket | None],
+        on_ready: Callable[[str, int], None] | None,
+    ) -> None:
         server, slack, email = self.config.server, self.config.slack, self.config.email
+        metrics_token = reveal(server.metrics_token)
+        deadlines = Deadlines(
+            server.header_timeout.total_seconds(), server.body_timeout.total_seconds()
+        )
+        main_sock, metrics_sock = sockets
         pages = SitePages(self.config.templates.dir)
         signup = signup_desk(self.config, self.store, pages)
         app = build_app(
@@ -134,11 +177,33 @@ class Service:
                 zone=self.timezone,
             ),
             signup=signup,
+            metrics_token=metrics_token,
+            serve_metrics=metrics_sock is None,
         )
         with stop_on_signals(self.stop):
-            http = asyncio.create_task(
-                serve(app, server.host, server.port, self.stop, on_ready=on_ready)
-            )
+            listeners = [
+                serve(
+                    app,
+                    server.host,
+                    server.port,
+                    self.stop,
+                    on_ready=on_ready,
+                    deadlines=deadlines,
+                    sock=main_sock,
+                )
+            ]
+            if metrics_sock is not None:
+                listeners.append(
+                    serve(
+                        metrics_app(self.metrics, self.store, metrics_token),
+                        server.metrics_host,
+                        server.metrics_port or 0,
+                        self.stop,
+                        deadlines=deadlines,
+                        sock=metrics_sock,
+                    )
+                )
+            http = asyncio.gather(*listeners)
             bot_task = (
                 asyncio.create_task(self.bot.application.start_when_reachable(self.stop))
                 if self.bot is not None
