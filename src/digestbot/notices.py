@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Language(enum.StrEnum):
@@ -29,6 +29,7 @@ class ChannelCounts:
     pending: int
     seconds: float | None = None
     error: str | None = None
+    stepped_down: Mapping[str, int] = field(default_factory=dict)  # form → deliveries
 
 
 _ZH = {
@@ -46,6 +47,7 @@ _ZH = {
     "不确定 {uncertain}，待发送 {pending}{took}",
     "took": "，用时 {seconds:.0f} 秒",
     "down": "  {channel} 不可用：{error}",
+    "stepped": "  {channel} 有 {count} 份因平台拒收原格式而改发较小格式（{forms}）",
     "channel_down": (
         "⚠️ {channel} 已停止发送：{error}。该渠道的读者仍为待发送，一个也没有标记为失败；"
         "修复后运行 `digestbot retry`（或等待下一次发布）即可补发。"
@@ -73,6 +75,8 @@ _EN = {
     "uncertain {uncertain}, pending {pending}{took}",
     "took": ", {seconds:.0f}s",
     "down": "  {channel} unavailable: {error}",
+    "stepped": "  {channel}: {count} sent in a smaller form after the platform refused theirs "
+    "({forms})",
     "channel_down": (
         "⚠️ {channel} stopped: {error}. Its deliveries stay pending, none is marked failed; "
         "fix it, then `digestbot retry` (or the next publish) sends them."
@@ -161,6 +165,10 @@ class Notices:
             )
             if c.error:
                 lines.append(self._say("down", channel=channel, error=c.error))
+            if c.stepped_down:
+                forms = ", ".join(f"{form} {n}" for form, n in sorted(c.stepped_down.items()))
+                count = sum(c.stepped_down.values())
+                lines.append(self._say("stepped", channel=channel, count=count, forms=forms))
         return "\n".join(lines) or self._say("none")
 
 

@@ -129,6 +129,8 @@ class SlackFake(BackgroundServer):
         # workspace or bot user), "token_expired" - each HTTP 200 with ok false, as Slack does.
         self.refused_tokens: dict[str, str] = {}
         self._revoke_at: tuple[int, str] | None = None
+        self.refused_blocks = False  # see refuse_form
+        self.longest_text: int | None = None
         self.rate_limited = 0
         self._faults: FaultScript[SlackFault] = FaultScript()
         self._windows: dict[str, TokenBucket] = {}
@@ -199,6 +201,14 @@ class SlackFake(BackgroundServer):
         revoked it, or the workspace deactivated the app, in the middle of a fan-out)."""
         with self.lock:
             self._revoke_at = (posts, error)
+
+    def refuse_form(self, *, blocks: bool = False, longer_than: int | None = None) -> None:
+        """Refuse posts by their shape, as Slack does: with `blocks`, every post with blocks
+        (invalid_blocks, as for a block type the workspace does not allow); with
+        `longer_than`, every post whose blocks and text hold more characters (msg_too_long)."""
+        with self.lock:
+            self.refused_blocks = blocks
+            self.longest_text = longer_than
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -380,6 +390,13 @@ class SlackFake(BackgroundServer):
         if (problem := message_problem(params)) is not None:
             error, reasons = problem
             return _invalid_blocks(reasons) if reasons else _slack_error(error)
+        if self.refused_blocks and blocks:
+            return _invalid_blocks(["unsupported type: header [json-pointer:/blocks/0/type]"])
+        if self.longest_text is not None and (
+            len(json.dumps(blocks or [], ensure_ascii=False)) + len(str(text or ""))
+            > self.longest_text
+        ):
+            return _slack_error("msg_too_long")
         thread_ts = params.get("thread_ts") or None
         with self.lock:
             if thread_ts is not None and not any(

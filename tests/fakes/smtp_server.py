@@ -158,6 +158,12 @@ class _Handler:
                 self.fake.in_transaction.discard(id(server))
             return "250 2.0.0 Ok: queued"
         content = envelope.original_content or b""
+        limit = self.fake.max_size
+        if limit is not None and len(content) > limit:
+            with self.fake.lock:
+                self.fake.in_transaction.discard(id(server))
+                self.fake.too_big += 1
+            return "552 5.3.4 Message size exceeds fixed maximum message size"
         parsed = BytesParser(policy=email.policy.default).parsebytes(content)
         assert isinstance(parsed, EmailMessage)
         with self.fake.lock:
@@ -204,6 +210,10 @@ class SmtpFake:
         self.peak_connections = 0
         self._session_numbers = itertools.count(1)
         self.data_delay = 0.0
+        # Messages over this many bytes are refused with 552 at the end of DATA (a server
+        # whose SIZE limit is lower than the mail); `too_big` counts the refusals.
+        self.max_size: int | None = None
+        self.too_big = 0
         self.auth_attempts = 0
         self.ehlo_count = 0  # one per connection (two with STARTTLS): shows connection reuse
         self.lock = threading.RLock()

@@ -41,6 +41,7 @@ from tests.fakes._server import (
     drop_connection,
     read_params,
 )
+from tests.fakes.telegram_html import utf16_len
 from tests.fakes.telegram_messages import LiveMessage, MessageBook, check_text
 
 DEFAULT_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
@@ -174,6 +175,9 @@ class TelegramFake(BackgroundServer):
         self.book = MessageBook()  # what each chat shows now
         self.requests: list[RecordedRequest] = []
         self.rate_limited = 0
+        # A stricter Telegram (or one that changed its rules): see refuse_form.
+        self.refused_html = False
+        self.longest_text: int | None = None
         self.rate_limited_by_chat: dict[str, int] = {}
         self.commands: list[dict[str, Any]] = []
         self.answered_callbacks: list[dict[str, Any]] = []
@@ -234,6 +238,15 @@ class TelegramFake(BackgroundServer):
 
     def clear_faults(self) -> None:
         self._faults.clear()
+
+    def refuse_form(self, *, html: bool = False, longer_than: int | None = None) -> None:
+        """Refuse messages by their shape, as Telegram does: with `html`, every HTML message
+        ("can't parse entities", as after a rule change about a tag); with `longer_than`,
+        every message whose visible text is longer than that many UTF-16 units ("message is
+        too long", as if the limit were lower)."""
+        with self.lock:
+            self.refused_html = html
+            self.longest_text = longer_than
 
     def set_limits(self, limits: TelegramLimits) -> None:
         with self.lock:
@@ -464,6 +477,13 @@ class TelegramFake(BackgroundServer):
         seconds = max(1, math.ceil(wait))
         return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
 
+    def _form_refusal(self, parse_mode: object, shown: str) -> str | None:
+        if self.refused_html and parse_mode == "HTML":
+            return 'Bad Request: can\'t parse entities: Unsupported start tag "b" at byte offset 0'
+        if self.longest_text is not None and utf16_len(shown) > self.longest_text:
+            return "Bad Request: message is too long"
+        return None
+
     async def _send_message(self, params: dict[str, Any]) -> web.Response:
         chat_id = str(params.get("chat_id", ""))
         if not chat_id:
@@ -471,6 +491,8 @@ class TelegramFake(BackgroundServer):
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
         shown, entities, problem = check_text(params)
+        if problem is None:
+            problem = self._form_refusal(parse_mode, shown)
         if problem is not None:
             return _error(400, problem)
         reply_to, refusal = self._reply_target(chat_id, params)

@@ -105,6 +105,12 @@ class PermanentError(ChannelError):
     With `scope` CHANNEL, no other target on the channel can succeed either."""
 
 
+class PayloadRejected(PermanentError):
+    """The provider refused this payload's form - Telegram "can't parse entities" or "message
+    is too long", Slack invalid_blocks or msg_too_long, an SMTP 552 for the size - not the
+    target: a smaller form of the same digest may pass (delivery's step-down ladder)."""
+
+
 class MessageGone(PermanentError):
     """The message to edit or delete no longer exists (the reader or an admin deleted it).
     A delete counts it as done; an edit sends the corrected part anew."""
@@ -125,6 +131,7 @@ __all__ = [
     "ChatMigrated",
     "MessageFrozen",
     "MessageGone",
+    "PayloadRejected",
     "PermanentError",
     "RetryAfter",
     "Scope",

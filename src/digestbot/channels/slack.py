@@ -14,6 +14,7 @@ from digestbot.channels.errors import (
     ChannelError,
     MessageFrozen,
     MessageGone,
+    PayloadRejected,
     PermanentError,
     RetryAfter,
     Scope,
@@ -55,6 +56,10 @@ _FROZEN_ERRORS = frozenset(
         "compliance_exports_prevent_deletion",
     }
 )
+# The message's form, not the channel: fewer blocks or plain text may pass.
+_FORM_ERRORS = frozenset(
+    {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long"}
+)
 _DEFAULT_RETRY_AFTER = 1.0
 
 
@@ -87,6 +92,8 @@ def map_slack_error(exc: Exception) -> ChannelError:
             )
         if error in _GONE_ERRORS:
             return TargetGone(f"slack: {error}", provider=slack, code=code, status=status)
+        if error in _FORM_ERRORS:
+            return PayloadRejected(f"slack: {error}", provider=slack, code=code, status=status)
         if error == "message_not_found":
             return MessageGone(f"slack: {error}", provider=slack, code=code, status=status)
         if error in _FROZEN_ERRORS:

@@ -13,6 +13,7 @@ import aiosmtplib
 from digestbot.channels.email_build import MailTemplates
 from digestbot.channels.errors import (
     ChannelError,
+    PayloadRejected,
     PermanentError,
     Scope,
     TransientError,
@@ -48,6 +49,10 @@ def map_smtp_error(exc: Exception, phase: Phase) -> ChannelError:
         return PermanentError(
             detail, provider=Channel.EMAIL, code=str(exc.code), scope=Scope.CHANNEL
         )
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == 552 and phase == "data":
+        # 552 at the end of DATA: the message is too big for the server (RFC 5321 4.5.3.1.10).
+        detail = f"smtp: message refused for its size ({exc.code} {exc.message})"
+        return PayloadRejected(detail, provider=Channel.EMAIL, code=str(exc.code))
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 400:
         everyone = phase == "connect" or isinstance(exc, aiosmtplib.SMTPSenderRefused)
         detail = f"smtp: {phase} refused ({exc.code} {exc.message})"

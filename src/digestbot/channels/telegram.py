@@ -30,6 +30,7 @@ from digestbot.channels.errors import (
     ChatMigrated,
     MessageFrozen,
     MessageGone,
+    PayloadRejected,
     PermanentError,
     RetryAfter,
     Scope,
@@ -86,6 +87,8 @@ def file_base_url(api_base_url: str) -> str | None:
 _GONE = ("message to edit not found", "message to delete not found")
 _FROZEN = ("message can't be edited", "message can't be deleted")
 _NOT_MODIFIED = "message is not modified"
+# The form of the message, not the chat: a smaller or plainer one may pass.
+_FORM = ("can't parse entities", "message is too long", "text is too long")
 
 
 def _bad_request(exc: tg_error.BadRequest) -> ChannelError:
@@ -97,6 +100,8 @@ def _bad_request(exc: tg_error.BadRequest) -> ChannelError:
         kind = MessageGone
     elif message.startswith(_FROZEN):
         kind = MessageFrozen
+    elif message.startswith(_FORM):
+        kind = PayloadRejected
     detail = f"telegram: {exc.message}"
     return kind(detail, provider=Channel.TELEGRAM, code=exc.message, status=400)
 

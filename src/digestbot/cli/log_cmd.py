@@ -38,6 +38,8 @@ def _row_json(row: LogRow, retraction: RetractionRow | None = None) -> dict[str,
         "channel": row.channel,
         "target": row.target,
         "variant": row.variant.value,
+        # The smaller form it went out in after the platform refused the variant's, or null.
+        "form": row.form,
         "status": row.status.value,
         "parts_sent": row.parts_sent,
         "parts_total": row.parts_total,
@@ -116,7 +118,8 @@ def _print_tables(rows: Iterable[LogRow]) -> None:
         assert table is not None
         table.add_row(
             escape(row.target),
-            row.variant.value,
+            # A step-down shows as "full→top3": what was asked, what the platform took.
+            row.variant.value if row.form is None else f"{row.variant.value}→{row.form}",
             _styled(row.status),
             f"{row.parts_sent}/{row.parts_total}",
             str(row.attempts),

@@ -157,6 +157,13 @@ def print_report(report: PublishReport, as_json: bool = False) -> None:
     for name, run in report.runs.items():
         if run.error:
             console.print(f"[red]{name} unavailable[/red]: {run.error}; deliveries stay pending")
+        stepped = +run.stepped_down
+        if stepped:
+            forms = ", ".join(f"{form} {n}" for form, n in sorted(stepped.items()))
+            console.print(
+                f"{name}: {sum(stepped.values())} sent in a smaller form after the platform "
+                f"refused theirs ({forms}); `digestbot log` shows which"
+            )
     if report.unfinished:
         console.print(
             f"{report.unfinished} deliveries not done: see `digestbot log --date "

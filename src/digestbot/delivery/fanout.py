@@ -25,11 +25,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from digestbot.channels.errors import PayloadRejected
 from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
 from digestbot.delivery.claims import ClaimQueue
 from digestbot.delivery.halt import ChannelHalt, is_channel_wide, until_open
 from digestbot.delivery.paced import PacedSender, TargetLine
 from digestbot.delivery.part_ledger import PartInLedger
+from digestbot.delivery.stepdown import form_payloads, step_down
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
 from digestbot.rendering.reach import Audience, audience_of
@@ -61,10 +63,15 @@ class ChannelJob:
     # For targets that can send commands (Telegram private chats), when their render differs.
     chat_payloads: Mapping[Variant, Sequence[Payload]] | None = None
 
-    def payloads_for(self, target: str, variant: Variant) -> Sequence[Payload]:
+    def payloads_for(
+        self, target: str, variant: Variant, form: str | None = None
+    ) -> Sequence[Payload]:
+        """The parts `target` gets in `variant`, or in the smaller `form` it was stepped
+        down to (`delivery.stepdown`)."""
+        chosen = self.payloads
         if self.chat_payloads is not None and audience_of(self.channel, target) is Audience.CHAT:
-            return self.chat_payloads[variant]
-        return self.payloads[variant]
+            chosen = self.chat_payloads
+        return form_payloads(chosen, variant, form)
 
 
 @dataclass
@@ -75,6 +82,8 @@ class ChannelRun:
     delivered: Counter[Status] = field(default_factory=Counter)  # deliveries finished, by status
     parts_sent: int = 0
     rate_limited: int = 0  # 429s the provider answered despite our pacing
+    # Deliveries this run sent one step smaller after a refusal of their form, by that form.
+    stepped_down: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     # Why the channel could not be used at all (login failed, token revoked mid-run, server
     # down): its deliveries stay pending.
@@ -245,8 +254,10 @@ class Fanout:
         claimed: ClaimedDelivery,
         run: ChannelRun,
         halt: ChannelHalt,
+        *,
+        stepped_here: bool = False,  # `claimed.form` is a step this run took
     ) -> Status:
-        payloads = job.payloads_for(claimed.target, claimed.variant)
+        payloads = job.payloads_for(claimed.target, claimed.variant, claimed.form)
         if len(payloads) != claimed.parts_total:
             # The templates changed since the intent was recorded: sending a different split
             # would garble the parts already delivered.
@@ -276,6 +287,20 @@ class Fanout:
             if is_channel_wide(result.error) and result.status is Status.PENDING:
                 assert result.error is not None
                 halt.trip(result.error)
+            if isinstance(result.error, PayloadRejected) and result.status is Status.FAILED:
+                smaller = await step_down(
+                    self.ledger,
+                    claimed,
+                    result.error,
+                    lambda form: len(job.payloads_for(claimed.target, claimed.variant, form)),
+                )
+                if smaller is not None:
+                    if stepped_here and claimed.form:  # counted by the form it ends in
+                        run.stepped_down[claimed.form] -= 1
+                    run.stepped_down[smaller.form or ""] += 1
+                    return await self._send_parts(
+                        job, line, smaller, run, halt, stepped_here=True
+                    )
             if result.status is not Status.SENT:
                 return result.status  # later parts wait: order within a target is kept
             run.parts_sent += 1

@@ -28,6 +28,8 @@ class PublishReport:
                 "rate_limited": run.rate_limited if run else 0,
                 "seconds": round(run.seconds, 3) if run else 0.0,
                 "error": run.error if run else None,
+                # Sent one step smaller after the platform refused their form, by form.
+                "stepped_down": dict(+run.stepped_down) if run else {},
             }
         return {
             "issue_date": self.issue_date.isoformat(),
@@ -58,6 +60,7 @@ def report_text(report: PublishReport, notices: Notices | None = None) -> str:
             pending=counts[Status.PENDING],
             seconds=run.seconds if run else None,
             error=run.error if run else None,
+            stepped_down=dict(+run.stepped_down) if run else {},
         )
     return (notices or Notices()).report(channels)
 

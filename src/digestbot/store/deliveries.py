@@ -50,7 +50,7 @@ class DeliveryLedger(StoreBase):
         wanted = {Status.PENDING.value}
         if include_uncertain:
             wanted.add(Status.UNCERTAIN.value)
-        claimed: list[tuple[int, str, str, str, int, int, int | None]] = []
+        claimed: list[tuple[int, str, str, str, int, int, int | None, str | None]] = []
         with self._write() as conn:
             now = self.now()
             expires = now + dt.timedelta(seconds=lease_seconds)
@@ -64,6 +64,7 @@ class DeliveryLedger(StoreBase):
                     D.c.revision,
                     D.c.held_revision,
                     _ABANDONED_PART.label("abandoned"),
+                    D.c.form,
                 ).where(
                     D.c.issue_date == issue_date,
                     D.c.channel == channel,
@@ -102,6 +103,7 @@ class DeliveryLedger(StoreBase):
                         row.parts_total,
                         row.revision,
                         row.held_revision,
+                        row.form,
                     )
                     for row in keep
                 )
@@ -120,8 +122,9 @@ class DeliveryLedger(StoreBase):
                 lease_expires_at=expires,
                 revision=revision_of,
                 held_revision=held,
+                form=form,
             )
-            for delivery_id, target, variant, status, total, revision_of, held in claimed
+            for delivery_id, target, variant, status, total, revision_of, held, form in claimed
         ]
 
     def renew_lease(self, delivery_ids: Sequence[int], owner: str, lease_seconds: float) -> int:

@@ -59,6 +59,7 @@ class DeliveryReports(StoreBase):
             D.c.updated_at,
             D.c.revision,
             D.c.held_revision,
+            D.c.form,
         ).order_by(D.c.issue_date.desc(), D.c.channel, D.c.id)
         if issue_date is not None:
             stmt = stmt.where(D.c.issue_date == issue_date)
@@ -82,6 +83,7 @@ class DeliveryReports(StoreBase):
                     updated_at=r.updated_at,
                     revision=r.revision,
                     held_revision=r.held_revision,
+                    form=r.form,
                 )
 
     def summary(self, issue_date: dt.date) -> dict[Channel, Counter[Status]]:

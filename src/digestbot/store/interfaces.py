@@ -176,6 +176,13 @@ class Ledger(Protocol):
         leases its delivery (nothing was written for it)."""
         ...
 
+    def step_down(
+        self, claimed: ClaimedDelivery, form: str, parts_total: int, reason: str
+    ) -> ClaimedDelivery | None:
+        """Replan `claimed` as `parts_total` pending parts of the smaller `form`; None when
+        the lease is lost or part of it already reached the target."""
+        ...
+
 
 class WorkQueue(Protocol):
     """The `Ledger` as the fan-out uses it from the event loop (`OffLoopLedger`): the same
@@ -197,6 +204,10 @@ class WorkQueue(Protocol):
     async def record(self, owner: str, step: PartStep) -> bool:
         """True once `step` is committed; False when `owner` no longer leases its delivery."""
         ...
+
+    async def step_down(
+        self, claimed: ClaimedDelivery, form: str, parts_total: int, reason: str
+    ) -> ClaimedDelivery | None: ...
 
     async def renew_lease(self, delivery_ids: Sequence[int], owner: str, seconds: float) -> int: ...
 

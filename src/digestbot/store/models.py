@@ -61,6 +61,9 @@ class Delivery(Base):
     # once every part is done.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     held_revision: Mapped[int | None] = mapped_column(Integer)
+    # The smaller form the platform accepted after refusing the variant's ("top5", "top3",
+    # "plain"): the step-down ladder. None: the variant itself.
+    form: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(128))

@@ -110,6 +110,13 @@ class OffLoopLedger:
     ) -> list[tuple[str, dt.datetime]]:
         return await self.call(self.store.sent_since, channel, since)
 
+    async def step_down(
+        self, claimed: ClaimedDelivery, form: str, parts_total: int, reason: str
+    ) -> ClaimedDelivery | None:
+        return await self._queue_call(
+            self.store.step_down, claimed, form, parts_total, reason
+        )
+
     async def deactivate(self, channel: Channel, target: str, reason: str) -> bool:
         return await self.call(self.store.deactivate, channel, target, reason)
 

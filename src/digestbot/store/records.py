@@ -77,6 +77,7 @@ class ClaimedDelivery:
     lease_expires_at: dt.datetime
     revision: int = 1  # of the issue: what this delivery carries
     held_revision: int | None = None  # what the target holds in full (before a correction)
+    form: str | None = None  # stepped down to this form (None: the variant itself)
 
     @property
     def unsent_parts(self) -> tuple[PartState, ...]:
@@ -153,6 +154,7 @@ class LogRow:
     updated_at: dt.datetime
     revision: int = 1  # the issue revision this delivery carries
     held_revision: int | None = None  # the one its target holds in full
+    form: str | None = None  # the smaller form it was stepped down to, if any
 
 
 class Held(enum.StrEnum):

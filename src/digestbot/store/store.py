@@ -26,6 +26,7 @@ from digestbot.store.retractions import RetractionQueue
 from digestbot.store.revisions import DeliveryRevisions
 from digestbot.store.schema_version import ensure_current_schema
 from digestbot.store.signups import SignupBook
+from digestbot.store.stepdowns import StepDowns
 from digestbot.store.steps import StepBook
 from digestbot.store.subscribers import SubscriberBook
 
@@ -33,6 +34,7 @@ from digestbot.store.subscribers import SubscriberBook
 class Store(
     DeliveryLedger,
     StepBook,
+    StepDowns,
     DeliveryIntents,
     DeliveryRevisions,
     DeliveryReports,
