@@ -177,7 +177,18 @@ class Fanout:
                 if not active and halt.tripped:
                     # Every request out has come back: wait for the channel, or give up on it
                     # for this run.
-                    if self.stop.is_set() or not await self._recover(job, halt, queue, result):
+                    if self.stop.is_set():
+                        break
+                    await queue.close()  # hands back what it held, still pending
+                    queue.rescan()
+                    result.error = await halt.wait_out(
+                        job.channel,
+                        job.sender.channel.open,
+                        self._retry,
+                        rng=self._rng,
+                        sleep=self._sleep,
+                    )
+                    if result.error is not None:
                         break
                     continue
                 if not active:
@@ -203,30 +214,6 @@ class Fanout:
                 task.cancel()
             await asyncio.gather(renewer, *active.values(), return_exceptions=True)
             await queue.close()
-
-    async def _recover(
-        self, job: ChannelJob, halt: ChannelHalt, queue: ClaimQueue, run: ChannelRun
-    ) -> bool:
-        """After a channel-wide answer: True when the channel works again (an unreachable
-        server came back: one probe per backoff step, not one try per target), else False
-        with the reason in `run.error`. Either way, what this worker held goes back to the
-        queue still pending."""
-        assert halt.error is not None
-        log.warning("%s stopped: %s", job.channel, halt.error.detail)
-        await queue.close()  # hands back what it held, still pending
-        queue.rescan()
-        if halt.may_recover:
-            why = await until_open(
-                job.sender.channel.open, self._retry, rng=self._rng, sleep=self._sleep, failed=1
-            )
-        else:
-            why = halt.error.detail
-        if why is not None:
-            run.error = why
-            return False
-        log.info("%s works again; resuming", job.channel)
-        halt.clear()
-        return True
 
     async def _replay_recent_sends(self, job: ChannelJob) -> None:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),

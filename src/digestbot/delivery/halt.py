@@ -9,6 +9,7 @@ once an operator has fixed the cause."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +22,8 @@ from digestbot.channels.errors import (
 )
 from digestbot.delivery.attempts import RetryPolicy
 from digestbot.delivery.pacing import backoff_delay
+
+log = logging.getLogger(__name__)
 
 
 def is_channel_wide(error: ChannelError | None) -> bool:
@@ -44,6 +47,28 @@ class ChannelHalt:
         """A server that was unreachable may come back by itself; a refused credential
         waits for an operator."""
         return isinstance(self.error, TransientError)
+
+    async def wait_out(
+        self,
+        channel: str,
+        probe: Callable[[], Awaitable[None]],
+        policy: RetryPolicy,
+        *,
+        rng: random.Random,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> str | None:
+        """After the trip, once every request out has come back: None when the channel works
+        again (an unreachable server came back: one `probe` per backoff step, not one try
+        per target) and the halt is cleared; else why it stays stopped for this run."""
+        assert self.error is not None
+        log.warning("%s stopped: %s", channel, self.error.detail)
+        if not self.may_recover:
+            return self.error.detail
+        why = await until_open(probe, policy, rng=rng, sleep=sleep, failed=1)
+        if why is None:
+            log.info("%s works again; resuming", channel)
+            self.clear()
+        return why
 
     def trip(self, error: ChannelError) -> None:
         if self.error is None:
