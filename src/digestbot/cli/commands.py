@@ -43,8 +43,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "retry": CommandEntry(
         "publish_cmd",
         "Try again what failed for a transient reason (and, with --uncertain, what may not "
-        "have arrived), using the issue exactly as it was published. Permanent failures (chat "
-        "not found, invalid auth) are left alone.",
+        "have arrived), using the issue exactly as it was published, and what a channel-wide "
+        "failure (a wrong token, a mail server down) left pending. Permanent failures (chat "
+        "not found, a refused recipient) are left alone.",
     ),
     "retract": CommandEntry(
         "retract_cmd",
