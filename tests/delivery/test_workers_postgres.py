@@ -47,8 +47,6 @@ def test_three_publish_processes_on_one_postgres_schema_deliver_each_target_once
         telegram_targets=[(chat, "top3") for chat in CHATS],
         # Few rows claimed at a time, so the other workers find work left to claim.
         delivery="backoff_base = 0.05\nbackoff_cap = 0.2\nconcurrency = 5",
-        # Budgets are per process today: three workers at 10/s stay under the bot's 30/s.
-        telegram_rate="global_per_second = 10",
     )
     command = [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -81,6 +81,7 @@ class ClaimQueue(Generic[T]):
         self._drained = False  # the last claim came back short: nothing more to claim now
         self.held: set[int] = set()  # leased to this worker and not finished: queued or active
         self.claims = 0  # claim transactions (benchmarks divide by it)
+        self.takeovers = 0  # dead workers whose rows this queue freed
 
     async def next(self) -> T | None:
         """The next delivery to send, or None when nothing is claimable right now."""
@@ -128,6 +129,7 @@ class ClaimQueue(Generic[T]):
             if owner_is_dead(other, self.owner):
                 log.warning("%s: taking over the rows of dead worker %s", self.channel, other)
                 await self.ledger.break_leases(other)
+                self.takeovers += 1
         self.rescan()
         return bool(others)
 

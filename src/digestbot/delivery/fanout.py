@@ -194,8 +194,11 @@ class Fanout:
                 if not active:
                     # Nothing left to claim: done, unless other workers still hold rows (wait
                     # for them; a dead one's rows come back to the queue).
+                    takeovers = queue.takeovers
                     if self.stop.is_set() or not await queue.others_hold_work():
                         break
+                    if queue.takeovers > takeovers:
+                        await self._count_their_sends(job)
                     await self._sleep(self.settings.others_poll_seconds)
                     continue
                 done, _ = await asyncio.wait(active.values(), return_when=asyncio.FIRST_COMPLETED)
@@ -219,12 +222,22 @@ class Fanout:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),
         so a resumed run does not burst into limits that run already used up. Once per sender:
         a sender that has been sending since counts its own sends."""
+        job.sender.count_earlier_sends(await self._recent_sends(job))
+
+    async def _count_their_sends(self, job: ChannelJob) -> None:
+        """Rows of a dead worker come back: its last sends to those targets count against
+        their per-target limits here too (the next part of a message it began must not
+        follow its predecessor too soon)."""
+        job.sender.count_target_sends(await self._recent_sends(job))
+
+    async def _recent_sends(self, job: ChannelJob) -> list[tuple[str, float]]:
+        """(target, when on the sender's clock) of the channel's sends in the last minute."""
         wall_now = self.ledger.now()
         mono_now = job.sender.clock()
         recent = await self.ledger.sent_since(job.channel, wall_now - dt.timedelta(seconds=60))
-        job.sender.count_earlier_sends(
+        return [
             (target, mono_now - (wall_now - sent_at).total_seconds()) for target, sent_at in recent
-        )
+        ]
 
     async def _deliver(
         self, job: ChannelJob, claimed: ClaimedDelivery, run: ChannelRun, halt: ChannelHalt

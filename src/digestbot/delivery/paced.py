@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 from digestbot.channels.base import ChannelClient
 from digestbot.delivery.pacing import Pacing
+from digestbot.delivery.shared_budget import SharedBudget
 from digestbot.ratelimit import Clock, MultiLimiter
 
 # Idle lines (nobody holding them, spacing over) are forgotten this often, so memory follows
@@ -64,6 +65,9 @@ class PacedSender(Generic[C]):
         # leave in one bunch; providers count arrivals, not our admissions.
         self.door = MultiLimiter(pacing.limit, clock=clock, sleep=sleep)
         self._interval = pacing.target_interval
+        # The provider-wide budget every worker on the database shares (`wiring.share_budgets`,
+        # PostgreSQL only): taken after this process's own limits.
+        self.shared: SharedBudget | None = None
         self._lines: dict[str, TargetLine] = {}
         self._lines_swept = clock()
         self._users = 0
@@ -129,6 +133,8 @@ class PacedSender(Generic[C]):
         if method is not None:
             keys = keys + self.pacing.method_keys(method)
         await self.limiter.acquire(keys)
+        if self.shared is not None:
+            await self.shared.take()
         return keys
 
     async def depart(self, keys: Iterable[Hashable]) -> None:
@@ -144,6 +150,13 @@ class PacedSender(Generic[C]):
     def rate_limited(self, keys: Iterable[Hashable], seconds: float) -> None:
         """The provider said retry_after: nothing counted against `keys` leaves for `seconds`."""
         self.limiter.penalize(keys, seconds)
+
+    def count_target_sends(self, sends: Iterable[tuple[str, float]]) -> None:
+        """Count sends another worker made to these targets (rows taken over from it): only
+        the per-target limits, since the provider-wide ones already count them."""
+        for target, at in sends:
+            keys = [k for k in self.pacing.keys(target) if isinstance(k, tuple) and target in k]
+            self.limiter.record(keys, at=at)
 
     def count_earlier_sends(self, sends: Iterable[tuple[str, float]]) -> None:
         """Count sends made before this process started (target, monotonic time), once: after

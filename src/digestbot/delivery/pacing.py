@@ -39,11 +39,15 @@ class TelegramPacing:
             keys.append(("group", target))
         return keys
 
+    def bot_budget(self) -> tuple[float, int]:
+        """The bot-wide bucket: (sends per second, burst)."""
+        return self.global_per_second * SAFETY, max(1, int(self.global_per_second * BURST_RESERVE))
+
     def limit(self, key: Hashable) -> Limit | None:
         kind = key[0] if isinstance(key, tuple) else key
         if kind == "bot":
-            burst = max(1, int(self.global_per_second * BURST_RESERVE))
-            return TokenBucket(self.global_per_second * SAFETY, burst=burst)
+            rate, burst = self.bot_budget()
+            return TokenBucket(rate, burst=burst)
         if kind == "chat":
             return TokenBucket(self.per_chat_per_second * SAFETY, burst=1)
         if kind == "group":

@@ -14,18 +14,26 @@ from digestbot.config import Config
 from digestbot.delivery.fanout import ChannelDownAlert, ChannelJob, ChannelRun, Fanout, Progress
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
-from digestbot.delivery.wiring import build_sender, delivery_settings
+from digestbot.delivery.wiring import build_sender, delivery_settings, share_budgets
 from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
 from digestbot.readiness import Problem, publication_problems, summarize
 from digestbot.rendering import Audience, Renderer, audience_of
-from digestbot.store import DeliveryLog, DeliveryPlan, OffLoopLedger, Status, Subscribers
+from digestbot.store import (
+    DeliveryLog,
+    DeliveryPlan,
+    OffLoopLedger,
+    SharedBudgets,
+    Status,
+    Subscribers,
+)
 from digestbot.store.offloop import LedgerStore
 
 
-class PublishStore(LedgerStore, DeliveryPlan, DeliveryLog, Protocol):
-    """What a publish asks of the store: intent rows and the fan-out's, and the counts after."""
+class PublishStore(LedgerStore, DeliveryPlan, DeliveryLog, SharedBudgets, Protocol):
+    """What a publish asks of the store: intent rows and the fan-out's, the provider budgets
+    shared with other workers, and the counts after."""
 
 
 _INTENT_BATCH = 1000
@@ -197,13 +205,15 @@ async def _publish(
         alert=alert,
     )
     given = senders or {}
+    chosen = {name: given.get(name) or build_sender(config, name) for name in names}
+    if store.budgets_shared:
+
+        async def reserve(key: str, interval: float, count: int) -> tuple[float, float]:
+            return await ledger.call(store.reserve_sends, key, interval, count)
+
+        share_budgets(config, chosen, reserve)
     jobs = [
-        ChannelJob(
-            name,
-            given.get(name) or build_sender(config, name),
-            rendered[name].broadcast,
-            chat_payloads=rendered[name].chat,
-        )
+        ChannelJob(name, chosen[name], rendered[name].broadcast, chat_payloads=rendered[name].chat)
         for name in names
     ]
     report = PublishReport(issue.date)

@@ -4,7 +4,8 @@ hand them to a client."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 # The channel classes are reached through the lazy package at call time, so a process loads
 # only the clients of the channels it uses (PTB, the Slack SDK + aiohttp, aiosmtplib).
@@ -13,6 +14,7 @@ from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig, r
 from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
+from digestbot.delivery.shared_budget import SharedBudget
 from digestbot.model import Channel
 from digestbot.rendering import Renderer
 
@@ -107,6 +109,35 @@ def build_sender(config: Config, channel: Channel) -> PacedSender[ChannelClient]
     return PacedSender(build_channel(config, channel), pacing_for(config, channel))
 
 
+# (budget key, seconds per send, sends wanted) → (block start, database now), epoch seconds.
+ReserveSends = Callable[[str, float, int], Awaitable[tuple[float, float]]]
+
+
+def share_budgets(
+    config: Config, senders: Mapping[Channel, PacedSender[Any]], reserve: ReserveSends
+) -> None:
+    """Make the senders' provider-wide limits shared with every worker on the database:
+    Telegram's per-bot budget, keyed by the bot's id (the token's public half). Slack's and
+    Telegram's per-chat limits need no sharing: a target's delivery is leased to one worker
+    at a time, and a worker taking rows over counts the sends already made to them."""
+    telegram = config.telegram
+    sender = senders.get(Channel.TELEGRAM)
+    if telegram is None or sender is None or sender.shared is not None:
+        return
+    if not isinstance(sender.pacing, TelegramPacing):
+        return  # the outbox: nothing to pace
+    key = "telegram:" + (reveal(telegram.token) or "").partition(":")[0]
+    rate, burst = sender.pacing.bot_budget()
+    interval = 1.0 / rate
+
+    async def reserve_block(count: int) -> tuple[float, float]:
+        return await reserve(key, interval, count)
+
+    sender.shared = SharedBudget(
+        reserve_block, rate, burst, clock=sender.clock, sleep=sender.sleep
+    )
+
+
 def delivery_settings(config: Config) -> DeliverySettings:
     d = config.delivery
     return DeliverySettings(
@@ -124,5 +155,6 @@ __all__ = [
     "delivery_settings",
     "pacing_for",
     "renderer_for",
+    "share_budgets",
     "telegram_sender",
 ]

@@ -263,6 +263,25 @@ class Retractions(Protocol):
     ) -> list[tuple[str, dt.datetime]]: ...
 
     def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]: ...
+class SharedBudgets(Protocol):
+    """Provider limits shared by every worker on the database (`store.budgets`)."""
+
+    @property
+    def budgets_shared(self) -> bool:
+        """True where several processes may share the database (PostgreSQL)."""
+        ...
+
+    def reserve_sends(self, key: str, interval: float, count: int) -> tuple[float, float]:
+        """Reserve `count` sends; (where the block starts, the database's now), epoch s."""
+        ...
+
+
+class NoticeLog(Protocol):
+    """Admin notices that go out once per issue (`store.notices`)."""
+
+    def first_notice(self, issue_date: dt.date, kind: str) -> bool: ...
+
+    def forget_notice(self, issue_date: dt.date, kind: str) -> None: ...
 
 
 class DeliveryMoves(Protocol):
@@ -288,8 +307,10 @@ __all__ = [
     "DeliveryPlan",
     "Health",
     "Ledger",
+    "NoticeLog",
     "Retractions",
     "RevisionPlanner",
+    "SharedBudgets",
     "Subscribers",
     "WorkQueue",
     "follow_migration",

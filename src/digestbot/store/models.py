@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -215,6 +216,28 @@ class UsedToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class RateBudget(Base):
+    """A provider limit shared by every worker on this database (e.g. Telegram's 30 messages
+    per second per bot): a GCRA bucket whose theoretical arrival time `tat` (seconds since the
+    epoch, on the database's clock) is moved forward atomically as workers reserve sends."""
+
+    __tablename__ = "rate_budgets"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tat: Mapped[float] = mapped_column(Double)
+
+
+class AdminNotice(Base):
+    """An alert or report to the admins that must go out once per issue whatever the number
+    of replicas and restarts (late issue, publish report): the first to insert it sends it."""
+
+    __tablename__ = "admin_notices"
+
+    issue_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(80), primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 # Core handles for the query modules (the store speaks Core for short, explicit statements).
 deliveries = cast(Table, Delivery.__table__)
 delivery_parts = cast(Table, DeliveryPart.__table__)
@@ -226,23 +249,29 @@ retractions = cast(Table, Retraction.__table__)
 retraction_parts = cast(Table, RetractionPart.__table__)
 signup_limits = cast(Table, SignupLimit.__table__)
 used_tokens = cast(Table, UsedToken.__table__)
+rate_budgets = cast(Table, RateBudget.__table__)
+admin_notices = cast(Table, AdminNotice.__table__)
 
 __all__ = [
+    "AdminNotice",
     "Base",
     "Delivery",
     "DeliveryPart",
     "IssueRevision",
     "PublishedIssue",
+    "RateBudget",
     "Retraction",
     "RetractionPart",
     "SignupLimit",
     "Subscriber",
     "TargetAlias",
     "UsedToken",
+    "admin_notices",
     "deliveries",
     "delivery_parts",
     "issue_revisions",
     "published_issues",
+    "rate_budgets",
     "retraction_parts",
     "retractions",
     "signup_limits",

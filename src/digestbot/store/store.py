@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from digestbot.store.archive import IssueArchive
 from digestbot.store.base import Clock
+from digestbot.store.budgets import RateBudgets
 from digestbot.store.deliveries import DeliveryLedger
 from digestbot.store.delivery_log import DeliveryReports
 from digestbot.store.delivery_plan import DeliveryIntents
@@ -18,9 +19,12 @@ from digestbot.store.interfaces import (
     DeliveryPlan,
     Health,
     Ledger,
+    NoticeLog,
     Retractions,
+    SharedBudgets,
     Subscribers,
 )
+from digestbot.store.notices import NoticeBook
 from digestbot.store.retraction_steps import RetractionSteps
 from digestbot.store.retractions import RetractionQueue
 from digestbot.store.revisions import DeliveryRevisions
@@ -43,6 +47,8 @@ class Store(
     IssueArchive,
     RetractionQueue,
     RetractionSteps,
+    RateBudgets,
+    NoticeBook,
 ):
     """Delivery ledger, subscribers (and their sign-ups) and published issues over one
     SQLAlchemy engine. Every method is one short transaction and thread-safe (each call
@@ -56,9 +62,18 @@ if TYPE_CHECKING:  # mypy proves here that a Store is each of the narrow interfa
     def _implements(
         store: Store,
     ) -> tuple[
-        Ledger, DeliveryMoves, DeliveryPlan, DeliveryLog, Subscribers, Archive, Health, Retractions
+        Ledger,
+        DeliveryMoves,
+        DeliveryPlan,
+        DeliveryLog,
+        Subscribers,
+        Archive,
+        Health,
+        Retractions,
+        SharedBudgets,
+        NoticeLog,
     ]:
-        return store, store, store, store, store, store, store, store
+        return store, store, store, store, store, store, store, store, store, store
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:

@@ -1,0 +1,91 @@
+"""A provider-wide limit (Telegram's ~30 messages/s per bot) shared by every worker on one
+PostgreSQL database, so N workers together stay under it instead of each spending it all.
+
+The budget lives in the database (`store.budgets`): this process reserves sends in small
+blocks (one statement per block, sized to the sends waiting right now, at most
+`BLOCK_SECONDS` worth), turns the block's times from the database's clock into its own and
+hands them out in order. A send takes its reserved time before it is marked in flight, like
+any rate-limit token. A reserved time nobody took promptly is dropped, not used late: a late
+departure could land in the middle of another worker's sends."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from digestbot.ratelimit import Clock
+
+# One reservation covers at most this many seconds of the budget: few statements per second,
+# and few sends wasted when a worker stops with a block in hand.
+BLOCK_SECONDS = 0.2
+# A reserved time is still good this long after it passed (the bot-wide bucket keeps ~5% of
+# its burst in reserve for such skew; `pacing.BURST_RESERVE`).
+STALE_SECONDS = 0.03
+
+# (sends wanted) → (where the block starts, the database's time now), epoch seconds.
+Reserve = Callable[[int], Awaitable[tuple[float, float]]]
+
+
+class SharedBudget:
+    def __init__(
+        self,
+        reserve: Reserve,
+        rate: float,
+        burst: int,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._reserve = reserve
+        self.interval = 1.0 / rate
+        self.tolerance = (max(1, burst) - 1) * self.interval
+        self.block = max(1, int(rate * BLOCK_SECONDS))
+        self._clock = clock
+        self._sleep = sleep
+        self._times: deque[float] = deque()  # reserved departure times, on our clock
+        self._refill: asyncio.Future[None] | None = None  # the reservation under way
+        self._waiting = 0
+        self.reservations = 0  # statements run (benchmarks divide by it)
+        self.dropped = 0  # reserved sends nobody took in time
+
+    async def take(self) -> float:
+        """Wait for this process's next reserved send time; returns the seconds waited."""
+        started = self._clock()
+        self._waiting += 1
+        try:
+            at = await self._next_time()
+        finally:
+            self._waiting -= 1
+        wait = at - self._clock()
+        if wait > 0:
+            await self._sleep(wait)
+        return self._clock() - started
+
+    async def _next_time(self) -> float:
+        while True:
+            now = self._clock()
+            while self._times:
+                at = self._times.popleft()
+                if at >= now - STALE_SECONDS:
+                    return at
+                self.dropped += 1
+            if self._refill is None or self._refill.done():
+                count = min(self.block, max(1, self._waiting))
+                self._refill = asyncio.ensure_future(self._reserve_block(count))
+            # Shielded: a waiter that is cancelled must not cancel the others' reservation.
+            await asyncio.shield(self._refill)
+
+    async def _reserve_block(self, count: int) -> None:
+        start, db_now = await self._reserve(count)
+        self.reservations += 1
+        # The reply reached us a little after the database's `now`: taking our clock now as
+        # that moment makes every time a hair later than it could be, never earlier.
+        offset = self._clock() - db_now
+        floor = db_now + offset
+        for k in range(count):
+            self._times.append(max(floor, start + k * self.interval - self.tolerance + offset))
+
+
+__all__ = ["BLOCK_SECONDS", "STALE_SECONDS", "Reserve", "SharedBudget"]
