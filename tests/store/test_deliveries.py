@@ -444,3 +444,15 @@ def test_break_leases_frees_a_dead_workers_rows_at_once(store: Store) -> None:
     store.claim(DAY, "telegram", "host:1:dead", limit=2, lease_seconds=600)
     assert store.break_leases("host:1:dead") == 2
     assert len(store.claim(DAY, "telegram", "w2", limit=5, lease_seconds=60)) == 3
+
+
+def test_break_leases_on_one_issue_and_channel_leaves_the_owners_other_rows_alone(
+    store: Store,
+) -> None:
+    store.ensure_deliveries(DAY, "telegram", _targets(2), PARTS)
+    store.ensure_deliveries(DAY, "slack", _targets(2), PARTS)
+    store.claim(DAY, "telegram", "w1", limit=2, lease_seconds=600)
+    store.claim(DAY, "slack", "w1", limit=2, lease_seconds=600)
+    assert store.break_leases("w1", DAY, "telegram") == 2
+    assert store.lease_owners(DAY, "slack") == {"w1"}
+    assert store.lease_owners(DAY, "telegram") == set()

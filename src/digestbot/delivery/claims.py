@@ -122,8 +122,14 @@ class ClaimQueue(Generic[T]):
 
     async def others_hold_work(self) -> bool:
         """Whether other workers still hold unfinished rows of this issue and channel. The
-        rows of a worker that is certainly dead are freed for claiming at once."""
+        rows of a worker that is certainly dead are freed for claiming at once. Called when
+        this worker has nothing queued or being sent, so rows still leased to it are ones it
+        does not know of (a claim whose answer an outage lost): those are freed too."""
         others = await self.ledger.lease_owners(self.issue_date, self.channel)
+        if self.owner in others and not self._queue and self._refill is None:
+            others.discard(self.owner)
+            log.warning("%s: freeing rows leased to this worker by a lost claim", self.channel)
+            await self.ledger.break_leases(self.owner, self.issue_date, self.channel)
         others.discard(self.owner)
         for other in others:
             if owner_is_dead(other, self.owner):

@@ -167,14 +167,23 @@ class DeliveryLedger(StoreBase):
                 ).scalars()
             )
 
-    def break_leases(self, owner: str) -> int:
-        """Expire every lease `owner` holds: it is known dead (a killed process on this host,
-        or this very process's predecessor under the same pid), so its rows need not wait
-        for the lease to run out. Its parts in flight turn `uncertain` when next claimed."""
+    def break_leases(
+        self, owner: str, issue_date: dt.date | None = None, channel: Channel | None = None
+    ) -> int:
+        """Expire every lease `owner` holds (on one issue and channel, when given): it is
+        known dead (a killed process on this host, or this very process's predecessor under
+        the same pid), or, for a worker's own rows, they are leases it does not know it holds
+        (a claim committed while its answer was lost to a database outage). Its rows need not
+        wait for the lease to run out; parts in flight turn `uncertain` when next claimed."""
+        where = [D.c.lease_owner == owner]
+        if issue_date is not None:
+            where.append(D.c.issue_date == issue_date)
+        if channel is not None:
+            where.append(D.c.channel == channel)
         with self._write() as conn:
             return conn.execute(
                 update(D)
-                .where(D.c.lease_owner == owner)
+                .where(*where)
                 .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
             ).rowcount
 
