@@ -92,3 +92,58 @@ def test_publish_waits_out_a_database_outage_and_resumes_within_seconds(
         f"\noutage {back_at - stopped_at:.1f} s; sending resumed "
         f"{resumed_at - back_at:.2f} s after the database's return"
     )
+
+
+def test_an_outage_longer_than_the_patience_ends_publish_with_one_line_and_exit_3(
+    tmp_path: Path, private_pg: PrivatePostgres, telegram_fake: TelegramFake
+) -> None:
+    config = write_config(
+        tmp_path,
+        store_url=private_pg.url,
+        telegram=telegram_fake,
+        telegram_targets=[(chat, "top3") for chat in CHATS],
+    )
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[store]\n", "[store]\noutage_patience = 3\n", 1
+        ),
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json",
+               "--file", str(SAMPLE)]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    publish = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_until(lambda: len(telegram_fake.messages) >= 60, publish, "sending began")
+        private_pg.stop()
+        time.sleep(1.0)  # requests that had left before the stop have landed by now
+        during = len(telegram_fake.messages)
+        out, err = publish.communicate(timeout=120)
+    finally:
+        if publish.poll() is None:
+            publish.kill()
+            publish.communicate()
+    assert len(telegram_fake.messages) == during, "sent while the ledger was away"
+    assert publish.returncode == 3, err[-3000:]
+    assert "Traceback" not in err and "unhandled exception" not in err, err[-5000:]
+    errors = [line for line in err.splitlines() if line.startswith("digestbot: error:")]
+    assert len(errors) == 1 and "unavailable" in errors[0], err[-3000:]
+    assert out == ""
+
+    private_pg.start()  # the database is back: the next run finishes, nothing twice
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in again.stderr, again.stderr[-5000:]
+    store = open_store(private_pg.url)
+    statuses = {row.target: row.status for row in store.log(issue_date=DAY)}
+    store.close()
+    received = Counter(m.chat_id for m in telegram_fake.messages)
+    uncertain = {chat for chat, status in statuses.items() if status is Status.UNCERTAIN}
+    assert len(uncertain) <= 64  # at most one request per connection was out at the stop
+    for chat in CHATS:
+        if chat in uncertain:
+            assert received[chat] <= 1, chat
+        else:
+            assert (statuses[chat], received[chat]) == (Status.SENT, 1), chat
+    assert again.returncode == (1 if uncertain else 0), again.stderr[-3000:]
