@@ -4,6 +4,7 @@ refuses to run as root, so as root the server runs as `nobody` (via runuser)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -68,10 +69,8 @@ class PrivatePostgres:
         self._run(pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # not running
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # not running
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Self:

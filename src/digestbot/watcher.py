@@ -6,11 +6,13 @@ Everything time-related comes from an injected clock, so the schedule is tested 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import enum
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -39,6 +41,7 @@ class Outcome(enum.StrEnum):
     REFUSED = "refused"  # out but malformed; admins told once per version of the file
     PUBLISHED = "published"
     PARTIAL = "partial"  # published, but some deliveries are pending (a provider is down)
+    FOLLOWING = "following"  # another replica leads today's poll right now
 
 
 # The pre-flight check of a fetched issue for the day it is meant for (digestbot.checking).
@@ -55,6 +58,32 @@ class AlertFn(Protocol):
 
 
 Clock = Callable[[], dt.datetime]
+# Held while this process leads the day's poll (True) or another replica does (False): one
+# replica polls, publishes, alerts and reports; `digestbot run` takes a PostgreSQL advisory
+# lock per issue date.
+LeadFn = Callable[[dt.date], AbstractAsyncContextManager[bool]]
+# Records that the notice `kind` about a day goes out; False when it went out before, from
+# this process, an earlier start or another replica (`digestbot run`: in the database).
+FirstNoticeFn = Callable[[dt.date, str], Awaitable[bool]]
+
+
+@contextlib.asynccontextmanager
+async def always_lead(day: dt.date) -> AsyncIterator[bool]:
+    """One process alone: it always leads."""
+    yield True
+
+
+def notices_in_memory() -> FirstNoticeFn:
+    """Notices remembered for this process's life only."""
+    sent: set[tuple[dt.date, str]] = set()
+
+    async def first(day: dt.date, kind: str) -> bool:
+        if (day, kind) in sent:
+            return False
+        sent.add((day, kind))
+        return True
+
+    return first
 
 
 class PublicationWatcher:
@@ -69,6 +98,8 @@ class PublicationWatcher:
         alert: AlertFn,
         clock: Clock,
         notices: Notices | None = None,
+        lead: LeadFn = always_lead,
+        first_notice: FirstNoticeFn | None = None,
     ) -> None:
         self.schedule = schedule
         self.notices = notices or Notices()
@@ -78,10 +109,9 @@ class PublicationWatcher:
         self._already_published = already_published
         self._alert = alert
         self._clock = clock
-        self._late_alerted: set[dt.date] = set()
-        self._refused_versions: set[str] = set()
+        self._lead = lead
+        self._first_notice = first_notice or notices_in_memory()
         self._done: set[dt.date] = set()
-        self._partial_alerted: set[dt.date] = set()
         self._lock = asyncio.Lock()
 
     def today(self) -> dt.date:
@@ -104,6 +134,12 @@ class PublicationWatcher:
         if day in self._done or await self._already_published(day):
             self._done.add(day)
             return Outcome.ALREADY_DONE
+        async with self._lead(day) as leading:
+            if not leading:
+                return Outcome.FOLLOWING
+            return await self._look(day, now)
+
+    async def _look(self, day: dt.date, now: dt.datetime) -> Outcome:
         try:
             fetched = await self.source.fetch(day)
         except SourceError as exc:
@@ -117,8 +153,7 @@ class PublicationWatcher:
         version = hashlib.sha256(fetched.data).hexdigest()
         verdict = self._check(fetched, day)
         if verdict.issue is None or verdict.errors:
-            if version not in self._refused_versions:
-                self._refused_versions.add(version)
+            if await self._first_notice(day, f"refused:{version[:32]}"):
                 details = "\n".join(summary_lines(verdict.findings))
                 await self._alert(self.notices.refused(day, fetched.origin, details))
             return Outcome.REFUSED
@@ -128,19 +163,18 @@ class PublicationWatcher:
             report += f"\n{self.notices.warnings(len(verdict.warnings))}\n" + "\n".join(lines)
         if await self._already_published(day):
             self._done.add(day)
-            await self._alert(self.notices.published(day, report), level=logging.INFO)
+            if await self._first_notice(day, "published"):
+                await self._alert(self.notices.published(day, report), level=logging.INFO)
             return Outcome.PUBLISHED
         # Something is left (a provider was down): later polls resume it; tell admins once.
-        if day not in self._partial_alerted:
-            self._partial_alerted.add(day)
+        if await self._first_notice(day, "partial"):
             await self._alert(self.notices.partial(day, report))
         return Outcome.PARTIAL
 
     async def _maybe_late(self, day: dt.date, now: dt.datetime, why: str) -> Outcome:
         if now.time() < self.schedule.deadline:
             return Outcome.WAITING
-        if day not in self._late_alerted:
-            self._late_alerted.add(day)
+        if await self._first_notice(day, "late"):
             schedule = self.schedule
             await self._alert(
                 self.notices.late(day, why, schedule.deadline, schedule.timezone.key)
@@ -149,4 +183,12 @@ class PublicationWatcher:
         return Outcome.WAITING
 
 
-__all__ = ["Outcome", "PublicationWatcher", "Schedule"]
+__all__ = [
+    "FirstNoticeFn",
+    "LeadFn",
+    "Outcome",
+    "PublicationWatcher",
+    "Schedule",
+    "always_lead",
+    "notices_in_memory",
+]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +18,14 @@ from digestbot.input_limits import InputLimits
 from digestbot.model import Issue
 from digestbot.notices import Language, Notices
 from digestbot.sources import FetchedIssue, FolderSource
-from digestbot.watcher import Outcome, PublicationWatcher, Schedule
+from digestbot.watcher import (
+    FirstNoticeFn,
+    LeadFn,
+    Outcome,
+    PublicationWatcher,
+    Schedule,
+    always_lead,
+)
 from tests.sample import DAY, SAMPLE, sample_with_events
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -26,7 +36,13 @@ class Harness:
     """A watcher over a real folder source, with a movable clock and recorded side effects."""
 
     def __init__(
-        self, folder: Path, published: set[dt.date] | None = None, notices: Notices | None = None
+        self,
+        folder: Path,
+        published: set[dt.date] | None = None,
+        notices: Notices | None = None,
+        *,
+        lead: LeadFn = always_lead,
+        first_notice: FirstNoticeFn | None = None,
     ) -> None:
         self.now = dt.datetime(2026, 4, 20, 8, 0, tzinfo=SHANGHAI)
         self.published_issues: list[Issue] = []
@@ -43,6 +59,8 @@ class Harness:
             alert=self.alert,
             clock=lambda: self.now,
             notices=notices,
+            lead=lead,
+            first_notice=first_notice,
         )
 
     @staticmethod
@@ -215,3 +233,63 @@ async def test_admin_notices_are_in_english_when_the_config_says_so(folder: Path
     publish_sample(folder)
     assert await h.watcher.poll() == Outcome.PUBLISHED
     assert h.alerts[1] == "✅ 2026-04-20 published.\ntelegram: 3 sent"
+
+
+async def test_the_late_alert_is_remembered_in_the_store_across_a_restart(
+    folder: Path, tmp_path: Path
+) -> None:
+    from digestbot.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path}/ledger.db")
+
+    async def first_notice(day: dt.date, kind: str) -> bool:
+        return store.first_notice(day, kind)
+
+    first = Harness(folder, first_notice=first_notice)
+    await first.run_until(12, 30)
+    restarted = Harness(folder, first_notice=first_notice)  # same store, a new process
+    restarted.now = restarted.now.replace(hour=13)
+    outcomes = await restarted.run_until(14, 0)
+    store.close()
+    assert len(first.alerts) == 1 and first.alerts[0].startswith("⏰")
+    assert restarted.alerts == []
+    assert {o for _, o in outcomes} == {Outcome.WAITING}
+
+
+async def test_a_replica_that_does_not_lead_the_day_leaves_poll_and_report_to_the_leader(
+    folder: Path,
+) -> None:
+    held: set[dt.date] = set()  # the advisory lock, as the replicas see it
+
+    @contextlib.asynccontextmanager
+    async def lead(day: dt.date) -> AsyncIterator[bool]:
+        leading = day not in held
+        held.add(day)
+        try:
+            yield leading
+        finally:
+            if leading:
+                held.discard(day)
+
+    leader, follower = Harness(folder, lead=lead), Harness(folder, lead=lead)
+    follower.ledger_days = leader.ledger_days  # one ledger
+    publish_sample(folder)
+    leader.now = follower.now = leader.now.replace(hour=9)
+    publishing = asyncio.Event()
+    release = asyncio.Event()
+    real_publish = leader.publish
+
+    async def slow_publish(issue: Issue, fetched: FetchedIssue) -> str:
+        publishing.set()
+        await release.wait()
+        return await real_publish(issue, fetched)
+
+    leader.watcher._publish = slow_publish
+    leading = asyncio.create_task(leader.watcher.poll())
+    await publishing.wait()
+    assert await follower.watcher.poll() is Outcome.FOLLOWING  # mid-publish: it leads
+    release.set()
+    assert await leading is Outcome.PUBLISHED
+    assert await follower.watcher.poll() is Outcome.ALREADY_DONE
+    assert follower.published_issues == [] and follower.alerts == []
+    assert len(leader.alerts) == 1

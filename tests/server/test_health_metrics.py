@@ -37,6 +37,26 @@ async def test_healthz_is_503_when_the_store_is_down(app_env: AppEnv) -> None:
     assert response.json() == {"status": "unavailable", "store": "unavailable"}
 
 
+async def test_healthz_says_why_the_store_is_unavailable(app_env: AppEnv) -> None:
+    from digestbot.server.health import StoreCheck
+    from digestbot.store.base import StoreBase
+    from digestbot.store.engine import create_store_engine
+    from tests.fakes._server import free_port
+
+    # A PostgreSQL that is not there: the ledger's database stopped.
+    gone = StoreBase(
+        create_store_engine(f"postgresql://digestbot:s3cret@127.0.0.1:{free_port()}/x")
+    )
+    async with app_env.client(health=StoreCheck(gone)) as client:
+        response = await client.get("/healthz")
+    gone.close()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["store"] == "unavailable"
+    assert body["store_error"].startswith("OperationalError: connection failed")
+    assert "s3cret" not in response.text
+
+
 async def test_healthz_reports_the_scheduler_tick_and_its_age() -> None:
     clock = ManualClock(now=1_776_643_200.0)  # 2026-04-20T00:00:00Z
     heartbeat = Heartbeat(every=30, clock=clock)

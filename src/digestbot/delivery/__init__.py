@@ -41,12 +41,14 @@ if TYPE_CHECKING:
     from digestbot.delivery.report import PublishReport, report_text
     from digestbot.delivery.retract_issue import RetractionReport, RetractStore, retract
     from digestbot.delivery.retraction import RetractionRun, Retractor
+    from digestbot.delivery.shared_budget import SharedBudget
     from digestbot.delivery.wiring import (
         build_channel,
         build_sender,
         delivery_settings,
         pacing_for,
         renderer_for,
+        share_budgets,
         telegram_sender,
     )
     from digestbot.delivery.workers import owner_is_dead, worker_id
@@ -89,8 +91,10 @@ else:
                 "delivery_settings",
                 "pacing_for",
                 "renderer_for",
+                "share_budgets",
                 "telegram_sender",
             ),
+            "shared_budget": ("SharedBudget",),
             "workers": ("owner_is_dead", "worker_id"),
         },
     )
@@ -114,6 +118,7 @@ __all__ = [
     "RetractionRun",
     "Retractor",
     "RetryPolicy",
+    "SharedBudget",
     "SlackPacing",
     "TargetLine",
     "TelegramPacing",
@@ -134,6 +139,7 @@ __all__ = [
     "retract",
     "select_channels",
     "send_now",
+    "share_budgets",
     "telegram_sender",
     "worker_id",
 ]

@@ -64,18 +64,29 @@ class Heartbeat:
         }
 
 
-def store_health(store: Health) -> HealthCheck:
-    """A check that the store answers a trivial query."""
+class StoreCheck:
+    """A check that the store answers a trivial query; `reason` says why it did not last
+    time (the driver's first line: no URL, no password), for `/healthz` to show."""
 
-    def check() -> bool:
+    def __init__(self, store: Health) -> None:
+        self.store = store
+        self.reason: str | None = None
+
+    def __call__(self) -> bool:
+        from digestbot.store.outage import reason_of  # SQLAlchemy only once it is needed
+
         try:
-            store.ping()
-        except Exception as exc:  # any failure means "not healthy"; the reason goes to the log
-            log.warning("health check: store unreachable (%s)", type(exc).__name__)
+            self.store.ping()
+        except Exception as exc:  # any failure means "not healthy"
+            self.reason = reason_of(exc)
+            log.warning("health check: store unreachable (%s)", self.reason)
             return False
+        self.reason = None
         return True
 
-    return check
+
+def store_health(store: Health) -> HealthCheck:
+    return StoreCheck(store)
 
 
 def healthz_endpoint(check: HealthCheck, heartbeat: Heartbeat | None = None) -> Endpoint:
@@ -83,11 +94,16 @@ def healthz_endpoint(check: HealthCheck, heartbeat: Heartbeat | None = None) -> 
     The body says which part failed: `{"status", "store", "scheduler": {...}}`."""
 
     async def healthz(_: Request) -> Response:
+        why = None
         try:
             store_ok = await asyncio.wait_for(asyncio.to_thread(check), HEALTH_TIMEOUT_SECONDS)
         except TimeoutError:
             store_ok = False
+            why = f"no answer within {HEALTH_TIMEOUT_SECONDS:.0f} s"
         body: dict[str, Any] = {"store": "ok" if store_ok else "unavailable"}
+        why = why or (None if store_ok else getattr(check, "reason", None))
+        if why:  # sending is paused meanwhile: say why
+            body["store_error"] = why
         healthy = store_ok
         if heartbeat is not None:
             body["scheduler"] = heartbeat.report()
@@ -136,6 +152,7 @@ __all__ = [
     "Endpoint",
     "HealthCheck",
     "Heartbeat",
+    "StoreCheck",
     "healthz_endpoint",
     "metrics_endpoint",
     "store_health",

@@ -26,7 +26,7 @@ from digestbot.bot import AdminAlerts, TelegramBot, publish_status
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
-from digestbot.delivery import PacedSender, build_sender, renderer_for
+from digestbot.delivery import PacedSender, build_sender, renderer_for, share_budgets
 from digestbot.model import Channel
 from digestbot.parsing import ParseCache
 from digestbot.published import ArchivedIssues
@@ -41,6 +41,7 @@ from digestbot.server import (
     serve,
 )
 from digestbot.service.daily import DailyPublish
+from digestbot.service.leading import day_leader, remembered_notices
 from digestbot.service.polling import Poller
 from digestbot.service.signals import stop_on_signals
 from digestbot.signup.wiring import signup_desk
@@ -72,6 +73,8 @@ class Service:
         self.senders: dict[Channel, PacedSender[Any]] = {
             name: build_sender(config, name) for name in config.enabled_channels()
         }
+        if store.budgets_shared:  # replicas on PostgreSQL: Telegram's bot budget is theirs
+            share_budgets(config, self.senders, self._reserve_sends)
         self.bot = self._bot()
         self.alerts = self.bot.alerts if self.bot is not None else AdminAlerts(None, ())
         self.daily = DailyPublish(
@@ -97,8 +100,13 @@ class Service:
             alert=self.alerts.send,
             clock=lambda: dt.datetime.now(dt.UTC),
             notices=self.daily.notices,
+            lead=day_leader(store, self.ledger),
+            first_notice=remembered_notices(store, self.ledger),
         )
         self.poller = Poller(self.watcher, schedule, self.timezone, self.stop, self.heartbeat)
+
+    async def _reserve_sends(self, key: str, interval: float, count: int) -> tuple[float, float]:
+        return await self.ledger.call(self.store.reserve_sends, key, interval, count)
 
     def _bot(self) -> TelegramBot | None:
         """The bot runs when Telegram is live, on the same sender as the publish."""

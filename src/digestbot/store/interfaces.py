@@ -288,6 +288,14 @@ class NoticeLog(Protocol):
     def forget_notice(self, issue_date: dt.date, kind: str) -> None: ...
 
 
+class Leadership(Protocol):
+    """One replica leads a piece of work at a time (`store.leader`)."""
+
+    def try_lead(self, name: str) -> bool: ...
+
+    def resign(self, name: str) -> None: ...
+
+
 class DeliveryMoves(Protocol):
     def move_deliveries(self, channel: Channel, old: str, new: str) -> None:
         """Unfinished deliveries to `old` go to `new` (one that would duplicate a delivery to
@@ -310,6 +318,7 @@ __all__ = [
     "DeliveryMoves",
     "DeliveryPlan",
     "Health",
+    "Leadership",
     "Ledger",
     "NoticeLog",
     "Retractions",

@@ -18,12 +18,14 @@ from digestbot.store.interfaces import (
     DeliveryMoves,
     DeliveryPlan,
     Health,
+    Leadership,
     Ledger,
     NoticeLog,
     Retractions,
     SharedBudgets,
     Subscribers,
 )
+from digestbot.store.leader import LeaderLocks
 from digestbot.store.notices import NoticeBook
 from digestbot.store.retraction_steps import RetractionSteps
 from digestbot.store.retractions import RetractionQueue
@@ -49,6 +51,7 @@ class Store(
     RetractionSteps,
     RateBudgets,
     NoticeBook,
+    LeaderLocks,
 ):
     """Delivery ledger, subscribers (and their sign-ups) and published issues over one
     SQLAlchemy engine. Every method is one short transaction and thread-safe (each call
@@ -72,6 +75,7 @@ if TYPE_CHECKING:  # mypy proves here that a Store is each of the narrow interfa
         Retractions,
         SharedBudgets,
         NoticeLog,
+        Leadership,
     ]:
         return store, store, store, store, store, store, store, store, store, store
 

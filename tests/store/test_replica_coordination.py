@@ -1,5 +1,5 @@
-"""Provider budgets shared through the database, and admin notices sent once: what several
-workers on one database rely on."""
+"""What replicas on one database coordinate through: provider budgets, admin notices sent
+once, and one leader for a piece of work."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import threading
 
-from digestbot.store import Store
+from digestbot.store import Store, open_store
 
 INTERVAL = 1 / 30
 
@@ -52,3 +52,23 @@ def test_a_notice_is_recorded_once_and_can_be_given_back(store: Store) -> None:
     assert store.first_notice(day + dt.timedelta(days=1), "late")
     store.forget_notice(day, "late")  # it could not be sent: the next try sends it
     assert store.first_notice(day, "late")
+
+
+def test_one_replica_leads_at_a_time_and_another_takes_over_when_it_resigns(
+    store: Store, store_url: str
+) -> None:
+    other = open_store(store_url)  # another replica: its own engine and sessions
+    try:
+        assert store.try_lead("schedule:2026-04-20")
+        assert store.try_lead("schedule:2026-04-20")  # leading already
+        if store.dialect == "postgresql":
+            assert not other.try_lead("schedule:2026-04-20")
+            assert other.try_lead("schedule:2026-04-21")  # another day, another leader
+        else:
+            assert other.try_lead("schedule:2026-04-20")  # SQLite: one process, it leads
+        store.resign("schedule:2026-04-20")
+        assert other.try_lead("schedule:2026-04-20")
+        other.resign("schedule:2026-04-20")
+        other.resign("schedule:2026-04-21")
+    finally:
+        other.close()
