@@ -15,6 +15,7 @@ MODULES = (
     "benchmarks.telegram_broadcast",
     "benchmarks.email",
     "benchmarks.latency",  # /healthz, Slack acks, bot replies during a 10,000-chat publish
+    "benchmarks.replicas",  # 1, 2 and 3 publish processes on one PostgreSQL ledger
 )
 
 
