@@ -1,12 +1,12 @@
 """1, 2 and 3 `digestbot publish` processes on one PostgreSQL ledger, and where scaling stops.
 
 Each run sends a one-part digest to CHATS private chats through the Telegram fake (its own
-process) with a paid broadcast's limit (1,000/s bot-wide, shared by the workers through the
-database): the floor is CHATS / 1,000 s of sending. Reported per worker count: wall time from
-start to the last exit, the sending window (first to last message at the fake), messages/s,
-the ratio of that window to the floor, and lost / duplicated messages and 429s (all must be 0).
-Scaling stops where one more process adds no messages/s: on this 2-core machine the workers,
-the fake and PostgreSQL share two cores.
+process) as a paid broadcast (`[telegram] paid_broadcast`: 1,000/s bot-wide, a budget the
+workers share through the database): the floor is CHATS / 1,000 s of sending. Reported per
+worker count: wall time from start to the last exit, the sending window (first to last
+message at the fake), messages/s, the ratio of that window to the floor, and lost /
+duplicated messages and 429s (all must be 0). Scaling stops where one more process adds no
+messages/s: on a 2-core machine the workers, the fake and PostgreSQL share two cores.
 
 Needs the PostgreSQL of the tests (DIGESTBOT_TEST_PG_URL, default 127.0.0.1:5432/test); each
 run gets a schema of its own, dropped afterwards. `.venv/bin/python -m benchmarks.replicas`.
@@ -47,15 +47,13 @@ def run(workers: int) -> dict[str, Any]:
     with engine.begin() as conn:
         conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        with tempfile.TemporaryDirectory() as folder, TelegramFakeProcess(
-            "--paid-broadcast"
-        ) as fake:
+        with tempfile.TemporaryDirectory() as folder, TelegramFakeProcess() as fake:
             config = write_config(
                 Path(folder),
                 store_url=_schema_url(schema),
                 telegram=fake,
                 telegram_targets=[(str(100000 + i), "top3") for i in range(CHATS)],
-                telegram_rate=f"global_per_second = {PAID_PER_SECOND}",
+                channel_keys={"telegram": "paid_broadcast = true"},
             )
             # Migrate once first, as an operator would (`digestbot migrate`): the runs then
             # measure publishing, not the schema.
