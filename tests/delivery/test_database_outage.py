@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from digestbot.store import Status, open_store
-from tests.delivery.harness import DAY, SAMPLE, write_config
+from tests.delivery.harness import DAY, write_config
+from tests.delivery.processes import ENV, publish_command, start_publish
 from tests.fakes.telegram_server import TelegramFake
 from tests.private_postgres import PrivatePostgres, unavailable_reason
 
@@ -26,14 +27,14 @@ OUTAGE_SECONDS = 10.0
 
 
 @pytest.fixture
-def private_pg() -> PrivatePostgres:
+def private_pg() -> Iterator[PrivatePostgres]:
     reason = unavailable_reason()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must be able to start a private PostgreSQL: {reason}")
         pytest.skip(reason)
     with PrivatePostgres() as pg:
-        yield pg  # type: ignore[misc]
+        yield pg
 
 
 def _wait_until(condition: object, proc: subprocess.Popen[str], what: str) -> None:
@@ -44,23 +45,23 @@ def _wait_until(condition: object, proc: subprocess.Popen[str], what: str) -> No
         time.sleep(0.02)
 
 
+def _config(folder: Path, pg: PrivatePostgres, telegram: TelegramFake, store: str = "") -> Path:
+    config = write_config(
+        folder,
+        store_url=pg.url,
+        telegram=telegram,
+        telegram_targets=[(chat, "top3") for chat in CHATS],
+    )
+    text = config.read_text(encoding="utf-8").replace("[store]\n", f"[store]\n{store}", 1)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
 def test_publish_waits_out_a_database_outage_and_resumes_within_seconds(
     tmp_path: Path, private_pg: PrivatePostgres, telegram_fake: TelegramFake
 ) -> None:
-    config = write_config(
-        tmp_path,
-        store_url=private_pg.url,
-        telegram=telegram_fake,
-        telegram_targets=[(chat, "top3") for chat in CHATS],
-    )
-    publish = subprocess.Popen(
-        [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json",
-         "--file", str(SAMPLE)],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    config = _config(tmp_path, private_pg, telegram_fake)
+    publish = start_publish(config)
     try:
         _wait_until(lambda: len(telegram_fake.messages) >= 60, publish, "sending began")
         private_pg.stop()
@@ -97,24 +98,8 @@ def test_publish_waits_out_a_database_outage_and_resumes_within_seconds(
 def test_an_outage_longer_than_the_patience_ends_publish_with_one_line_and_exit_3(
     tmp_path: Path, private_pg: PrivatePostgres, telegram_fake: TelegramFake
 ) -> None:
-    config = write_config(
-        tmp_path,
-        store_url=private_pg.url,
-        telegram=telegram_fake,
-        telegram_targets=[(chat, "top3") for chat in CHATS],
-    )
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "[store]\n", "[store]\noutage_patience = 3\n", 1
-        ),
-        encoding="utf-8",
-    )
-    command = [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json",
-               "--file", str(SAMPLE)]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    publish = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    config = _config(tmp_path, private_pg, telegram_fake, store="outage_patience = 3\n")
+    publish = start_publish(config)
     try:
         _wait_until(lambda: len(telegram_fake.messages) >= 60, publish, "sending began")
         private_pg.stop()
@@ -133,7 +118,9 @@ def test_an_outage_longer_than_the_patience_ends_publish_with_one_line_and_exit_
     assert out == ""
 
     private_pg.start()  # the database is back: the next run finishes, nothing twice
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        publish_command(config), env=ENV, capture_output=True, text=True, timeout=300
+    )
     assert "Traceback" not in again.stderr, again.stderr[-5000:]
     store = open_store(private_pg.url)
     statuses = {row.target: row.status for row in store.log(issue_date=DAY)}

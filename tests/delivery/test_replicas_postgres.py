@@ -8,10 +8,8 @@ last an hour here, so a run that waited for them would never end."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from digestbot.store import Status, Store, open_store
-from tests.delivery.harness import DAY, SAMPLE, write_config
+from tests.delivery.harness import DAY, write_config
+from tests.delivery.processes import start_publish
 from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_process import TelegramFakeProcess
 
@@ -29,17 +28,6 @@ MAILBOXES = [f"reader{i}@example.org" for i in range(200)]
 TELEGRAM_CONNECTIONS = 16
 SMTP_CONNECTIONS = 4
 LEASE_SECONDS = 3600
-
-
-def _publish(config: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json",
-         "--file", str(SAMPLE)],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
 
 
 def _statuses(store: Store, channel: str) -> dict[str, Status]:
@@ -64,7 +52,7 @@ def test_three_workers_one_killed_and_restarted_deliver_once_without_a_429(
         },
     )
     started = time.monotonic()
-    workers = [_publish(config) for _ in range(3)]
+    workers = [start_publish(config) for _ in range(3)]
     watcher: Store | None = None
     restarted: subprocess.Popen[str] | None = None
     try:
@@ -86,7 +74,7 @@ def test_three_workers_one_killed_and_restarted_deliver_once_without_a_429(
         victim.wait(timeout=30)  # reaped: a zombie would still look alive to the others
         killed_at = time.monotonic()
         survivors = [p for p in workers if p is not victim]
-        restarted = _publish(config)
+        restarted = start_publish(config)
         outputs = [p.communicate(timeout=300) for p in [*survivors, restarted]]
         finished = time.monotonic()
     finally:

@@ -161,15 +161,15 @@ class _Tries:
         self, connection: Connection, line: TargetLine, action: Action
     ) -> tuple[PartResult | None, float]:
         """One request on `connection`, once the rate limits let it go."""
-        keys = await self.sender.admit(self.target, self.method)
+        admission = await self.sender.admit(self.target, self.method)
         if not await self.hooks.leaving():
             return self.result(Status.PENDING), 0.0
-        await self.sender.depart(keys)
+        await self.sender.depart(admission)
         self.attempts += 1
         try:
             message_id = await action(connection, self.target)
         except Exception as exc:
-            return await self.judge(exc, keys)
+            return await self.judge(exc, admission.keys)
         finally:
             self.sender.answered(line)
         return self.result(Status.SENT, message_id), 0.0

@@ -58,6 +58,11 @@ class Leases(Protocol[T]):
 
     async def break_leases(self, owner: str) -> int: ...
 
+    async def free_own_leases(self, owner: str, issue_date: dt.date, channel: Channel) -> int:
+        """End `owner`'s leases on this issue and channel: rows a claim leased to it whose
+        answer was lost (to a database outage). 0 where the queue cannot tell them apart."""
+        ...
+
 
 class ClaimQueue(Generic[T]):
     def __init__(
@@ -129,7 +134,7 @@ class ClaimQueue(Generic[T]):
         if self.owner in others and not self._queue and self._refill is None:
             others.discard(self.owner)
             log.warning("%s: freeing rows leased to this worker by a lost claim", self.channel)
-            await self.ledger.break_leases(self.owner, self.issue_date, self.channel)
+            await self.ledger.free_own_leases(self.owner, self.issue_date, self.channel)
         others.discard(self.owner)
         for other in others:
             if owner_is_dead(other, self.owner):

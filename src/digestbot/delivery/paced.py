@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from digestbot.channels.base import ChannelClient
@@ -41,6 +42,15 @@ class TargetLine:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
         self.ready_at = float("-inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What a request took to leave: its limiter keys, and its slot in the budget shared with
+    other workers (on this process's clock; None without one)."""
+
+    keys: list[Hashable]
+    slot: float | None = None
 
 
 class PacedSender(Generic[C]):
@@ -124,24 +134,27 @@ class PacedSender(Generic[C]):
         if wait > 0:
             await self.sleep(wait)
 
-    async def admit(self, target: str, method: str | None = None) -> list[Hashable]:
+    async def admit(self, target: str, method: str | None = None) -> Admission:
         """Wait for room in every limit a request to `target` counts against and take it
         (`method`: an edit or delete with a budget of its own, `Pacing.method_keys`);
-        returns the limiter keys (for `rate_limited`). Called holding the connection the
-        request will leave on, so the token is spent only when it can leave at once."""
+        returns the limiter keys (for `rate_limited`) and the shared budget's slot. Called
+        holding the connection the request will leave on, so the token is spent only when it
+        can leave at once."""
         keys = self.pacing.keys(target)
         if method is not None:
             keys = keys + self.pacing.method_keys(method)
         await self.limiter.acquire(keys)
-        if self.shared is not None:
-            await self.shared.take()
-        return keys
+        slot = await self.shared.take() if self.shared is not None else None
+        return Admission(keys, slot)
 
-    async def depart(self, keys: Iterable[Hashable]) -> None:
+    async def depart(self, admission: Admission) -> None:
         """Called right before the request leaves (its in-flight mark committed): leave no
         faster than the limits allow, counted at departure. Waits only when requests were
-        held up after admission and would otherwise leave together."""
-        await self.door.acquire(keys)
+        held up after admission and would otherwise leave together; one held up past its
+        shared slot takes a new one (leaving late would crowd the other workers' sends)."""
+        await self.door.acquire(admission.keys)
+        if self.shared is not None and admission.slot is not None:
+            await self.shared.renew_if_late(admission.slot)
 
     def answered(self, line: TargetLine) -> None:
         """The provider answered a request on `line` (whatever it said)."""
@@ -184,4 +197,4 @@ class PacedSender(Generic[C]):
         return len(self._lines)
 
 
-__all__ = ["LINE_SWEEP_SECONDS", "PacedSender", "TargetLine"]
+__all__ = ["LINE_SWEEP_SECONDS", "Admission", "PacedSender", "TargetLine"]

@@ -6,7 +6,8 @@ blocks (one statement per block, sized to the sends waiting right now, at most
 `BLOCK_SECONDS` worth), turns the block's times from the database's clock into its own and
 hands them out in order. A send takes its reserved time before it is marked in flight, like
 any rate-limit token. A reserved time nobody took promptly is dropped, not used late: a late
-departure could land in the middle of another worker's sends."""
+departure could land in the middle of another worker's sends; for the same reason a send whose
+in-flight mark took long to commit takes a new time before it leaves."""
 
 from __future__ import annotations
 
@@ -49,10 +50,10 @@ class SharedBudget:
         self._waiting = 0
         self.reservations = 0  # statements run (benchmarks divide by it)
         self.dropped = 0  # reserved sends nobody took in time
+        self.late = 0  # sends held up past their reserved time, given a new one
 
     async def take(self) -> float:
-        """Wait for this process's next reserved send time; returns the seconds waited."""
-        started = self._clock()
+        """Wait for this process's next reserved send time and return it."""
         self._waiting += 1
         try:
             at = await self._next_time()
@@ -61,7 +62,16 @@ class SharedBudget:
         wait = at - self._clock()
         if wait > 0:
             await self._sleep(wait)
-        return self._clock() - started
+        return at
+
+    async def renew_if_late(self, at: float) -> float:
+        """The send that took the time `at` is about to leave: if that is later than a
+        reserved time stays good (its in-flight mark took long to commit), take a new one,
+        so it does not land among the other workers' sends. Returns the time it leaves at."""
+        if self._clock() - at <= STALE_SECONDS:
+            return at
+        self.late += 1
+        return await self.take()
 
     async def _next_time(self) -> float:
         while True:

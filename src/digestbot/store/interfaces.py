@@ -217,9 +217,11 @@ class WorkQueue(Protocol):
 
     async def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]: ...
 
-    async def break_leases(
-        self, owner: str, issue_date: dt.date | None = None, channel: Channel | None = None
-    ) -> int: ...
+    async def break_leases(self, owner: str) -> int: ...
+
+    async def free_own_leases(self, owner: str, issue_date: dt.date, channel: Channel) -> int:
+        """End `owner`'s leases on this issue and channel (rows a lost claim leased to it)."""
+        ...
 
     async def sent_since(
         self, channel: Channel, since: dt.datetime

@@ -102,9 +102,10 @@ class OffLoopLedger:
     async def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]:
         return await self.call(self.store.lease_owners, issue_date, channel)
 
-    async def break_leases(
-        self, owner: str, issue_date: dt.date | None = None, channel: Channel | None = None
-    ) -> int:
+    async def break_leases(self, owner: str) -> int:
+        return await self._queue_call(self.store.break_leases, owner)
+
+    async def free_own_leases(self, owner: str, issue_date: dt.date, channel: Channel) -> int:
         return await self._queue_call(self.store.break_leases, owner, issue_date, channel)
 
     async def sent_since(

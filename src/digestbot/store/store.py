@@ -77,7 +77,7 @@ if TYPE_CHECKING:  # mypy proves here that a Store is each of the narrow interfa
         NoticeLog,
         Leadership,
     ]:
-        return store, store, store, store, store, store, store, store, store, store
+        return store, store, store, store, store, store, store, store, store, store, store
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:
