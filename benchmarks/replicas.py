@@ -103,7 +103,11 @@ def main() -> None:
         print(f"skipped: PostgreSQL unreachable at {PG_URL} ({type(exc).__name__})")
         return
     floor = CHATS / PAID_PER_SECOND
-    print(f"{CHATS} chats, bot limit {PAID_PER_SECOND}/s shared: floor {floor:.1f} s of sending")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"{CHATS} chats, bot limit {PAID_PER_SECOND}/s shared: floor {floor:.1f} s of sending "
+        f"(load average {load})"
+    )
     results = []
     for workers in WORKER_COUNTS:
         result = run(workers)
