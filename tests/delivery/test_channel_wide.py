@@ -49,8 +49,11 @@ def test_slack_token_wrong_then_fixed_then_retry_delivers_every_channel(
         telegram=telegram_fake,
         telegram_targets=[("7001", "top3")],
     )
-    right = config.read_text()
+    right = config.read_text().replace("admin_chat_ids = []", 'admin_chat_ids = ["900"]')
     config.write_text(right.replace('"xoxb-the-real-one"', '"xoxb-typed-wrong-by-hand"'))
+
+    def stopped_alerts() -> list[str]:
+        return [m.text for m in telegram_fake.messages_to("900") if "已停止发送" in m.text]
 
     result = runner.invoke(app, ["--config", str(config), "publish", "--file", str(SAMPLE)])
     assert result.exit_code == 1, result.stderr
@@ -60,8 +63,10 @@ def test_slack_token_wrong_then_fixed_then_retry_delivers_every_channel(
     assert slack_fake.errors == [("auth.test", "invalid_auth")]
     assert slack_fake.requests == [("auth.test", 200)]
     assert slack_fake.posts == []
-    # The other channel was not held up.
+    # The other channel was not held up, and the admins were told, once.
     assert len(telegram_fake.messages_to("7001")) == 1
+    (alert,) = stopped_alerts()
+    assert "slack" in alert and "invalid_auth" in alert and "digestbot retry" in alert
     store = open_store(f"sqlite:///{tmp_path}/ledger.db")
     try:
         assert store.summary(DAY)[Channel.SLACK] == Counter({Status.PENDING: len(channels)})
@@ -75,6 +80,7 @@ def test_slack_token_wrong_then_fixed_then_retry_delivers_every_channel(
         assert len(slack_fake.posts_to(channel)) == 1
     assert slack_fake.errors == [("auth.test", "invalid_auth")], "one invalid_auth, ever"
     assert len(telegram_fake.messages_to("7001")) == 1, "retry sent nothing twice"
+    assert len(stopped_alerts()) == 1, "nothing stopped this time"
 
 
 async def test_a_token_revoked_mid_run_stops_the_channel_with_every_rest_pending(

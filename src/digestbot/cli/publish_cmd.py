@@ -42,6 +42,8 @@ from digestbot.delivery import (
     PublishRefused,
     PublishReport,
     PublishStore,
+    build_sender,
+    channel_down_alert,
     iter_targets,
     publish,
     renderer_for,
@@ -103,6 +105,12 @@ def _run_publish(
 
     async def main() -> PublishReport:
         stop = asyncio.Event()
+        # One Telegram sender for the fan-out and the admins' alert that a channel stopped.
+        senders = (
+            {Channel.TELEGRAM: build_sender(config, Channel.TELEGRAM)}
+            if Channel.TELEGRAM in config.enabled_channels()
+            else {}
+        )
         with (
             _sigterm_sets(stop, asyncio.get_running_loop()),
             Progress(
@@ -123,6 +131,8 @@ def _run_publish(
                 progress=ChannelProgress(bar),
                 stop=stop,
                 record=record,
+                senders=senders,
+                alert=channel_down_alert(config, senders),
             )
 
     try:

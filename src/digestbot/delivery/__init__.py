@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from digestbot.delivery.admin_alert import channel_down_alert
     from digestbot.delivery.attempts import (
         REPLY_POLICY,
         AttemptHooks,
@@ -56,6 +57,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
+            "admin_alert": ("channel_down_alert",),
             "attempts": (
                 "REPLY_POLICY",
                 "AttemptHooks",
@@ -127,6 +129,7 @@ __all__ = [
     "backoff_delay",
     "build_channel",
     "build_sender",
+    "channel_down_alert",
     "delivery_settings",
     "edit_now",
     "iter_targets",
