@@ -40,8 +40,8 @@ _ZH = {
     "not_out": "日报仍未发布",
     "source_down": "来源无法访问（{error}）",
     "changed": (
-        "⚠️ {day}：{origin} 在首次发布后被修改；继续发送首次发布的版本"
-        "（如需发送新版本，请使用 `digestbot publish --replace`）。"
+        "⚠️ {day}：{origin} 在首次发布后被修改；先发完首次发布的版本，"
+        "下一次检查时作为更正推送给所有读者。"
     ),
     "line": "{channel}：已发送 {sent}，失败 {failed}，已屏蔽/跳过 {skipped}，"
     "不确定 {uncertain}，待发送 {pending}{took}",
@@ -58,6 +58,7 @@ _ZH = {
     "retract_line": "{channel}：已删除 {deleted}，无法删除 {not_deletable}，已通知 {notified}，"
     "失败 {failed}，不确定 {uncertain}，待处理 {pending}",
     "kept": "  无法删除（仍在对方聊天中）：{targets}",
+    "corrected": "更正已推送（第 {revision} 版）：{changes} 处修改，{actions}",
 }
 _EN = {
     "refused": "⚠️ {day}: refused {origin}, nothing was sent.\n{details}",
@@ -69,7 +70,7 @@ _EN = {
     "source_down": "the source is unavailable ({error})",
     "changed": (
         "⚠️ {day}: {origin} changed after it was first published; finishing the first "
-        "version (use `digestbot publish --replace`)."
+        "version, then the next poll sends the change to every reader as a correction."
     ),
     "line": "{channel}: sent {sent}, failed {failed}, blocked/skipped {skipped}, "
     "uncertain {uncertain}, pending {pending}{took}",
@@ -87,8 +88,12 @@ _EN = {
     "retract_line": "{channel}: deleted {deleted}, not deletable {not_deletable}, "
     "notified {notified}, failed {failed}, uncertain {uncertain}, pending {pending}",
     "kept": "  not deletable (still shown there): {targets}",
+    "corrected": "Correction pushed (revision {revision}): {changes} changes, {actions}",
 }
 _TEXTS = {Language.ZH: _ZH, Language.EN: _EN}
+# Part actions as the correction report names them (the same in both languages: they are the
+# counters admins grep for).
+_DONE = {"edit": "edited", "send": "sent", "delete": "deleted", "notice": "notices"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +150,19 @@ class Notices:
                 lines.append(self._say("kept", targets=", ".join(kept[channel])))
         report = "\n".join(lines) or self._say("none")
         return self._say("retracted", day=day.isoformat(), reason=reason, report=report)
+
+    def corrected(
+        self, revision: int, changes: int, actions: Mapping[str, Mapping[str, int]]
+    ) -> str:
+        """The first line of a correction's report: how many changes, and per channel what
+        was done (edited 200, send 3, delete 1, notice 200, resent 2)."""
+        done = "; ".join(
+            f"{channel}: " + ", ".join(f"{_DONE.get(k, k)} {n}" for k, n in counts.items() if n)
+            if any(counts.values())
+            else f"{channel}: -"
+            for channel, counts in actions.items()
+        )
+        return self._say("corrected", revision=revision, changes=changes, actions=done)
 
     def report(self, channels: Mapping[str, ChannelCounts]) -> str:
         """The per-channel summary after a publish (and in /status)."""

@@ -42,6 +42,7 @@ class Outcome(enum.StrEnum):
     PUBLISHED = "published"
     PARTIAL = "partial"  # published, but some deliveries are pending (a provider is down)
     FOLLOWING = "following"  # another replica leads today's poll right now
+    CORRECTED = "corrected"  # the source changed after publishing: readers were corrected
 
 
 # The pre-flight check of a fetched issue for the day it is meant for (digestbot.checking).
@@ -49,6 +50,8 @@ CheckFn = Callable[[FetchedIssue, dt.date], Preflight]
 # Publishes the issue (the fetched bytes are archived with it); returns the admins' report.
 PublishFn = Callable[[Issue, FetchedIssue], Awaitable[str]]
 DoneFn = Callable[[dt.date], Awaitable[bool]]
+# The sha256 of the day's current published revision (None: nothing served that day).
+VersionFn = Callable[[dt.date], Awaitable[str | None]]
 
 
 class AlertFn(Protocol):
@@ -100,6 +103,8 @@ class PublicationWatcher:
         notices: Notices | None = None,
         lead: LeadFn = always_lead,
         first_notice: FirstNoticeFn | None = None,
+        correct: PublishFn | None = None,
+        published_version: VersionFn | None = None,
     ) -> None:
         self.schedule = schedule
         self.notices = notices or Notices()
@@ -111,6 +116,9 @@ class PublicationWatcher:
         self._clock = clock
         self._lead = lead
         self._first_notice = first_notice or notices_in_memory()
+        # After publishing, each poll still fetches the day: new bytes are a correction.
+        self._correct = correct
+        self._published_version = published_version
         self._done: set[dt.date] = set()
         self._lock = asyncio.Lock()
 
@@ -133,7 +141,12 @@ class PublicationWatcher:
             return Outcome.TOO_EARLY
         if day in self._done or await self._already_published(day):
             self._done.add(day)
-            return Outcome.ALREADY_DONE
+            if self._correct is None or self._published_version is None:
+                return Outcome.ALREADY_DONE
+            async with self._lead(day) as leading:
+                if not leading:
+                    return Outcome.ALREADY_DONE
+                return await self._look_for_correction(day)
         async with self._lead(day) as leading:
             if not leading:
                 return Outcome.FOLLOWING
@@ -149,13 +162,19 @@ class PublicationWatcher:
             return await self._maybe_late(day, now, self.notices.not_out())
         return await self._consider(day, fetched)
 
-    async def _consider(self, day: dt.date, fetched: FetchedIssue) -> Outcome:
+    async def _refused(self, day: dt.date, fetched: FetchedIssue, verdict: Preflight) -> bool:
+        """Whether the check refuses this version; the admins hear of each version once."""
+        if verdict.issue is not None and not verdict.errors:
+            return False
         version = hashlib.sha256(fetched.data).hexdigest()
+        if await self._first_notice(day, f"refused:{version[:32]}"):
+            details = "\n".join(summary_lines(verdict.findings))
+            await self._alert(self.notices.refused(day, fetched.origin, details))
+        return True
+
+    async def _consider(self, day: dt.date, fetched: FetchedIssue) -> Outcome:
         verdict = self._check(fetched, day)
-        if verdict.issue is None or verdict.errors:
-            if await self._first_notice(day, f"refused:{version[:32]}"):
-                details = "\n".join(summary_lines(verdict.findings))
-                await self._alert(self.notices.refused(day, fetched.origin, details))
+        if await self._refused(day, fetched, verdict) or verdict.issue is None:
             return Outcome.REFUSED
         report = await self._publish(verdict.issue, fetched)
         if verdict.warnings:  # the editors' to-do list rides along with the report
@@ -168,6 +187,35 @@ class PublicationWatcher:
             return Outcome.PUBLISHED
         # Something is left (a provider was down): later polls resume it; tell admins once.
         if await self._first_notice(day, "partial"):
+            await self._alert(self.notices.partial(day, report))
+        return Outcome.PARTIAL
+
+    async def _look_for_correction(self, day: dt.date) -> Outcome:
+        """The day is published: has its source changed since? (A new file in the folder, a
+        new ETag at the URL, an updated feed entry: all of them are new bytes.)"""
+        assert self._correct is not None and self._published_version is not None
+        try:
+            fetched = await self.source.fetch(day)
+        except SourceError as exc:
+            log.info("source unavailable for %s (already published): %s", day, exc)
+            return Outcome.ALREADY_DONE
+        if fetched is None:
+            return Outcome.ALREADY_DONE
+        published = await self._published_version(day)
+        version = hashlib.sha256(fetched.data).hexdigest()
+        if published is None or version == published:
+            return Outcome.ALREADY_DONE
+        verdict = self._check(fetched, day)
+        if await self._refused(day, fetched, verdict) or verdict.issue is None:
+            return Outcome.REFUSED
+        report = await self._correct(verdict.issue, fetched)
+        if await self._already_published(day):
+            if await self._first_notice(day, f"corrected:{version[:32]}"):
+                await self._alert(self.notices.published(day, report), level=logging.INFO)
+            return Outcome.CORRECTED
+        # A provider was down: later polls finish the correction like any unfinished publish.
+        self._done.discard(day)
+        if await self._first_notice(day, f"partial:{version[:32]}"):
             await self._alert(self.notices.partial(day, report))
         return Outcome.PARTIAL
 

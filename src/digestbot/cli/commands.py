@@ -35,6 +35,14 @@ COMMANDS: dict[str, CommandEntry] = {
         "publish_cmd",
         "Deliver an issue to every target once. Re-running sends only what is not sent yet.",
     ),
+    "correct": CommandEntry(
+        "correct_cmd",
+        "Correct an issue already published. FILE (or the source's current version) becomes "
+        "the date's next revision; Telegram and Slack messages are edited in place (extra parts "
+        "sent, surplus parts deleted), email readers get one short 更正 notice, readers who had "
+        "nothing yet get the corrected issue. Rerun after a crash: it finishes the same revision "
+        "and corrects no one twice.",
+    ),
     "log": CommandEntry(
         "log_cmd",
         "The per-channel delivery log: one line per (issue, channel, target, variant). With "

@@ -17,7 +17,7 @@ from digestbot.cli.common import config_or_exit, parse_date
 from digestbot.cli.help import choices
 from digestbot.cli.stores import store_or_exit
 from digestbot.model import Channel
-from digestbot.store import LogRow, RetractionRow, Status
+from digestbot.store import Archive, LogRow, RetractionRow, Status
 
 
 def _retraction_json(row: RetractionRow) -> dict[str, object]:
@@ -46,6 +46,8 @@ def _row_json(row: LogRow, retraction: RetractionRow | None = None) -> dict[str,
         "attempts": row.attempts,
         "last_error": row.last_error,
         "updated_at": row.updated_at.isoformat(),
+        "revision": row.revision,
+        "held_revision": row.held_revision,
     }
 
 
@@ -73,6 +75,8 @@ def log_command(
     try:
         retracted = store.retraction_log(day) if day is not None else []
         undone = {(r.channel, r.target): r for r in retracted}
+        if day is not None and not as_json:
+            _print_revisions(store, day)
         if as_json:
             for row in rows:
                 line = _row_json(row, undone.get((row.channel, row.target)))
@@ -113,7 +117,15 @@ def _print_tables(rows: Iterable[LogRow]) -> None:
                 out.print(table)
             current = key
             table = Table(title=f"{key[0]} · {key[1]}", title_justify="left")
-            for column in ("target", "variant", "status", "parts", "attempts", "last error"):
+            for column in (
+                "target",
+                "variant",
+                "status",
+                "parts",
+                "revision held",
+                "attempts",
+                "last error",
+            ):
                 table.add_column(column)
         assert table is not None
         table.add_row(
@@ -122,6 +134,7 @@ def _print_tables(rows: Iterable[LogRow]) -> None:
             row.variant.value if row.form is None else f"{row.variant.value}→{row.form}",
             _styled(row.status),
             f"{row.parts_sent}/{row.parts_total}",
+            _held(row),
             str(row.attempts),
             escape(row.last_error or ""),
         )
@@ -130,6 +143,33 @@ def _print_tables(rows: Iterable[LogRow]) -> None:
         out.print(table)
     if shown == 0:
         out.print("no deliveries recorded (matching these filters)")
+
+
+def _held(row: LogRow) -> str:
+    """The revision the target holds, and the one on its way when they differ: `1 → 2`."""
+    held = "-" if row.held_revision is None else str(row.held_revision)
+    return held if row.held_revision == row.revision else f"{held} → {row.revision}"
+
+
+def _print_revisions(store: Archive, day: dt.date) -> None:
+    """The issue's revisions, oldest first, and whether it was retracted."""
+    record = store.issue_record(day)
+    if record is None:
+        return
+    table = Table(title=f"{day.isoformat()} · revisions", title_justify="left")
+    for column in ("revision", "file", "sha256", "archived at", ""):
+        table.add_column(column)
+    for info in record.revisions:
+        table.add_row(
+            str(info.revision),
+            escape(info.filename),
+            info.sha256[:12],
+            info.published_at.isoformat(timespec="seconds"),
+            "current" if info.revision == record.revision else "",
+        )
+    out.print(table)
+    if record.retracted:
+        out.print(f"retracted: {escape(record.retraction_reason or '')}")
 
 
 def _styled(status: Status) -> str:

@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from rich.progress import (
@@ -42,17 +42,36 @@ from digestbot.delivery import (
     PublishRefused,
     PublishReport,
     PublishStore,
+    Revision,
     build_sender,
     channel_down_alert,
     iter_targets,
+    load_revision,
     publish,
     renderer_for,
+    report_text,
     select_channels,
 )
 from digestbot.model import Channel, Issue, Variant
 from digestbot.rendering import RenderError
 from digestbot.sources import FetchedIssue
-from digestbot.store import IssueRetracted, Status, Subscribers
+from digestbot.store import Archive, IssueRetracted, Status, StoredIssue, Subscribers
+
+
+class CommandStore(PublishStore, Archive, Protocol):
+    """What publish, retry and correct ask of the store."""
+
+
+def parse_stored(stored: StoredIssue) -> Issue:
+    """An archived revision as the model (it was checked when it was archived)."""
+    origin = f"archive:{stored.issue_date}#{stored.revision}"
+    return parse_fetched(FetchedIssue(stored.data, stored.filename, origin))
+
+
+def current_revision(store: Archive, issue: Issue) -> Revision:
+    assert issue.date is not None
+    return load_revision(store, issue.date, parse_stored)
+
 
 DateOption = Annotated[
     str | None,
@@ -93,15 +112,17 @@ def _sigterm_sets(stop: asyncio.Event, loop: asyncio.AbstractEventLoop) -> Itera
             loop.remove_signal_handler(sig)
 
 
-def _run_publish(
+def run_publish(
     issue: Issue,
     config: Config,
-    store: PublishStore,
+    store: CommandStore,
     channels: Sequence[Channel | str] | None,
     *,
     record: bool,
 ) -> PublishReport:
+    """Deliver the archive's current revision of `issue` (a correction, past the first)."""
     renderer = renderer_for(config)
+    revision = current_revision(store, issue)
 
     async def main() -> PublishReport:
         stop = asyncio.Event()
@@ -133,6 +154,7 @@ def _run_publish(
                 record=record,
                 senders=senders,
                 alert=channel_down_alert(config, senders),
+                revision=revision,
             )
 
     try:
@@ -164,6 +186,8 @@ def print_report(report: PublishReport, as_json: bool = False) -> None:
             f"{run.seconds:.1f}s" if run else "-",
         )
     console.print(table)
+    if report.corrected:
+        console.print(report_text(report).splitlines()[0], markup=False)
     for name, run in report.runs.items():
         if run.error:
             console.print(f"[red]{name} unavailable[/red]: {run.error}; deliveries stay pending")
@@ -205,7 +229,7 @@ def _dry_run(
     console.print(table)
 
 
-def _checked_issue(fetched: FetchedIssue, config: Config, expected: dt.date | None) -> Issue:
+def checked_issue(fetched: FetchedIssue, config: Config, expected: dt.date | None) -> Issue:
     """The issue when the pre-flight check lets it go, else one line and exit 2. Its
     warnings are the editor's business (`digestbot check`), not a reason to stop."""
     verdict = preflight(
@@ -234,7 +258,9 @@ def publish_command(
     replace: Annotated[
         bool,
         typer.Option(
-            "--replace", help="This file corrects the version of its date published earlier."
+            "--replace",
+            help="This file corrects the version of its date published earlier "
+            "(as `digestbot correct`).",
         ),
     ] = False,
     as_json: JsonOption = False,
@@ -253,7 +279,7 @@ def publish_command(
     else:
         expected = expected or today(config)
         fetched = fetch_from_source(config, expected)
-    issue = _checked_issue(fetched, config, expected)
+    issue = checked_issue(fetched, config, expected)
     assert issue.date is not None
     store = store_or_exit(config)
     try:
@@ -272,10 +298,10 @@ def publish_command(
             if not saved and not replace:
                 fail(
                     f"a different version of {issue.date.isoformat()} was already published; "
-                    "`digestbot retry` finishes that one, or add --replace to send this "
-                    "version to the targets that have not received it yet"
+                    "`digestbot retry` finishes that one; `digestbot correct "
+                    f"{issue.date.isoformat()} --file FILE` (or --replace) corrects it"
                 )
-            report = _run_publish(issue, config, store, channel, record=True)
+            report = run_publish(issue, config, store, channel, record=True)
     finally:
         store.close()
     print_report(report, as_json)
@@ -321,7 +347,7 @@ def retry_command(
             if uncertain:
                 reopened += sum(store.reset_uncertain(day, name) for name in names)
             console.print(f"reopened {reopened} deliveries of {day.isoformat()}")
-            report = _run_publish(issue, config, store, names, record=False)
+            report = run_publish(issue, config, store, names, record=False)
     except PublishRefused as exc:
         fail(str(exc))
     finally:

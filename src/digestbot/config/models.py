@@ -224,6 +224,9 @@ class EmailConfig(ChannelSection):
     unsubscribe_secret: SecretStr | None = None  # HMAC key of the one-click unsubscribe links
     # SMTP connections sending at once; also the most a crash can leave `uncertain`.
     connections: int = Field(default=4, ge=1, le=64)
+    # A correction of an issue readers already got: one short "更正" mail listing what
+    # changed ("notice"), or nothing ("none"). Readers who had not got it get the correction.
+    corrections: Literal["notice", "none"] = "notice"
     targets: list[EmailTarget] = []
 
     _blank = field_validator("username", mode="before")(_empty_is_none)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from digestbot.delivery.report import PublishReport, report_text
     from digestbot.delivery.retract_issue import RetractionReport, RetractStore, retract
     from digestbot.delivery.retraction import RetractionRun, Retractor
+    from digestbot.delivery.revisions import Revision, load_revision, move_to_revision
     from digestbot.delivery.shared_budget import SharedBudget
     from digestbot.delivery.wiring import (
         build_channel,
@@ -87,6 +88,7 @@ else:
             "report": ("PublishReport", "report_text"),
             "retract_issue": ("RetractionReport", "RetractStore", "retract"),
             "retraction": ("RetractionRun", "Retractor"),
+            "revisions": ("Revision", "load_revision", "move_to_revision"),
             "wiring": (
                 "build_channel",
                 "build_sender",
@@ -120,6 +122,7 @@ __all__ = [
     "RetractionRun",
     "Retractor",
     "RetryPolicy",
+    "Revision",
     "SharedBudget",
     "SlackPacing",
     "TargetLine",
@@ -133,6 +136,8 @@ __all__ = [
     "delivery_settings",
     "edit_now",
     "iter_targets",
+    "load_revision",
+    "move_to_revision",
     "owner_is_dead",
     "pacing_for",
     "publish",

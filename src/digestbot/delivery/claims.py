@@ -74,6 +74,7 @@ class ClaimQueue(Generic[T]):
         owner: str,
         batch: int,
         lease_seconds: float,
+        revision: int | None = None,
     ) -> None:
         self.ledger = ledger
         self.issue_date = issue_date
@@ -81,6 +82,7 @@ class ClaimQueue(Generic[T]):
         self.owner = owner
         self.batch = max(1, batch)
         self.lease_seconds = lease_seconds
+        self.revision = revision  # claim only rows carrying this revision of the issue
         self._queue: deque[T] = deque()
         self._refill: asyncio.Task[list[T]] | None = None
         self._drained = False  # the last claim came back short: nothing more to claim now
@@ -99,7 +101,12 @@ class ClaimQueue(Generic[T]):
     async def _claim(self, limit: int) -> list[T]:
         self.claims += 1
         return await self.ledger.claim(
-            self.issue_date, self.channel, self.owner, limit, self.lease_seconds
+            self.issue_date,
+            self.channel,
+            self.owner,
+            limit,
+            self.lease_seconds,
+            revision=self.revision,
         )
 
     async def _take_refill(self) -> None:

@@ -25,17 +25,26 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from digestbot.channels.errors import PayloadRejected
-from digestbot.delivery.attempts import PartResult, RetryPolicy, attempt, sending
+from digestbot.channels.errors import PayloadRejected, PermanentError
+from digestbot.delivery.attempts import Action, PartResult, RetryPolicy, attempt, sending
 from digestbot.delivery.claims import ClaimQueue
 from digestbot.delivery.halt import ChannelHalt, is_channel_wide, until_open
 from digestbot.delivery.paced import PacedSender, TargetLine
+from digestbot.delivery.part_actions import EditInLedger, cannot_edit, deleting, editing
 from digestbot.delivery.part_ledger import PartInLedger
 from digestbot.delivery.stepdown import form_payloads, step_down
 from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
+from digestbot.rendering.marks import marked_as_correction
 from digestbot.rendering.reach import Audience, audience_of
-from digestbot.store import ClaimedDelivery, PartState, PartStep, Status, WorkQueue
+from digestbot.store import (
+    ClaimedDelivery,
+    PartAction,
+    PartState,
+    PartStep,
+    Status,
+    WorkQueue,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +71,10 @@ class ChannelJob:
     payloads: Mapping[Variant, Sequence[Payload]]
     # For targets that can send commands (Telegram private chats), when their render differs.
     chat_payloads: Mapping[Variant, Sequence[Payload]] | None = None
+    # The issue revision these payloads render: only deliveries carrying it are claimed.
+    revision: int | None = None
+    # Email correction notices, by the revision the reader holds.
+    notices: Mapping[int, Payload] | None = None
 
     def payloads_for(
         self, target: str, variant: Variant, form: str | None = None
@@ -84,6 +97,9 @@ class ChannelRun:
     rate_limited: int = 0  # 429s the provider answered despite our pacing
     # Deliveries this run sent one step smaller after a refusal of their form, by that form.
     stepped_down: Counter[str] = field(default_factory=Counter)
+    # Parts done by what they did (a correction: edited, sent, deleted, notice).
+    actions: Counter[PartAction] = field(default_factory=Counter)
+    resent: int = 0  # edits refused for good, sent anew with a 更正 line
     seconds: float = 0.0
     # Why the channel could not be used at all (login failed, token revoked mid-run, server
     # down): its deliveries stay pending.
@@ -155,6 +171,7 @@ class Fanout:
             owner=self.owner,
             batch=2 * self.settings.concurrency,
             lease_seconds=self.settings.lease_seconds,
+            revision=job.revision,
         )
         await queue.others_hold_work()  # a dead predecessor's rows are claimable at once
         await self._replay_recent_sends(job)
@@ -258,7 +275,8 @@ class Fanout:
         stepped_here: bool = False,  # `claimed.form` is a step this run took
     ) -> Status:
         payloads = job.payloads_for(claimed.target, claimed.variant, claimed.form)
-        if len(payloads) != claimed.parts_total:
+        messages = [p for p in claimed.parts if p.action in (PartAction.SEND, PartAction.EDIT)]
+        if messages and len(payloads) != len(messages):
             # The templates changed since the intent was recorded: sending a different split
             # would garble the parts already delivered.
             first_unsent = claimed.unsent_parts[0].index if claimed.unsent_parts else 0
@@ -268,7 +286,7 @@ class Fanout:
                     claimed.id,
                     first_unsent,
                     f"the digest now renders as {len(payloads)} parts but the ledger "
-                    f"recorded {claimed.parts_total}; re-render with the original templates",
+                    f"recorded {len(messages)}; re-render with the original templates",
                     permanent=True,
                 ),
             )
@@ -280,8 +298,8 @@ class Fanout:
                 if part.index == 0:
                     reply_to = part.provider_message_id
                 continue
-            result = await self._send_part(
-                job, line, claimed, part, target, payloads[part.index], reply_to, halt
+            result = await self._do_part(
+                job, line, claimed, part, target, payloads, reply_to, run, halt
             )
             run.rate_limited += result.rate_limited
             if is_channel_wide(result.error) and result.status is Status.PENDING:
@@ -304,35 +322,75 @@ class Fanout:
             if result.status is not Status.SENT:
                 return result.status  # later parts wait: order within a target is kept
             run.parts_sent += 1
+            run.actions[part.action] += 1
             target = result.target
             if part.index == 0:
                 reply_to = result.message_id
         return Status.SENT
 
-    async def _send_part(
+    async def _do_part(
         self,
         job: ChannelJob,
         line: TargetLine,
         claimed: ClaimedDelivery,
         part: PartState,
         target: str,
-        payload: Payload,
+        payloads: Sequence[Payload],
         reply_to: str | None,
+        run: ChannelRun,
         halt: ChannelHalt,
     ) -> PartResult:
+        """One planned part: send it, edit or delete the message the target has, or send an
+        email reader the correction notice."""
         hooks = PartInLedger(
             self.ledger, self.owner, self.stop, job.channel, claimed.id, part.index, halt
         )
+        reply = reply_to if part.index > 0 else None
+        if part.action is PartAction.DELETE and part.provider_message_id is not None:
+            return await self._try(
+                job, line, target, deleting(part.provider_message_id), hooks, part.attempts
+            )
+        if part.action is PartAction.NOTICE:
+            notice = (job.notices or {}).get(claimed.held_revision or 0)
+            if notice is None:
+                return await self._give_up(hooks, target, "no correction notice for this reader")
+            return await self._try(job, line, target, sending(notice), hooks, part.attempts)
+        payload = payloads[part.index]
+        if part.action is PartAction.EDIT and part.provider_message_id is not None:
+            edit = editing(part.provider_message_id, payload)
+            result = await self._try(job, line, target, edit, EditInLedger(hooks), part.attempts)
+            if not cannot_edit(result):
+                return result
+            run.resent += 1
+            run.rate_limited += result.rate_limited
+            anew = sending(marked_as_correction(payload), reply)
+            return await self._try(job, line, result.target, anew, hooks, result.attempts)
+        return await self._try(job, line, target, sending(payload, reply), hooks, part.attempts)
+
+    async def _try(
+        self,
+        job: ChannelJob,
+        line: TargetLine,
+        target: str,
+        action: Action,
+        hooks: PartInLedger | EditInLedger,
+        attempts: int,
+    ) -> PartResult:
         return await attempt(
             job.sender,
             line,
             target,
-            sending(payload, reply_to),
+            action,
             policy=self._retry,
             hooks=hooks,
-            attempts=part.attempts,
+            attempts=attempts,
             rng=self._rng,
         )
+
+    async def _give_up(self, hooks: PartInLedger, target: str, why: str) -> PartResult:
+        result = PartResult(Status.FAILED, target, 0, error=PermanentError(why))
+        await hooks.finished(result)
+        return result
 
 
 __all__ = [

@@ -4,16 +4,19 @@ then fan out on all channels at once. Re-running it sends only what is not sent 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from digestbot.changes import diff_issues
 from digestbot.config import Config
 from digestbot.delivery.fanout import ChannelDownAlert, ChannelJob, ChannelRun, Fanout, Progress
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
+from digestbot.delivery.revisions import Revision, move_to_revision
 from digestbot.delivery.wiring import build_sender, delivery_settings, share_budgets
 from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
@@ -21,19 +24,26 @@ from digestbot.payloads import Payload
 from digestbot.readiness import Problem, publication_problems, summarize
 from digestbot.rendering import Audience, Renderer, audience_of
 from digestbot.store import (
+    Archive,
     DeliveryLog,
     DeliveryPlan,
+    Held,
     OffLoopLedger,
+    RevisionPlanner,
     SharedBudgets,
     Status,
     Subscribers,
 )
 from digestbot.store.offloop import LedgerStore
+from digestbot.store.records import PartsFor
 
 
-class PublishStore(LedgerStore, DeliveryPlan, DeliveryLog, SharedBudgets, Protocol):
-    """What a publish asks of the store: intent rows and the fan-out's, the provider budgets
-    shared with other workers, and the counts after."""
+class PublishStore(
+    LedgerStore, DeliveryPlan, RevisionPlanner, DeliveryLog, Archive, SharedBudgets, Protocol
+):
+    """What a publish asks of the store: intent rows (and older revisions' rows moved to the
+    current one) and the fan-out's, the provider budgets shared with other workers, and the
+    counts after."""
 
 
 _INTENT_BATCH = 1000
@@ -84,6 +94,15 @@ class ChannelDigests:
         )
         return {variant: len(parts) for variant, parts in chosen.items()}
 
+    def parts_for(self, channel: Channel) -> PartsFor:
+        """How many parts the digest has for one target (its audience, its variant)."""
+        totals = {audience: self.parts_total(audience) for audience in Audience}
+
+        def count(target: str, variant: Variant) -> int:
+            return totals[audience_of(channel, target)][Variant(variant)]
+
+        return count
+
 
 def render_all(renderer: Renderer, issue: Issue, channel: Channel | str) -> ChannelDigests:
     def every_variant(audience: Audience) -> dict[Variant, list[Payload]]:
@@ -111,15 +130,19 @@ def record_intent(
     renderer: Renderer,
     issue: Issue,
     channels: Sequence[Channel],
+    revision: int = 1,
 ) -> dict[Channel, ChannelDigests]:
     """Render and write one ledger row per target before anything is sent. Each row records
-    the parts count of the digest its target will get (a private chat's may differ)."""
+    the parts count of the digest its target will get (a private chat's may differ) and the
+    issue revision it carries."""
     assert issue.date is not None
     rendered: dict[Channel, ChannelDigests] = {}
     for channel in channels:
         digests = render_all(renderer, issue, channel)
         for audience, targets in _by_audience(channel, iter_targets(config, store, channel)):
-            store.ensure_deliveries(issue.date, channel, targets, digests.parts_total(audience))
+            store.ensure_deliveries(
+                issue.date, channel, targets, digests.parts_total(audience), revision
+            )
         rendered[channel] = digests
     return rendered
 
@@ -153,6 +176,7 @@ async def publish(
     senders: Mapping[Channel, PacedSender[Any]] | None = None,
     ledger: OffLoopLedger | None = None,
     alert: ChannelDownAlert | None = None,
+    revision: Revision | None = None,
 ) -> PublishReport:
     """Deliver `issue` on `channels` (default: every enabled one). With `record=False` (used
     by `retry`) no new intent is written: only what the ledger holds is finished. `senders`
@@ -160,72 +184,126 @@ async def publish(
     without one gets its own for this run. `ledger` is the process's way to the store off the
     event loop (one is made for this run when none is given). `alert` tells the admins when a
     channel stops as a whole (bad token, server down). Raises StoreUnavailable when the
-    database stays away longer than `[store] outage_patience`."""
+    database stays away longer than `[store] outage_patience`.
+
+    `revision` is the archive's current revision of the issue (`load_revision`); past the
+    first, deliveries of older revisions are corrected: edited in place, email readers sent
+    a notice, readers who had nothing yet sent the corrected issue."""
     problems = publication_problems(issue)
     if problems:
         raise PublishRefused(problems)
     names = select_channels(config, channels)
+    run = _Run(
+        config, store, renderer, progress, stop or asyncio.Event(), senders, revision, alert
+    )
     if ledger is not None:
-        return await _publish(
-            issue, config, store, ledger, renderer, names, progress, stop, record, senders, alert
-        )
+        return await run.publish(issue, ledger, names, record)
     own = OffLoopLedger(store, patience=config.store.outage_patience)
     try:
-        return await _publish(
-            issue, config, store, own, renderer, names, progress, stop, record, senders, alert
-        )
+        return await run.publish(issue, own, names, record)
     finally:
         await own.aclose()
 
 
-async def _publish(
-    issue: Issue,
-    config: Config,
-    store: PublishStore,
-    ledger: OffLoopLedger,
-    renderer: Renderer,
-    names: list[Channel],
-    progress: Progress | None,
-    stop: asyncio.Event | None,
-    record: bool,
-    senders: Mapping[Channel, PacedSender[Any]] | None,
-    alert: ChannelDownAlert | None,
-) -> PublishReport:
-    assert issue.date is not None
-    if record:
-        rendered = await ledger.call(record_intent, config, store, renderer, issue, names)
-    else:
-        rendered = {name: render_all(renderer, issue, name) for name in names}
-    fanout = Fanout(
-        ledger,
-        delivery_settings(config),
-        owner=worker_id(),
-        progress=progress,
-        stop=stop,
-        alert=alert,
-    )
-    given = senders or {}
-    chosen = {name: given.get(name) or build_sender(config, name) for name in names}
-    if store.budgets_shared:
+@dataclass(frozen=True, slots=True)
+class _Run:
+    config: Config
+    store: PublishStore
+    renderer: Renderer
+    progress: Progress | None
+    stop: asyncio.Event
+    senders: Mapping[Channel, PacedSender[Any]] | None
+    revision: Revision | None
+    alert: ChannelDownAlert | None
 
-        async def reserve(key: str, interval: float, count: int) -> tuple[float, float]:
-            return await ledger.call(store.reserve_sends, key, interval, count)
+    async def publish(
+        self, issue: Issue, ledger: OffLoopLedger, names: list[Channel], record: bool
+    ) -> PublishReport:
+        assert issue.date is not None
+        config, store = self.config, self.store
+        revision = self.revision or await _current(ledger, store, issue.date)
+        if record:
+            rendered = await ledger.call(
+                record_intent, config, store, self.renderer, issue, names, revision.number
+            )
+        else:
+            rendered = {name: render_all(self.renderer, issue, name) for name in names}
+        owner = worker_id()
+        fanout = Fanout(
+            ledger,
+            delivery_settings(config),
+            owner=owner,
+            progress=self.progress,
+            stop=self.stop,
+            alert=self.alert,
+        )
+        report = PublishReport(issue.date, revision=revision.number)
+        if revision.number > 1:
+            previous = revision.previous
+            report.changes = diff_issues(previous, issue) if previous is not None else ()
+            for name in names:
+                await move_to_revision(
+                    ledger,
+                    store,
+                    issue.date,
+                    name,
+                    revision.number,
+                    rendered[name].parts_for(name),
+                    _held(config, name),
+                    owner=owner,
+                    stop=self.stop,
+                )
+        notices = _notices(self.renderer, issue, revision) if Channel.EMAIL in names else {}
+        given = self.senders or {}
+        chosen = {name: given.get(name) or build_sender(config, name) for name in names}
+        if store.budgets_shared:
 
-        share_budgets(config, chosen, reserve)
-    jobs = [
-        ChannelJob(name, chosen[name], rendered[name].broadcast, chat_payloads=rendered[name].chat)
-        for name in names
-    ]
-    report = PublishReport(issue.date)
-    if progress is not None:
-        before = await ledger.call(store.summary, issue.date)
-        for name in names:
-            progress.channel_started(name, before.get(name, Counter())[Status.PENDING])
-    runs = await _gather_or_cancel(fanout.run(issue.date, job) for job in jobs)
-    report.runs = {run.channel: run for run in runs}
-    summary = await ledger.call(store.summary, issue.date)
-    report.ledger = {name: summary.get(name, Counter()) for name in names}
-    return report
+            async def reserve(key: str, interval: float, count: int) -> tuple[float, float]:
+                return await ledger.call(store.reserve_sends, key, interval, count)
+
+            share_budgets(config, chosen, reserve)
+        jobs = [
+            ChannelJob(
+                name,
+                chosen[name],
+                rendered[name].broadcast,
+                chat_payloads=rendered[name].chat,
+                revision=revision.number,
+                notices=notices if name is Channel.EMAIL else None,
+            )
+            for name in names
+        ]
+        if self.progress is not None:
+            before = await ledger.call(store.summary, issue.date)
+            for name in names:
+                self.progress.channel_started(name, before.get(name, Counter())[Status.PENDING])
+        runs = await _gather_or_cancel(fanout.run(issue.date, job) for job in jobs)
+        report.runs = {run.channel: run for run in runs}
+        summary = await ledger.call(store.summary, issue.date)
+        report.ledger = {name: summary.get(name, Counter()) for name in names}
+        return report
+
+
+async def _current(ledger: OffLoopLedger, store: Archive, day: dt.date) -> Revision:
+    """The archive's current revision number (no earlier issues parsed: no email notices)."""
+    record = await ledger.call(store.issue_record, day)
+    return Revision(record.revision) if record is not None else Revision()
+
+
+def _held(config: Config, channel: Channel) -> Held:
+    """What a correction does for a target that holds an earlier revision."""
+    if channel is not Channel.EMAIL:
+        return Held.EDIT
+    email = config.email
+    return Held.NOTICE if email is None or email.corrections == "notice" else Held.KEEP
+
+
+def _notices(renderer: Renderer, issue: Issue, revision: Revision) -> dict[int, Payload]:
+    """The email notice for readers of each earlier revision: what changed since theirs."""
+    return {
+        number: renderer.correction_notice(earlier, issue)
+        for number, earlier in revision.earlier.items()
+    }
 
 
 async def _gather_or_cancel(runs: Iterable[Coroutine[Any, Any, ChannelRun]]) -> list[ChannelRun]:

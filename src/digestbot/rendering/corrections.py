@@ -22,7 +22,12 @@ def render_notice(
     """The short correction mail for `issue` (the corrected revision), one line per change."""
     lines = [describe(change) for change in changes]
     body = render_template(
-        env, "email/correction.html.j2", issue, Variant.TOP3, reach, {"changes": lines}
+        env,
+        "email/correction.html.j2",
+        issue,
+        Variant.TOP3,
+        reach,
+        {"changes": lines, "shortened": False},
     )
     title = " ".join(issue.title.split())
     date = f" · {issue.date_iso}" if issue.date_iso and issue.date_iso not in title else ""

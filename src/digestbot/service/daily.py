@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from digestbot.bot.alerts import AdminAlerts
 from digestbot.config import Config
-from digestbot.delivery import PacedSender, PublishStore, publish, report_text
+from digestbot.delivery import PacedSender, PublishStore, load_revision, publish, report_text
 from digestbot.model import Channel, Issue
 from digestbot.notices import Notices
 from digestbot.published import ArchivedIssues
@@ -74,6 +74,25 @@ class DailyPublish:
             assert stored is not None
             await self.alerts.send(self.notices.changed(issue.date, fetched.origin))
             issue = self.archive.parse(stored)
+        return await self._deliver(issue)
+
+    async def correct(self, issue: Issue, fetched: FetchedIssue) -> str:
+        """The day's source changed after it was published: archive the new bytes as the next
+        revision and correct every reader; returns the admins' report."""
+        assert issue.date is not None
+        await self.ledger.call(self.store.add_revision, issue.date, fetched.filename, fetched.data)
+        return await self._deliver(issue)
+
+    async def published_version(self, day: dt.date) -> str | None:
+        """The sha256 of the day's current revision, unless the day was retracted."""
+        record = await self.ledger.call(self.store.issue_record, day)
+        if record is None or record.retracted:
+            return None
+        return record.current.sha256
+
+    async def _deliver(self, issue: Issue) -> str:
+        assert issue.date is not None
+        revision = await self.ledger.call(load_revision, self.store, issue.date, self.archive.parse)
         report = await publish(
             issue,
             self.config,
@@ -83,6 +102,7 @@ class DailyPublish:
             senders=self.senders,
             ledger=self.ledger,
             alert=self.channel_down,
+            revision=revision,
         )
         for channel, run in report.runs.items():
             for status, count in run.delivered.items():

@@ -102,6 +102,8 @@ class Service:
             notices=self.daily.notices,
             lead=day_leader(store, self.ledger),
             first_notice=remembered_notices(store, self.ledger),
+            correct=self.daily.correct,
+            published_version=self.daily.published_version,
         )
         self.poller = Poller(self.watcher, schedule, self.timezone, self.stop, self.heartbeat)
 

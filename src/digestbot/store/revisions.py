@@ -53,7 +53,7 @@ class DeliveryRevisions(StoreBase):
                 rows = conn.execute(
                     select(D.c.id, D.c.target, D.c.variant, D.c.held_revision)
                     .where(*_stale(issue_date, channel, revision, held))
-                    .where(or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now))
+                    .where(or_(~_UNFINISHED, _lease_free(now)))
                     .order_by(D.c.id)
                     .limit(PLAN_BATCH)
                     .with_for_update(skip_locked=True)
@@ -66,7 +66,11 @@ class DeliveryRevisions(StoreBase):
             busy = conn.execute(
                 select(D.c.lease_owner)
                 .distinct()
-                .where(*_stale(issue_date, channel, revision, held), D.c.lease_owner.is_not(None))
+                .where(
+                    *_stale(issue_date, channel, revision, held),
+                    _UNFINISHED,
+                    ~_lease_free(self.now()),
+                )
             ).scalars()
             owners = frozenset(owner for owner in busy if owner)
         return RevisionPlan(replanned, owners)
@@ -82,6 +86,14 @@ class DeliveryRevisions(StoreBase):
             ):
                 result.setdefault(Channel(channel), {})[held] = int(count)
         return result
+
+
+# A finished row keeps its last lease until it runs out, but nobody works on it any more.
+_UNFINISHED = D.c.status.in_([Status.PENDING.value, Status.UNCERTAIN.value])
+
+
+def _lease_free(now: dt.datetime) -> Any:
+    return or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now)
 
 
 def _stale(issue_date: dt.date, channel: Channel, revision: int, held: Held) -> list[Any]:

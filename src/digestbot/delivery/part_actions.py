@@ -1,0 +1,99 @@
+"""What one planned part asks of the provider, as an `attempts.Action`: a send, an edit of the
+message the target has, a delete of a surplus one. Edits and deletes are repeatable (doing one
+twice changes nothing), so a request that left without an answer is simply tried again rather
+than left `uncertain` as a send must be.
+
+A correction's edit the provider refuses for good (the message is gone, or too old to edit)
+is not the end of the part: the ledger notes why, and the fan-out sends the corrected part
+anew with a "更正" line (`EditInLedger` + `Fanout`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digestbot.channels.base import Connection, Deletable, Editable
+from digestbot.channels.errors import (
+    ChannelError,
+    MessageFrozen,
+    MessageGone,
+    TransientError,
+    UncertainDelivery,
+)
+from digestbot.delivery.attempts import Action, PartResult
+from digestbot.delivery.part_ledger import PartInLedger
+from digestbot.payloads import Payload
+from digestbot.store import PartStep, Status
+
+
+def editing(message_id: str, payload: Payload) -> Action:
+    """Replace `message_id` with `payload`; the id stays the part's."""
+
+    async def edit(connection: Connection, target: str) -> str:
+        if not isinstance(connection, Editable):
+            raise TypeError(f"{type(connection).__name__} messages cannot be edited")
+        try:
+            await connection.edit(target, message_id, payload)
+        except UncertainDelivery as exc:
+            raise _repeatable(exc) from exc
+        return message_id
+
+    return edit
+
+
+def deleting(message_id: str) -> Action:
+    """Delete `message_id` (one already gone counts as deleted)."""
+
+    async def delete(connection: Connection, target: str) -> str:
+        if not isinstance(connection, Deletable):
+            raise TypeError(f"{type(connection).__name__} messages cannot be deleted")
+        try:
+            await connection.delete(target, message_id)
+        except UncertainDelivery as exc:
+            raise _repeatable(exc) from exc
+        return message_id
+
+    return delete
+
+
+def _repeatable(exc: UncertainDelivery) -> TransientError:
+    return TransientError(
+        f"{exc.detail} (an edit or delete is repeated safely)",
+        provider=exc.provider,
+        code=exc.code,
+        status=exc.status,
+    )
+
+
+def cannot_edit(result: PartResult) -> bool:
+    """The provider will not edit this message any more: send the part anew instead."""
+    return result.status is Status.FAILED and isinstance(result.error, MessageGone | MessageFrozen)
+
+
+@dataclass(frozen=True, slots=True)
+class EditInLedger:
+    """`PartInLedger` for an edit, except that a refusal for good (`cannot_edit`) is noted
+    as the part's last error and leaves it pending: the fan-out sends it anew next."""
+
+    part: PartInLedger
+
+    async def leaving(self) -> bool:
+        return await self.part.leaving()
+
+    async def retrying(self, error: ChannelError) -> None:
+        await self.part.retrying(error)
+
+    async def migrated(self, old: str, new: str) -> None:
+        await self.part.migrated(old, new)
+
+    async def finished(self, result: PartResult) -> None:
+        if cannot_edit(result):
+            assert result.error is not None
+            note = f"could not edit ({result.error.detail}); sent anew as a correction"
+            await self.part.ledger.record(
+                self.part.owner, PartStep.retrying(self.part.delivery_id, self.part.index, note)
+            )
+            return
+        await self.part.finished(result)
+
+
+__all__ = ["EditInLedger", "cannot_edit", "deleting", "editing"]
