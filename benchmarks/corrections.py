@@ -22,9 +22,10 @@ from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_process import TelegramFakeProcess
 from tests.sample import DAY, SAMPLE
 
+from digestbot.config import Config
 from digestbot.delivery import PublishReport, load_revision, publish
 from digestbot.delivery.pacing import TelegramPacing
-from digestbot.model import Channel
+from digestbot.model import Channel, Issue
 from digestbot.parsing import parse_issue
 from digestbot.ratelimit import TokenBucket
 from digestbot.rendering import Renderer
@@ -36,21 +37,22 @@ CHATS = [(str(1000 + i), "top5") for i in range(190)] + [
 CHANNELS = [(f"C{i:07d}", "top5") for i in range(20)]
 MAILBOXES = [(f"reader{i}@example.org", ("top3", "top5", "full")[i % 3]) for i in range(200)]
 SLACK_TIER3_PER_MINUTE = 50
+PAUSE_S = 61.0
 
 
-def _parse(stored: StoredIssue) -> object:
+def _parse(stored: StoredIssue) -> Issue:
     return parse_issue(stored.data, filename=stored.filename)
 
 
-async def _deliver(number: int, config: object, store: Store, renderer: Renderer) -> PublishReport:
+async def _deliver(number: int, config: Config, store: Store, renderer: Renderer) -> PublishReport:
     data = revision_bytes(number)
     if number == 1:
         store.save_issue(DAY, SAMPLE.name, data)
     else:
         store.add_revision(DAY, SAMPLE.name, data)
     issue = parse_issue(data, filename=SAMPLE.name)
-    revision = load_revision(store, DAY, _parse)  # type: ignore[arg-type]
-    return await publish(issue, config, store, renderer, revision=revision)  # type: ignore[arg-type]
+    revision = load_revision(store, DAY, _parse)
+    return await publish(issue, config, store, renderer, revision=revision)
 
 
 def telegram_floor(edits: int) -> float:
@@ -87,6 +89,9 @@ def main() -> None:
         store = open_store(config.store.url.get_secret_value())
         try:
             asyncio.run(_deliver(1, config, store, renderer))
+            # An editor corrects later than the minute the rate limiters remember: the
+            # correction starts with the providers' windows empty, as it would at 09:10.
+            time.sleep(PAUSE_S)
             before_429 = telegram.rate_limited
             slack_before = slack.stats()
             started = time.perf_counter()
@@ -104,7 +109,8 @@ def main() -> None:
     floor = max(telegram_floor(tg_edits), slack_floor(sl_edits))
     print(f"  correction of {len(report.changes)} field(s); unfinished {report.unfinished}")
     for channel, counts in actions.items():
-        print(f"  {channel}: {dict(counts)}")
+        took = report.runs[channel].seconds
+        print(f"  {channel}: {dict(counts)} in {took:.2f} s")
     print(f"  429s: telegram {telegram_429}, slack {slack_429}")
     ratio = f"{seconds / floor:.2f}x" if floor > 0 else "n/a (under every burst)"
     print(f"  wall {seconds:.2f} s; rate-limit floor {floor:.2f} s; ratio {ratio}")
