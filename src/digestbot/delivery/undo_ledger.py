@@ -64,8 +64,8 @@ class UndoQueue:
         return 0
 
     async def record(self, owner: str, step: UndoStep) -> bool:
-        written = await self.ledger.call(self.store.record_undo_steps, owner, [step])
-        return written[0]
+        """Committed with the other steps waiting (one transaction for many requests)."""
+        return await self.ledger.record_with(self.store.record_undo_steps, owner, step)
 
     async def recent_requests(
         self, channel: Channel, since: dt.datetime

@@ -27,6 +27,10 @@ from digestbot.store.records import ClaimedDelivery, PartStep
 
 P = ParamSpec("P")
 T = TypeVar("T")
+S = TypeVar("S")
+# A store method writing one owner's steps in one transaction, each fenced by its lease:
+# `Ledger.record_steps`, or a retraction's `record_undo_steps`.
+StepWriter = Callable[[str, Sequence[Any]], list[bool]]
 MAX_GROUP = 1000  # steps per transaction: bounded so one group never holds the lock long
 
 
@@ -50,7 +54,7 @@ class OffLoopLedger:
         self.outage = outage or Outage()
         self._queue_thread = ThreadPoolExecutor(1, thread_name_prefix="digestbot-ledger")
         self._other_thread = ThreadPoolExecutor(1, thread_name_prefix="digestbot-store")
-        self._waiting: list[tuple[str, PartStep, asyncio.Future[bool]]] = []
+        self._waiting: list[tuple[StepWriter, str, Any, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.groups = 0  # transactions of steps written (benchmarks divide by it)
 
@@ -132,8 +136,15 @@ class OffLoopLedger:
         """Write `step` with whatever else is waiting; True once it is committed, False when
         `owner` no longer leases the delivery (nothing written: a refused in-flight mark
         means the request must not leave)."""
+        return await self.record_with(self.store.record_steps, owner, step)
+
+    async def record_with(
+        self, writer: Callable[[str, Sequence[S]], list[bool]], owner: str, step: S
+    ) -> bool:
+        """`record` for steps another store method writes (a retraction's), in the same
+        groups: one transaction per writer and owner."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((owner, step, done))
+        self._waiting.append((writer, owner, step, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_groups())
         return await done
@@ -146,24 +157,24 @@ class OffLoopLedger:
             try:
                 written = await self._queue_call(self._write_group, group)
             except Exception as exc:  # StoreUnavailable past patience, or a bug
-                for _, _, done in group:
+                for *_, done in group:
                     if not done.done():
                         done.set_exception(exc)
                 continue
             self.groups += 1
-            for (_, _, done), ok in zip(group, written, strict=True):
+            for (*_, done), ok in zip(group, written, strict=True):
                 if not done.done():  # its waiter may have been cancelled meanwhile
                     done.set_result(ok)
 
-    def _write_group(self, group: Sequence[tuple[str, PartStep, object]]) -> list[bool]:
-        """On the queue thread: one transaction per owner (one, except in tests that play
-        several workers in one process)."""
-        owners: dict[str, list[int]] = {}
-        for position, (owner, _, _) in enumerate(group):
-            owners.setdefault(owner, []).append(position)
+    def _write_group(self, group: Sequence[tuple[StepWriter, str, Any, object]]) -> list[bool]:
+        """On the queue thread: one transaction per writer and owner (one, except in tests
+        that play several workers in one process, or a retraction beside a fan-out)."""
+        owners: dict[tuple[StepWriter, str], list[int]] = {}
+        for position, (writer, owner, _, _) in enumerate(group):
+            owners.setdefault((writer, owner), []).append(position)
         written = [False] * len(group)
-        for owner, positions in owners.items():
-            results = self.store.record_steps(owner, [group[i][1] for i in positions])
+        for (writer, owner), positions in owners.items():
+            results = writer(owner, [group[i][2] for i in positions])
             for position, ok in zip(positions, results, strict=True):
                 written[position] = ok
         return written
