@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
 from digestbot.store.base import StoreBase
+from digestbot.store.leases import release_leases, renew_leases
 from digestbot.store.models import deliveries, delivery_parts
 from digestbot.store.overall import recompute
 from digestbot.store.records import ClaimedDelivery, PartAction, PartState, Status
@@ -132,23 +133,14 @@ class DeliveryLedger(StoreBase):
         if not delivery_ids:
             return 0
         with self._write() as conn:
-            now = self.now()
-            return conn.execute(
-                update(D)
-                .where(D.c.id.in_(delivery_ids), D.c.lease_owner == owner)
-                .values(lease_expires_at=now + dt.timedelta(seconds=lease_seconds), updated_at=now)
-            ).rowcount
+            return renew_leases(conn, D, D.c.id, delivery_ids, owner, self.now(), lease_seconds)
 
     def release(self, delivery_ids: Sequence[int], owner: str) -> int:
         """Give leases back (done, or shutting down). Only `owner`'s own leases are touched."""
         if not delivery_ids:
             return 0
         with self._write() as conn:
-            return conn.execute(
-                update(D)
-                .where(D.c.id.in_(delivery_ids), D.c.lease_owner == owner)
-                .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
-            ).rowcount
+            return release_leases(conn, D, D.c.id, delivery_ids, owner, self.now())
 
     def lease_owners(self, issue_date: dt.date, channel: Channel) -> set[str]:
         """Who holds unexpired leases on unfinished deliveries of this issue and channel."""

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from digestbot.model import Channel
 from digestbot.store.base import StoreBase
+from digestbot.store.leases import release_leases, renew_leases
 from digestbot.store.models import deliveries, delivery_parts, retraction_parts, retractions
 from digestbot.store.overall import recompute
 from digestbot.store.records import Status
@@ -136,22 +137,15 @@ class RetractionQueue(StoreBase):
         if not delivery_ids:
             return 0
         with self._write() as conn:
-            now = self.now()
-            return conn.execute(
-                update(R)
-                .where(R.c.delivery_id.in_(delivery_ids), R.c.lease_owner == owner)
-                .values(lease_expires_at=now + dt.timedelta(seconds=lease_seconds), updated_at=now)
-            ).rowcount
+            return renew_leases(
+                conn, R, R.c.delivery_id, delivery_ids, owner, self.now(), lease_seconds
+            )
 
     def release_retractions(self, delivery_ids: Sequence[int], owner: str) -> int:
         if not delivery_ids:
             return 0
         with self._write() as conn:
-            return conn.execute(
-                update(R)
-                .where(R.c.delivery_id.in_(delivery_ids), R.c.lease_owner == owner)
-                .values(lease_owner=None, lease_expires_at=None, updated_at=self.now())
-            ).rowcount
+            return release_leases(conn, R, R.c.delivery_id, delivery_ids, owner, self.now())
 
     def retraction_owners(self, issue_date: dt.date, channel: Channel) -> set[str]:
         """Who holds what keeps pending retractions of this issue and channel waiting: other
