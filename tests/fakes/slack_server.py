@@ -334,6 +334,18 @@ class SlackFake(BackgroundServer):
             "ratelimited", status=429, **{"Retry-After": str(max(1, math.ceil(wait)))}
         )
 
+    def _form_refusal(self, text: Any, blocks: Any) -> web.Response | None:
+        """The refusal `refuse_form` asks for, of a post or of an update (Slack checks an
+        update's blocks and length as it checks a new message's)."""
+        if self.refused_blocks and blocks:
+            return _invalid_blocks(["unsupported type: header [json-pointer:/blocks/0/type]"])
+        if self.longest_text is not None and (
+            len(json.dumps(blocks or [], ensure_ascii=False)) + len(str(text or ""))
+            > self.longest_text
+        ):
+            return _slack_error("msg_too_long")
+        return None
+
     async def _update_message(self, channel: str, params: dict[str, Any]) -> web.Response:
         if not channel or (self.channels is not None and channel not in self.channels):
             return _slack_error("channel_not_found")
@@ -343,6 +355,8 @@ class SlackFake(BackgroundServer):
         if "blocks" in params and (problem := message_problem(params)) is not None:
             error, reasons = problem
             return _invalid_blocks(reasons) if reasons else _slack_error(error)
+        if (refusal := self._form_refusal(params.get("text"), params.get("blocks"))) is not None:
+            return refusal
         with self.lock:
             if (error := self.history.update_error(channel, ts)) is not None:
                 return _slack_error(error)
@@ -390,13 +404,8 @@ class SlackFake(BackgroundServer):
         if (problem := message_problem(params)) is not None:
             error, reasons = problem
             return _invalid_blocks(reasons) if reasons else _slack_error(error)
-        if self.refused_blocks and blocks:
-            return _invalid_blocks(["unsupported type: header [json-pointer:/blocks/0/type]"])
-        if self.longest_text is not None and (
-            len(json.dumps(blocks or [], ensure_ascii=False)) + len(str(text or ""))
-            > self.longest_text
-        ):
-            return _slack_error("msg_too_long")
+        if (refusal := self._form_refusal(text, blocks)) is not None:
+            return refusal
         thread_ts = params.get("thread_ts") or None
         with self.lock:
             if thread_ts is not None and not any(

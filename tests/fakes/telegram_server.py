@@ -577,6 +577,8 @@ class TelegramFake(BackgroundServer):
         except ValueError:
             return _error(400, "Bad Request: message identifier is not specified")
         shown, entities, problem = check_text(params)
+        if problem is None:  # an edit's text is checked like a new message's
+            problem = self._form_refusal(params.get("parse_mode"), shown)
         with self.lock:
             problem = self.book.edit_problem(chat_id, message_id, params) or problem
             if problem is not None:

@@ -98,7 +98,7 @@ def test_mid_correction_every_message_shown_is_deleted_and_a_surplus_already_gon
     for index in range(3):
         _send(store, "sender", sent.id, index, f"m{index}")
     store.release([sent.id], "sender")
-    store.plan_revision(DAY, Channel.TELEGRAM, 2, lambda target, variant: 1)
+    store.plan_revision(DAY, Channel.TELEGRAM, 2, lambda target, variant, form: 1)
     [fixing] = store.claim(DAY, Channel.TELEGRAM, "corrector", 10, 60, revision=2)
     assert [p.action for p in fixing.parts] == [
         PartAction.EDIT, PartAction.DELETE, PartAction.DELETE,

@@ -31,7 +31,7 @@ def _publish(store: Store, channel: str, targets: list[str], parts: int) -> list
 
 
 def _parts(n: int):  # type: ignore[no-untyped-def]
-    return lambda target, variant: n
+    return lambda target, variant, form: n
 
 
 def test_a_correction_edits_sent_parts_sends_extra_ones_and_deletes_the_surplus(

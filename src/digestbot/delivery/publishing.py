@@ -17,6 +17,7 @@ from digestbot.delivery.fanout import ChannelDownAlert, ChannelJob, ChannelRun, 
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.revisions import Revision, move_to_revision
+from digestbot.delivery.stepdown import rendered_as
 from digestbot.delivery.wiring import build_sender, delivery_settings, share_budgets
 from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
@@ -95,11 +96,12 @@ class ChannelDigests:
         return {variant: len(parts) for variant, parts in chosen.items()}
 
     def parts_for(self, channel: Channel) -> PartsFor:
-        """How many parts the digest has for one target (its audience, its variant)."""
+        """How many parts the digest has for one target (its audience, its variant, and the
+        smaller form it was stepped down to: a correction edits the form the target holds)."""
         totals = {audience: self.parts_total(audience) for audience in Audience}
 
-        def count(target: str, variant: Variant) -> int:
-            return totals[audience_of(channel, target)][Variant(variant)]
+        def count(target: str, variant: Variant, form: str | None) -> int:
+            return totals[audience_of(channel, target)][rendered_as(Variant(variant), form)]
 
         return count
 

@@ -56,15 +56,22 @@ async def step_down(
     return smaller
 
 
+def rendered_as(variant: Variant, form: str | None) -> Variant:
+    """The rendered variant whose parts `form` sends (None: `variant`'s own); plain text is
+    top3's parts without markup, so it has as many parts as top3."""
+    if form is None:
+        return variant
+    return Variant.TOP3 if form == PLAIN else Variant(form)
+
+
 def form_payloads(
     variants: Mapping[Variant, Sequence[Payload]], variant: Variant, form: str | None
 ) -> list[Payload]:
     """The parts of the digest in `form` (None: `variant`'s own)."""
-    if form is None:
-        return list(variants[variant])
+    parts = variants[rendered_as(variant, form)]
     if form == PLAIN:
-        return [plain(payload) for payload in variants[Variant.TOP3]]
-    return list(variants[Variant(form)])
+        return [plain(payload) for payload in parts]
+    return list(parts)
 
 
 def plain(payload: Payload) -> Payload:
@@ -127,4 +134,12 @@ def _unslack(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-__all__ = ["LADDER", "PLAIN", "form_payloads", "next_form", "plain", "step_down"]
+__all__ = [
+    "LADDER",
+    "PLAIN",
+    "form_payloads",
+    "next_form",
+    "plain",
+    "rendered_as",
+    "step_down",
+]

@@ -165,8 +165,9 @@ class Held(enum.StrEnum):
     KEEP = "keep"  # leave it alone (email with `corrections = "none"`)
 
 
-# (target, variant) → how many parts the corrected digest has for that target.
-PartsFor = Callable[[str, Variant], int]
+# (target, variant, form) → how many parts the corrected digest has for that target, in the
+# smaller form its delivery was stepped down to (None: the variant's own; `delivery.stepdown`).
+PartsFor = Callable[[str, Variant, str | None], int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Deliveries moved to a new revision of their issue: each one's parts replanned so the same
 work queue (claims, leases, steps) carries the correction.
 
-Per delivery, for the corrected digest of `n` parts:
+Per delivery, for the corrected digest of `n` parts (in the form the target holds: a delivery
+stepped down to a smaller form keeps it, `deliveries.form`):
 - a part whose message the target has gets EDIT (its message id kept), one it has not got
   yet SEND; beyond the old parts, SEND (extra replies); old messages past `n`, DELETE;
 - a part that failed, was skipped or may have arrived (`uncertain`) keeps that state:
@@ -51,7 +52,7 @@ class DeliveryRevisions(StoreBase):
             with self._write() as conn:
                 now = self.now()
                 rows = conn.execute(
-                    select(D.c.id, D.c.target, D.c.variant, D.c.held_revision)
+                    select(D.c.id, D.c.target, D.c.variant, D.c.form, D.c.held_revision)
                     .where(*_stale(issue_date, channel, revision, held))
                     .where(or_(~_UNFINISHED, _lease_free(now)))
                     .order_by(D.c.id)
@@ -129,7 +130,9 @@ def _replan(
         if held is Held.NOTICE and row.held_revision is not None:
             planned = [_fresh(PartAction.NOTICE, now)]
         else:
-            planned = _edits(old[row.id], parts_for(row.target, Variant(row.variant)), now)
+            # The form the target holds (a step-down's) is the one whose parts are edited.
+            count = parts_for(row.target, Variant(row.variant), row.form)
+            planned = _edits(old[row.id], count, now)
         for index, part in enumerate(planned):
             new_parts.append({**part, "delivery_id": row.id, "part_index": index})
         totals.append({"w_id": row.id, "w_total": len(planned)})
