@@ -8,11 +8,15 @@ Two shapes of limit are needed:
 
 `MultiLimiter.acquire(keys)` waits until *every* limit for a send has room and then takes from
 all of them at once, so a send never holds a global slot while it waits for its chat's slot.
+A `MultiLimiter` may be shared by event loops in different threads (`digestbot run` fans out
+on a loop of its own while the bot replies on the main one): checking and taking room happen
+under one lock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable
@@ -97,6 +101,7 @@ class MultiLimiter:
         self._limits: dict[Hashable, Limit] = {}
         self._last_used: dict[Hashable, float] = {}
         self._last_sweep = 0.0
+        self._guard = threading.Lock()  # the loops sharing this limiter run in other threads
 
     def _limit(self, key: Hashable) -> Limit | None:
         limit = self._limits.get(key)
@@ -108,12 +113,20 @@ class MultiLimiter:
         return limit
 
     def wait_time(self, keys: Iterable[Hashable]) -> float:
+        with self._guard:
+            return self._wait_time(keys)
+
+    def _wait_time(self, keys: Iterable[Hashable]) -> float:
         now = self._clock()
         waits = [lim.wait_time(now) for k in keys if (lim := self._limit(k)) is not None]
         return max(waits, default=0.0)
 
     def record(self, keys: Iterable[Hashable], at: float | None = None) -> None:
         """Count one send (also used to replay sends a crashed run made in the last minute)."""
+        with self._guard:
+            self._record(keys, at)
+
+    def _record(self, keys: Iterable[Hashable], at: float | None = None) -> None:
         now = self._clock() if at is None else at
         for key in keys:
             limit = self._limit(key)
@@ -127,19 +140,21 @@ class MultiLimiter:
         keys = list(keys)
         waited = 0.0
         while True:
-            wait = self.wait_time(keys)
-            if wait <= 0:
-                self.record(keys)
-                return waited
+            with self._guard:  # no other thread's send between the check and the take
+                wait = self._wait_time(keys)
+                if wait <= 0:
+                    self._record(keys)
+                    return waited
             waited += wait
             await self._sleep(wait)  # type: ignore[misc]
 
     def penalize(self, keys: Iterable[Hashable], seconds: float) -> None:
         """The provider said retry_after: block these keys for `seconds` from now."""
-        until = self._clock() + seconds
-        for key in keys:
-            self._limits[key] = _Blocked(until, self._limits.get(key))
-            self._last_used[key] = until
+        with self._guard:
+            until = self._clock() + seconds
+            for key in keys:
+                self._limits[key] = _Blocked(until, self._limits.get(key))
+                self._last_used[key] = until
 
     def _sweep(self, now: float) -> None:
         if now - self._last_sweep < self._idle_after:

@@ -17,31 +17,15 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from digestbot.channels.base import ChannelClient
+from digestbot.delivery.lines import LINE_SWEEP_SECONDS, Lines, TargetLine
 from digestbot.delivery.pacing import Pacing
 from digestbot.delivery.shared_budget import SharedBudget
 from digestbot.ratelimit import Clock, MultiLimiter
 
-# Idle lines (nobody holding them, spacing over) are forgotten this often, so memory follows
-# the chats being sent to right now, not every chat ever sent to.
-LINE_SWEEP_SECONDS = 10.0
-
 C = TypeVar("C", bound=ChannelClient, covariant=True)
-
-
-class TargetLine:
-    """One target's outgoing line. The lock keeps one message's parts together; `ready_at`
-    spaces sends from when the provider *answered* the previous one. The limiter spaces them
-    from when they left, which is not enough on its own: Telegram counts arrivals, and a first
-    request that had to open a connection arrives late enough to make the next look early."""
-
-    __slots__ = ("lock", "ready_at")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.ready_at = float("-inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +62,21 @@ class PacedSender(Generic[C]):
         # The provider-wide budget every worker on the database shares (`wiring.share_budgets`,
         # PostgreSQL only): taken after this process's own limits.
         self.shared: SharedBudget | None = None
-        self._lines: dict[str, TargetLine] = {}
-        self._lines_swept = clock()
+        self._lines = Lines(clock)
         self._users = 0
         self._users_lock = asyncio.Lock()
         self._history_counted = False
+
+    def twin(self, channel: ChannelClient) -> PacedSender[Any]:
+        """A sender on another client of the same account, for another event loop (a client's
+        connections belong to the loop that opened them): it shares this one's limits and
+        target lines, so both loops' sends add up against the provider's limits. Not the
+        budget shared with other workers: each loop takes its own from the database."""
+        twin: PacedSender[Any] = PacedSender(
+            channel, self.pacing, clock=self.clock, sleep=self.sleep
+        )
+        twin.limiter, twin.door, twin._lines = self.limiter, self.door, self._lines
+        return twin
 
     @property
     def name(self) -> str:
@@ -124,9 +118,16 @@ class PacedSender(Generic[C]):
     @asynccontextmanager
     async def line(self, target: str) -> AsyncIterator[TargetLine]:
         """Hold `target`'s line: nothing else is sent to it meanwhile."""
-        line = self._line(target)
-        async with line.lock:
+        while True:
+            line = self._lines.get(target)
+            await line.lock.acquire()
+            if self._lines.holds(target, line):
+                break
+            line.lock.release()  # swept by another thread meanwhile: take the current one
+        try:
             yield line
+        finally:
+            line.lock.release()
 
     async def wait_turn(self, line: TargetLine) -> None:
         """Wait until the target's previous message is far enough behind (`answered`)."""
@@ -179,18 +180,6 @@ class PacedSender(Generic[C]):
         self._history_counted = True
         for target, at in sends:
             self.limiter.record(self.pacing.keys(target), at=at)
-
-    def _line(self, target: str) -> TargetLine:
-        now = self.clock()
-        if now - self._lines_swept > LINE_SWEEP_SECONDS:
-            self._lines_swept = now
-            for key, idle in list(self._lines.items()):
-                if not idle.lock.locked() and idle.ready_at < now:
-                    del self._lines[key]
-        line = self._lines.get(target)
-        if line is None:
-            line = self._lines[target] = TargetLine()
-        return line
 
     def lines_tracked(self) -> int:
         """How many target lines are remembered right now."""
