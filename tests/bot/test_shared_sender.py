@@ -11,10 +11,12 @@ import pytest
 
 from digestbot.bot import TelegramBot
 from digestbot.bot import application as bot_application
+from digestbot.channels.telegram import TelegramChannel
 from digestbot.delivery import ChannelJob, DeliverySettings, Fanout
 from digestbot.delivery.publishing import render_all
-from digestbot.model import Issue, Variant
+from digestbot.model import Channel, Issue, Variant
 from digestbot.rendering import Audience, Renderer
+from digestbot.service.delivery_thread import DeliveryThread
 from digestbot.store import OffLoopLedger, Status, Store
 from tests.bot.conftest import ISSUE_DATE, BotFactory, eventually
 from tests.fakes.telegram_server import TelegramFake
@@ -111,3 +113,47 @@ async def test_telegram_failing_after_the_token_check_is_retried_until_the_bot_p
     telegram_fake.push_message("42", "/help")
     await eventually(lambda: telegram_fake.messages_to("42"))
     assert get_me_calls(telegram_fake) == checked  # the open client was kept, not re-checked
+
+
+async def test_a_publish_on_the_delivery_loop_and_today_replies_share_limits_and_lines(
+    bot: TelegramBot, telegram_fake: TelegramFake, store: Store, issue: Issue
+) -> None:
+    """As `digestbot run` does it: the fan-out on the delivery thread's loop through a twin of
+    the bot's sender (its own client), the replies on this loop. Their sends still add up
+    under Telegram's limits (no 429), and a chat's messages are still never interleaved."""
+    full = [m.text for m in Renderer().telegram(issue, Variant.FULL, Audience.CHAT)]
+    [top3] = [m.text for m in Renderer().telegram(issue, Variant.TOP3, Audience.CHAT)]
+    delivery = DeliveryThread(
+        store,
+        {Channel.TELEGRAM: bot.sender},
+        lambda _: TelegramChannel(telegram_fake.token, telegram_fake.url),
+    )
+    delivery.start()
+    try:
+        twin = delivery.senders[Channel.TELEGRAM]
+        job = publish_job(bot, store, issue)
+        job = ChannelJob("telegram", twin, job.payloads, chat_payloads=job.chat_payloads)
+        fanout = Fanout(delivery.ledger, DeliverySettings(), owner="publish")
+        publishing = asyncio.ensure_future(delivery.run(lambda: fanout.run(ISSUE_DATE, job)))
+        await eventually(lambda: len(telegram_fake.messages) > 0)  # the burst has begun
+        telegram_fake.push_message(READER, "/today full")
+        telegram_fake.push_message(READER, "/today top3")
+        for chat in ASKING:
+            telegram_fake.push_message(chat, "/today top3")
+        # Answered on this loop while the delivery loop is still publishing.
+        await eventually(lambda: all(telegram_fake.messages_to(c) for c in ASKING), 30)
+        assert not publishing.done()
+        run = await asyncio.wait_for(publishing, 60)
+    finally:
+        await delivery.aclose()
+    await eventually(lambda: len(telegram_fake.messages_to(READER)) == 2 * len(full) + 1, 30)
+    await eventually(lambda: all(len(telegram_fake.messages_to(c)) == 2 for c in ASKING), 30)
+
+    assert run.delivered[Status.SENT] == 1 + len(AUDIENCE)
+    assert telegram_fake.rate_limited == 0, telegram_fake.rate_limited_by_chat
+    received = [m.text for m in telegram_fake.messages_to(READER)]
+    blocks = (full, full, [top3])
+    assert received in [list(chain(*order)) for order in permutations(blocks)]
+    for chat in ASKING:
+        assert sorted(m.text for m in telegram_fake.messages_to(chat)) == [top3, top3]
+    assert get_me_calls(telegram_fake) == 2  # one client per loop

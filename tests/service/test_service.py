@@ -80,7 +80,7 @@ async def test_telegram_down_at_start_then_back_the_bot_comes_up_and_the_issue_g
         await issue_out_and_today_answered(telegram_fake)
 
 
-async def test_publish_today_replies_and_alerts_share_one_telegram_client(
+async def test_publish_today_replies_and_alerts_share_one_telegram_budget(
     tmp_path: Path, telegram_fake: TelegramFake
 ) -> None:
     config_path = service_config(tmp_path, telegram_fake)
@@ -97,7 +97,9 @@ async def test_publish_today_replies_and_alerts_share_one_telegram_client(
 
     assert reached == 1
     assert [m.text for m in telegram_fake.messages_to("900")][-1] == "a test alert"
-    assert sum(1 for r in telegram_fake.requests if r.method.lower() == "getme") == 1
+    # One client per event loop: the main loop's (bot, replies, alerts), logged in once for
+    # the whole run, and the delivery loop's, logged in by the publish. Their limits are one.
+    assert sum(1 for r in telegram_fake.requests if r.method.lower() == "getme") == 2
     assert telegram_fake.rate_limited == 0
 
 

@@ -350,6 +350,10 @@ class DeliveryConfig(Section):
     backoff_cap: float = Field(default=60.0, gt=0)
     lease_seconds: float = Field(default=120.0, gt=0)
     concurrency: int = Field(default=50, ge=1)
+    # `digestbot run` fans a publish out on an event loop in a thread of its own, so the
+    # server's and the bot's answers do not wait behind it; false keeps one loop (what
+    # benchmarks.latency compares against).
+    own_loop: bool = True
 
     @model_validator(mode="after")
     def _cap_above_base(self) -> DeliveryConfig:

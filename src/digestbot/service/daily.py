@@ -1,5 +1,6 @@
 """What the watcher calls once the day's issue is out: archive it, publish it on every enabled
-channel through the process's shared senders, count it in /metrics, and say how it went."""
+channel through the process's shared senders, count it in /metrics, and say how it went.
+In `digestbot run` the fan-out runs on the delivery loop (`service.delivery_thread`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from digestbot.notices import Notices
 from digestbot.published import ArchivedIssues
 from digestbot.rendering import Renderer
 from digestbot.server import Metrics
+from digestbot.service.delivery_thread import DeliveryThread, on_main
 from digestbot.sources import FetchedIssue
 from digestbot.store import Archive, OffLoopLedger, Status
 
@@ -56,6 +58,8 @@ class DailyPublish:
         # (channel, reason) the admins were told about: every later poll that finds the
         # channel still down says nothing new, so they hear of it once.
         self._down_told: set[tuple[Channel, str]] = set()
+        # Set by the service while it runs: publishes then fan out on that thread's loop.
+        self.delivery: DeliveryThread | None = None
 
     async def channel_down(self, channel: Channel, error: str) -> None:
         if (channel, error) not in self._down_told:
@@ -93,17 +97,34 @@ class DailyPublish:
     async def _deliver(self, issue: Issue) -> str:
         assert issue.date is not None
         revision = await self.ledger.call(load_revision, self.store, issue.date, self.archive.parse)
-        report = await publish(
-            issue,
-            self.config,
-            self.store,
-            self.renderer,
-            stop=self.stop,
-            senders=self.senders,
-            ledger=self.ledger,
-            alert=self.channel_down,
-            revision=revision,
-        )
+        delivery = self.delivery
+        if delivery is None:
+            report = await publish(
+                issue,
+                self.config,
+                self.store,
+                self.renderer,
+                stop=self.stop,
+                senders=self.senders,
+                ledger=self.ledger,
+                alert=self.channel_down,
+                revision=revision,
+            )
+        else:
+            alert = on_main(self.channel_down)  # the admins' sender lives on this loop
+            report = await delivery.run(
+                lambda: publish(
+                    issue,
+                    self.config,
+                    self.store,
+                    self.renderer,
+                    stop=self.stop,  # only read there (is_set), never awaited
+                    senders=delivery.senders,
+                    ledger=delivery.ledger,
+                    alert=alert,
+                    revision=revision,
+                )
+            )
         for channel, run in report.runs.items():
             for status, count in run.delivered.items():
                 for _ in range(count):

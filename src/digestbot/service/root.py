@@ -26,7 +26,13 @@ from digestbot.bot import AdminAlerts, TelegramBot, publish_status
 from digestbot.channels.telegram import TelegramChannel
 from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
-from digestbot.delivery import PacedSender, build_sender, renderer_for, share_budgets
+from digestbot.delivery import (
+    PacedSender,
+    build_channel,
+    build_sender,
+    renderer_for,
+    share_budgets,
+)
 from digestbot.model import Channel
 from digestbot.parsing import ParseCache
 from digestbot.published import ArchivedIssues
@@ -41,6 +47,7 @@ from digestbot.server import (
     serve,
 )
 from digestbot.service.daily import DailyPublish
+from digestbot.service.delivery_thread import DeliveryThread
 from digestbot.service.leading import day_leader, remembered_notices
 from digestbot.service.polling import Poller
 from digestbot.service.signals import stop_on_signals
@@ -219,12 +226,27 @@ class Service:
                 if self.bot is not None
                 else None
             )
+            # Publishes fan out on a loop of their own: what people wait for (the server, the
+            # bot) stays on this one.
+            delivery = None
+            if self.config.delivery.own_loop:
+                delivery = DeliveryThread(
+                    self.store,
+                    self.senders,
+                    lambda name: build_channel(self.config, name),
+                    outage=self.ledger.outage,
+                )
+                delivery.start()
+                self.daily.delivery = delivery
             try:
                 self.poller.start()
                 log.info("digestbot running; polling %s", self.config.source.kind)
                 await self.stop.wait()
             finally:
                 await self.poller.shutdown(SHUTDOWN_GRACE)
+                self.daily.delivery = None
+                if delivery is not None:
+                    await delivery.aclose()
                 if bot_task is not None:
                     bot_task.cancel()
                     await asyncio.gather(bot_task, return_exceptions=True)
