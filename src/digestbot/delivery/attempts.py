@@ -87,9 +87,11 @@ class AttemptHooks(Protocol):
         """The target moved; the next try goes to `new`."""
         ...
 
-    async def finished(self, result: PartResult) -> None:
+    async def finished(self, result: PartResult) -> Awaitable[object] | None:
         """The part ended (sent, failed, skipped, uncertain). Called while the connection is
-        still held, so what is in flight never outnumbers the connections."""
+        still held, so what is in flight never outnumbers the connections: it returns once
+        the outcome is recorded, or queued ahead of anything sent after it - then with what
+        is left to wait for (its commit), awaited after the connection is let go."""
         ...
 
 
@@ -103,7 +105,7 @@ class _LogOnly:
     async def migrated(self, old: str, new: str) -> None:
         log.info("%s moved to %s", old, new)
 
-    async def finished(self, result: PartResult) -> None:
+    async def finished(self, result: PartResult) -> Awaitable[object] | None:
         return None
 
 
@@ -143,6 +145,7 @@ class _Tries:
     async def run(self, line: TargetLine, action: Action) -> PartResult:
         while True:
             await self.sender.wait_turn(line)
+            committed: Awaitable[object] | None = None
             async with AsyncExitStack() as held:
                 try:
                     connection = await held.enter_async_context(self.sender.channel.slot())
@@ -152,8 +155,13 @@ class _Tries:
                 else:
                     result, delay = await self.leave(connection, line, action)
                 if result is not None:
-                    await self.hooks.finished(result)
-                    return result
+                    committed = await self.hooks.finished(result)
+            if result is not None:
+                # The next send on the connection need not wait for this outcome's commit:
+                # its in-flight mark is queued behind it (one transaction for both, often).
+                if committed is not None:
+                    await committed
+                return result
             if delay > 0:
                 await self.sender.sleep(delay)  # backing off holds no connection
 

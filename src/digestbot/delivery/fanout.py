@@ -389,7 +389,9 @@ class Fanout:
 
     async def _give_up(self, hooks: PartInLedger, target: str, why: str) -> PartResult:
         result = PartResult(Status.FAILED, target, 0, error=PermanentError(why))
-        await hooks.finished(result)
+        committed = await hooks.finished(result)
+        if committed is not None:
+            await committed
         return result
 
 

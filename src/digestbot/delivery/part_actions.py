@@ -9,6 +9,7 @@ anew with a "更正" line (`EditInLedger` + `Fanout`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from digestbot.channels.base import Connection, Deletable, Editable
@@ -85,15 +86,15 @@ class EditInLedger:
     async def migrated(self, old: str, new: str) -> None:
         await self.part.migrated(old, new)
 
-    async def finished(self, result: PartResult) -> None:
+    async def finished(self, result: PartResult) -> Awaitable[object] | None:
         if cannot_edit(result):
             assert result.error is not None
             note = f"could not edit ({result.error.detail}); sent anew as a correction"
             await self.part.ledger.record(
                 self.part.owner, PartStep.retrying(self.part.delivery_id, self.part.index, note)
             )
-            return
-        await self.part.finished(result)
+            return None
+        return await self.part.finished(result)
 
 
 __all__ = ["EditInLedger", "cannot_edit", "deleting", "editing"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from digestbot.channels.errors import ChannelError, PermanentError
@@ -49,9 +50,15 @@ class PartInLedger:
         await self.ledger.follow_migration(self.channel, old, new)
         log.info("%s: %s moved to %s", self.channel, old, new)
 
-    async def finished(self, result: PartResult) -> None:
+    async def finished(self, result: PartResult) -> Awaitable[None] | None:
+        """Queues the outcome (`WorkQueue.queue`) and returns its commit to await."""
         step = await self._outcome(result)
-        if step is not None and not await self.ledger.record(self.owner, step):
+        if step is None:
+            return None
+        return self._confirm(self.ledger.queue(self.owner, step), result)
+
+    async def _confirm(self, written: Awaitable[bool], result: PartResult) -> None:
+        if not await written:
             # Another worker took the row over while this request was out: its claim turned
             # the part uncertain, which is what the ledger can honestly say now.
             log.warning(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from digestbot.model import Channel, Variant
@@ -205,6 +205,11 @@ class WorkQueue(Protocol):
 
     async def record(self, owner: str, step: PartStep) -> bool:
         """True once `step` is committed; False when `owner` no longer leases its delivery."""
+        ...
+
+    def queue(self, owner: str, step: PartStep) -> Awaitable[bool]:
+        """`record` in two halves: `step` is queued behind every step queued before it now,
+        and the result is awaited later (after letting go of the connection)."""
         ...
 
     async def step_down(

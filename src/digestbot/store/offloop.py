@@ -143,15 +143,31 @@ class OffLoopLedger:
     ) -> bool:
         """`record` for steps another store method writes (a retraction's), in the same
         groups: one transaction per writer and owner."""
+        return await self.queue_with(writer, owner, step)
+
+    def queue(self, owner: str, step: PartStep) -> asyncio.Future[bool]:
+        """`record` without waiting: `step` is queued now, behind every step queued before
+        it (so it is committed with them or after them), and the future says when it is
+        committed. An outcome queued before its connection is let go is thus never committed
+        after the next in-flight mark on that connection."""
+        return self.queue_with(self.store.record_steps, owner, step)
+
+    def queue_with(
+        self, writer: Callable[[str, Sequence[S]], list[bool]], owner: str, step: S
+    ) -> asyncio.Future[bool]:
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((writer, owner, step, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_groups())
-        return await done
+        return done
 
     async def _write_groups(self) -> None:
         """Runs while steps wait (`record` starts it again): between two checks of the list
-        there is always an await, so a step added meanwhile is never left behind."""
+        there is always an await, so a step added meanwhile is never left behind. It lets
+        the loop turn once before taking a group: an outcome queued as its connection is let
+        go starts it, and the send that takes the connection next queues its in-flight mark
+        within that turn, so both share one transaction instead of two in a row."""
+        await asyncio.sleep(0)
         while self._waiting:
             group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
             try:
