@@ -3,6 +3,7 @@ target. (`digestbot.model.Channel` names a channel; a ChannelClient talks to its
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
@@ -47,6 +48,25 @@ class ChannelClient(Connection, Protocol):
         ...
 
 
+# Decides, once, whether the request leaves (its in-flight mark committed): False keeps it.
+Leaving = Callable[[], Awaitable[bool]]
+
+
+@runtime_checkable
+class Enveloped(Protocol):
+    """A connection whose request starts with steps that deliver nothing (SMTP MAIL and
+    RCPT: nothing arrives before DATA ends). `send_when` takes those steps while `leaving`
+    is decided, and sends the message itself only once it said yes, so the in-flight mark's
+    commit overlaps the envelope's round trips instead of preceding them."""
+
+    async def send_when(
+        self, target: str, payload: Payload, leaving: Leaving, *, reply_to: str | None = None
+    ) -> str | None:
+        """`send`, gated by `leaving` (awaited exactly once, even when the envelope fails):
+        None when it said no - then nothing was sent and the connection stays usable."""
+        ...
+
+
 @runtime_checkable
 class Editable(Protocol):
     """A channel (or a slot's connection) whose sent messages can be changed in place
@@ -71,4 +91,4 @@ class Deletable(Protocol):
         ...
 
 
-__all__ = ["ChannelClient", "Connection", "Deletable", "Editable"]
+__all__ = ["ChannelClient", "Connection", "Deletable", "Editable", "Enveloped", "Leaving"]

@@ -4,12 +4,14 @@ these and lends one per send."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from typing import Literal
 
 import aiosmtplib
 
+from digestbot.channels.base import Leaving
 from digestbot.channels.email_build import MailTemplates
 from digestbot.channels.errors import (
     ChannelError,
@@ -73,6 +75,10 @@ def map_smtp_error(exc: Exception, phase: Phase) -> ChannelError:
     raise exc
 
 
+async def _always() -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpServer:
     """Where and how to connect; the same for every connection of a channel."""
@@ -126,23 +132,59 @@ class SmtpConnection:
         self._smtp = smtp
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
+        message_id = await self.send_when(target, payload, _always)
+        assert message_id is not None
+        return message_id
+
+    async def send_when(
+        self, target: str, payload: Payload, leaving: Leaving, *, reply_to: str | None = None
+    ) -> str | None:
+        """MAIL and RCPT while `leaving` is decided (`channels.base.Enveloped`), DATA only
+        after it said yes. A refused envelope is raised only for a message that was let leave;
+        otherwise it never counted as a try."""
         if not isinstance(payload, EmailMessage):
             raise TypeError(f"EmailChannel cannot send {type(payload).__name__}")
         mail = self._templates.build(payload, target)
         await self.connect()
         assert self._smtp is not None
         smtp = self._smtp
-        phase: Phase = "envelope"
+        gate = asyncio.ensure_future(leaving())
         try:
             await smtp.mail(self._server.envelope_from)
             await smtp.rcpt(target)
-            phase = "data"
+        except Exception as exc:
+            error = map_smtp_error(exc, "envelope")
+            await self._after_failure(smtp, exc)
+            if await gate:
+                raise error from exc
+            return None
+        except BaseException:  # cancelled: nothing was sent
+            gate.cancel()
+            self.abort()
+            raise
+        try:
+            go = await gate
+        except BaseException:  # the ledger failed, or cancelled: a transaction is open
+            self.abort()
+            raise
+        if not go:
+            await self._abandon(smtp)
+            return None
+        try:
             await smtp.data(mail.data)
         except Exception as exc:
-            error = map_smtp_error(exc, phase)
+            error = map_smtp_error(exc, "data")
             await self._after_failure(smtp, exc)
             raise error from exc
         return mail.message_id
+
+    async def _abandon(self, smtp: aiosmtplib.SMTP) -> None:
+        """End the transaction begun by MAIL without sending it (RSET), or drop the
+        connection when even that fails."""
+        try:
+            await smtp.rset()
+        except aiosmtplib.SMTPException:
+            self.abort()
 
     async def _after_failure(self, smtp: aiosmtplib.SMTP, exc: Exception) -> None:
         """Keep the connection for the next recipient when the server merely refused this

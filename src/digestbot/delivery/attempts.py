@@ -21,7 +21,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from digestbot.channels.base import Connection, Editable
+from digestbot.channels.base import Connection, Editable, Enveloped
 from digestbot.channels.errors import (
     ChannelError,
     ChatMigrated,
@@ -31,7 +31,7 @@ from digestbot.channels.errors import (
     TargetGone,
     UncertainDelivery,
 )
-from digestbot.delivery.paced import PacedSender, TargetLine
+from digestbot.delivery.paced import Admission, PacedSender, TargetLine
 from digestbot.delivery.pacing import backoff_delay
 from digestbot.payloads import Payload
 from digestbot.store import Status
@@ -112,13 +112,19 @@ class _LogOnly:
 LOG_ONLY: AttemptHooks = _LogOnly()
 
 
-def sending(payload: Payload, reply_to: str | None = None) -> Action:
+@dataclass(frozen=True, slots=True)
+class Sending:
     """The Action that sends `payload` (as a thread reply to `reply_to`)."""
 
-    async def send(connection: Connection, target: str) -> str:
-        return await connection.send(target, payload, reply_to=reply_to)
+    payload: Payload
+    reply_to: str | None = None
 
-    return send
+    async def __call__(self, connection: Connection, target: str) -> str:
+        return await connection.send(target, self.payload, reply_to=self.reply_to)
+
+
+def sending(payload: Payload, reply_to: str | None = None) -> Action:
+    return Sending(payload, reply_to)
 
 
 _jitter = random.Random()  # noqa: S311 -- jitter, not secrecy
@@ -170,6 +176,8 @@ class _Tries:
     ) -> tuple[PartResult | None, float]:
         """One request on `connection`, once the rate limits let it go."""
         admission = await self.sender.admit(self.target, self.method)
+        if isinstance(action, Sending) and isinstance(connection, Enveloped):
+            return await self.leave_enveloped(connection, line, action, admission)
         if not await self.hooks.leaving():
             return self.result(Status.PENDING), 0.0
         await self.sender.depart(admission)
@@ -180,6 +188,38 @@ class _Tries:
             return await self.judge(exc, admission.keys)
         finally:
             self.sender.answered(line)
+        return self.result(Status.SENT, message_id), 0.0
+
+    async def leave_enveloped(
+        self, connection: Enveloped, line: TargetLine, action: Sending, admission: Admission
+    ) -> tuple[PartResult | None, float]:
+        """`leave`, with the in-flight mark written while the envelope is on its way
+        (`channels.base.Enveloped`): it is still committed before the message leaves."""
+        refused: list[BaseException] = []
+
+        async def leaving() -> bool:
+            try:
+                if not await self.hooks.leaving():
+                    return False
+                await self.sender.depart(admission)
+            except Exception as exc:  # the ledger's failure, raised as `leave` would
+                refused.append(exc)
+                return False
+            self.attempts += 1
+            return True
+
+        try:
+            message_id = await connection.send_when(
+                self.target, action.payload, leaving, reply_to=action.reply_to
+            )
+        except Exception as exc:
+            return await self.judge(exc, admission.keys)
+        finally:
+            self.sender.answered(line)
+        if refused:
+            raise refused[0]
+        if message_id is None:
+            return self.result(Status.PENDING), 0.0
         return self.result(Status.SENT, message_id), 0.0
 
     async def judge(
@@ -296,6 +336,7 @@ __all__ = [
     "AttemptHooks",
     "PartResult",
     "RetryPolicy",
+    "Sending",
     "attempt",
     "edit_now",
     "send_now",

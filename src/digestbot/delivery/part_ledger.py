@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from digestbot.channels.errors import ChannelError, PermanentError
 from digestbot.delivery.attempts import PartResult
-from digestbot.delivery.halt import ChannelHalt
+from digestbot.delivery.halt import ChannelHalt, is_channel_wide
 from digestbot.model import Channel
 from digestbot.store import PartStep, Status, WorkQueue
 
@@ -52,6 +52,11 @@ class PartInLedger:
 
     async def finished(self, result: PartResult) -> Awaitable[None] | None:
         """Queues the outcome (`WorkQueue.queue`) and returns its commit to await."""
+        if result.status is Status.PENDING and is_channel_wide(result.error):
+            # Tripped here, not once the commit is in: the connection is let go before that,
+            # and nothing may leave on it after a refusal for the whole channel.
+            assert result.error is not None
+            self.halt.trip(result.error)
         step = await self._outcome(result)
         if step is None:
             return None

@@ -32,6 +32,7 @@ S = TypeVar("S")
 # `Ledger.record_steps`, or a retraction's `record_undo_steps`.
 StepWriter = Callable[[str, Sequence[Any]], list[bool]]
 MAX_GROUP = 1000  # steps per transaction: bounded so one group never holds the lock long
+COALESCING_TURNS = 3  # loop turns a group waits for more steps (`_write_groups`)
 
 
 class LedgerStore(Ledger, DeliveryMoves, Subscribers, Protocol):
@@ -164,10 +165,12 @@ class OffLoopLedger:
     async def _write_groups(self) -> None:
         """Runs while steps wait (`record` starts it again): between two checks of the list
         there is always an await, so a step added meanwhile is never left behind. It lets
-        the loop turn once before taking a group: an outcome queued as its connection is let
-        go starts it, and the send that takes the connection next queues its in-flight mark
-        within that turn, so both share one transaction instead of two in a row."""
-        await asyncio.sleep(0)
+        the loop turn a few times before taking a group: an outcome queued as its connection
+        is let go starts it, and the send that takes the connection next queues its in-flight
+        mark within those turns (an email send: 2, the mark being written by a task of its
+        own beside the envelope), so both share one transaction instead of two in a row."""
+        for _ in range(COALESCING_TURNS):
+            await asyncio.sleep(0)
         while self._waiting:
             group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
             try:
