@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiosmtplib
@@ -90,6 +90,7 @@ class FakeSmtp:
 class Run:
     seconds: float
     cpu: float  # CPU seconds of this process meanwhile
+    transactions: int | None = None  # ledger transactions of part steps (fan-out only)
 
     @property
     def per_second(self) -> float:
@@ -166,7 +167,8 @@ def fan_out(fake: FakeSmtp, connections: int, payload: EmailMessage) -> Run:
             async def run() -> Run:
                 async with OffLoopLedger(store) as ledger:
                     fanout = Fanout(ledger, DeliverySettings(), owner="bench")
-                    return await timed(lambda: _discard(fanout.run(DAY, job)))
+                    run = await timed(lambda: _discard(fanout.run(DAY, job)))
+                    return replace(run, transactions=ledger.groups)
 
             return asyncio.run(run())
         finally:
@@ -201,7 +203,10 @@ def main() -> None:
             )
         ratio = whole.per_second / floor.per_second
         verdict = "meets" if ratio >= GOAL else "misses"
-        print(f"  {connections} connection(s): fan-out {ratio:.2f}x bare ({verdict} {GOAL}x)")
+        print(
+            f"  {connections} connection(s): fan-out {ratio:.2f}x bare ({verdict} {GOAL}x), "
+            f"{(whole.transactions or 0) / MAILBOXES:.2f} ledger transactions per message"
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
