@@ -275,7 +275,8 @@ async def attempt(
 ) -> PartResult:
     """Try `action` on `target` (the caller holds `line`) until it is sent or given up on.
     `method` names a provider method whose own budget the request also waits for
-    (`Pacing.method_keys`: Slack's chat.delete)."""
+    (`Pacing.method_keys`: Slack's chat.update and chat.delete, Telegram's edits and deletes
+    under paid broadcast)."""
     return await _Tries(sender, policy, hooks, rng, target, attempts, method).run(line, action)
 
 

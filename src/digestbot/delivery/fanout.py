@@ -30,7 +30,13 @@ from digestbot.delivery.attempts import Action, PartResult, RetryPolicy, attempt
 from digestbot.delivery.claims import ClaimQueue
 from digestbot.delivery.halt import ChannelHalt, is_channel_wide, until_open
 from digestbot.delivery.paced import PacedSender, TargetLine
-from digestbot.delivery.part_actions import EditInLedger, cannot_edit, deleting, editing
+from digestbot.delivery.part_actions import (
+    EditInLedger,
+    cannot_edit,
+    deleting,
+    editing,
+    method_of,
+)
 from digestbot.delivery.part_ledger import PartInLedger
 from digestbot.delivery.stepdown import form_payloads, step_down
 from digestbot.model import Channel, Variant
@@ -347,9 +353,8 @@ class Fanout:
         )
         reply = reply_to if part.index > 0 else None
         if part.action is PartAction.DELETE and part.provider_message_id is not None:
-            return await self._try(
-                job, line, target, deleting(part.provider_message_id), hooks, part.attempts
-            )
+            delete = deleting(part.provider_message_id)
+            return await self._try(job, line, target, delete, hooks, part.attempts, part.action)
         if part.action is PartAction.NOTICE:
             notice = (job.notices or {}).get(claimed.held_revision or 0)
             if notice is None:
@@ -358,7 +363,9 @@ class Fanout:
         payload = payloads[part.index]
         if part.action is PartAction.EDIT and part.provider_message_id is not None:
             edit = editing(part.provider_message_id, payload)
-            result = await self._try(job, line, target, edit, EditInLedger(hooks), part.attempts)
+            result = await self._try(
+                job, line, target, edit, EditInLedger(hooks), part.attempts, part.action
+            )
             if not cannot_edit(result):
                 return result
             run.resent += 1
@@ -375,7 +382,9 @@ class Fanout:
         action: Action,
         hooks: PartInLedger | EditInLedger,
         attempts: int,
+        kind: PartAction = PartAction.SEND,
     ) -> PartResult:
+        """Edits and deletes wait for their method's own budget too (`method_of`)."""
         return await attempt(
             job.sender,
             line,
@@ -385,6 +394,7 @@ class Fanout:
             hooks=hooks,
             attempts=attempts,
             rng=self._rng,
+            method=method_of(job.channel, kind),
         )
 
     async def _give_up(self, hooks: PartInLedger, target: str, why: str) -> PartResult:

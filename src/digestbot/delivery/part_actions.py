@@ -22,8 +22,24 @@ from digestbot.channels.errors import (
 )
 from digestbot.delivery.attempts import Action, PartResult
 from digestbot.delivery.part_ledger import PartInLedger
+from digestbot.model import Channel
 from digestbot.payloads import Payload
-from digestbot.store import PartStep, Status
+from digestbot.store import PartAction, PartStep, Status
+
+# The provider method an edit or a delete is, per channel: their budgets are not a send's
+# (Slack's chat.update and chat.delete are Tier 3, ~50 a minute per workspace; Telegram keeps
+# them at the free 30/s under paid broadcast). `Pacing.method_keys` says what each costs.
+PROVIDER_METHOD = {
+    (Channel.TELEGRAM, PartAction.EDIT): "editMessageText",
+    (Channel.TELEGRAM, PartAction.DELETE): "deleteMessage",
+    (Channel.SLACK, PartAction.EDIT): "chat.update",
+    (Channel.SLACK, PartAction.DELETE): "chat.delete",
+}
+
+
+def method_of(channel: Channel, action: PartAction) -> str | None:
+    """The provider method of `action` on `channel` when it has a budget of its own."""
+    return PROVIDER_METHOD.get((channel, action))
 
 
 def editing(message_id: str, payload: Payload) -> Action:
@@ -97,4 +113,11 @@ class EditInLedger:
         return await self.part.finished(result)
 
 
-__all__ = ["EditInLedger", "cannot_edit", "deleting", "editing"]
+__all__ = [
+    "PROVIDER_METHOD",
+    "EditInLedger",
+    "cannot_edit",
+    "deleting",
+    "editing",
+    "method_of",
+]

@@ -29,15 +29,13 @@ from digestbot.delivery.claims import ClaimQueue
 from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.pacing import backoff_delay
+from digestbot.delivery.part_actions import method_of
 from digestbot.delivery.undo_ledger import UndoInLedger, UndoQueue, undo_state
 from digestbot.model import Channel
 from digestbot.payloads import Payload
-from digestbot.store import ClaimedRetraction, Undo, UndoPart
+from digestbot.store import ClaimedRetraction, PartAction, Undo, UndoPart
 
 log = logging.getLogger(__name__)
-
-# The provider method a deletion is, per channel (Slack's has a budget of its own).
-DELETE_METHOD = {Channel.TELEGRAM: "deleteMessage", Channel.SLACK: "chat.delete"}
 
 
 @dataclass
@@ -218,10 +216,10 @@ class Retractor:
         channel: Channel, part: UndoPart, notice: Payload | None
     ) -> tuple[Action, str | None]:
         if part.message_id is not None:
-            return deleting(part.message_id), DELETE_METHOD.get(channel)
+            return deleting(part.message_id), method_of(channel, PartAction.DELETE)
         if notice is None:
             raise ValueError(f"{channel}: a retraction notice is owed but none was given")
         return sending(notice), None
 
 
-__all__ = ["DELETE_METHOD", "RetractionRun", "Retractor", "deleting"]
+__all__ = ["RetractionRun", "Retractor", "deleting"]
