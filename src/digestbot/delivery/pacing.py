@@ -25,11 +25,17 @@ SAFETY = 0.97
 BURST_RESERVE = 0.6
 
 
+# Bot API methods that paid broadcast does not cover: allow_paid_broadcast is a sendMessage
+# parameter, so Telegram holds edits and deletes to the free bot-wide rate whatever the bot pays.
+FREE_RATE_METHODS = frozenset({"editMessageText", "deleteMessage"})
+
+
 @dataclass(frozen=True, slots=True)
 class TelegramPacing:
     per_chat_per_second: float = 1.0
     per_group_per_minute: int = 20
-    global_per_second: float = 30.0
+    global_per_second: float = 30.0  # sends, bot-wide: the paid rate with paid broadcast
+    free_per_second: float = 30.0  # edits and deletes, bot-wide, paid broadcast or not
 
     @property
     def target_interval(self) -> float:
@@ -44,12 +50,15 @@ class TelegramPacing:
 
     def bot_budget(self) -> tuple[float, int]:
         """The bot-wide bucket: (sends per second, burst)."""
-        return self.global_per_second * SAFETY, max(1, int(self.global_per_second * BURST_RESERVE))
+        return _bucket(self.global_per_second)
 
     def limit(self, key: Hashable) -> Limit | None:
         kind = key[0] if isinstance(key, tuple) else key
         if kind == "bot":
             rate, burst = self.bot_budget()
+            return TokenBucket(rate, burst=burst)
+        if kind == "free":
+            rate, burst = _bucket(self.free_per_second)
             return TokenBucket(rate, burst=burst)
         if kind == "chat":
             return TokenBucket(self.per_chat_per_second * SAFETY, burst=1)
@@ -58,8 +67,17 @@ class TelegramPacing:
         return None
 
     def method_keys(self, method: str) -> list[Hashable]:
-        """Edits and deletes count against the same chat, group and bot limits as sends."""
+        """Edits and deletes count against the same chat, group and bot limits as sends; when
+        the bot's sends are paced above the free rate (paid broadcast), also against the free
+        bot-wide rate, which is theirs."""
+        if method in FREE_RATE_METHODS and self.global_per_second > self.free_per_second:
+            return [("free",)]
         return []
+
+
+def _bucket(per_second: float) -> tuple[float, int]:
+    """A bot-wide bucket's (rate, burst): under the limit, with part of the burst in reserve."""
+    return per_second * SAFETY, max(1, int(per_second * BURST_RESERVE))
 
 
 # api.slack.com/methods/chat.update, chat.delete: "Tier 3" (50+ per minute per workspace and
@@ -116,6 +134,7 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> 
 
 
 __all__ = [
+    "FREE_RATE_METHODS",
     "TIER3_METHODS",
     "Pacing",
     "SlackPacing",

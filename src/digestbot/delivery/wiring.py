@@ -94,7 +94,12 @@ def _telegram_channel(section: TelegramConfig) -> TelegramChannel:
 def _telegram_pacing(section: TelegramConfig) -> TelegramPacing:
     rate = section.rate
     bot_wide = rate.paid_per_second if section.paid_broadcast else rate.global_per_second
-    return TelegramPacing(rate.per_chat_per_second, rate.per_group_per_minute, bot_wide)
+    return TelegramPacing(
+        rate.per_chat_per_second,
+        rate.per_group_per_minute,
+        bot_wide,
+        free_per_second=rate.global_per_second,  # edits and deletes: never paid
+    )
 
 
 def telegram_sender(section: TelegramConfig) -> PacedSender[TelegramChannel]:
