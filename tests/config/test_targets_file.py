@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from digestbot.config import ConfigError, load_config
 from digestbot.model import Variant
+from tests.processes import run
 
 SECTIONS = {
     "telegram": '[telegram]\ntransport = "outbox"\ntargets = [{{ chat_id = "1" }}]\n'
@@ -128,14 +127,7 @@ def test_a_broken_targets_file_stops_the_cli_with_one_line_and_no_traceback(
     tmp_path: Path, command: list[str]
 ) -> None:
     config = _config(tmp_path, "telegram", '1,top3\n2,"top3\n' + "3," + "y" * 200_000 + "\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "digestbot", "--config", str(config), *command],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
+    result = run(config, *command, timeout=60, cwd=tmp_path)
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     lines = [line for line in output.splitlines() if "targets_file" in line]

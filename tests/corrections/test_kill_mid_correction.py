@@ -5,11 +5,7 @@ stays `uncertain` rather than being sent twice."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +17,7 @@ from tests.delivery.harness import write_config
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import kill_when, start
 from tests.sample import DAY
 
 pytestmark = pytest.mark.slow
@@ -28,15 +25,6 @@ CHATS = [(str(3000 + i), "top5") for i in range(60)]
 CHANNELS = [(f"C{i:07d}", "top5") for i in range(10)]
 MAILBOXES = [(f"reader{i}@example.org", "top5") for i in range(60)]
 CONNECTIONS = {"telegram": 4, "slack": 2, "email": 2}
-
-
-def _digestbot(config: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "digestbot", "--config", str(config), *args],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 def _finish(process: subprocess.Popen[bytes]) -> tuple[int, str]:
@@ -64,7 +52,7 @@ def test_sigkill_mid_correction_then_rerun_corrects_everyone_exactly_once(
             email_targets=MAILBOXES,
             channel_keys={name: f"connections = {n}" for name, n in CONNECTIONS.items()},
         )
-        code, err = _finish(_digestbot(config, "publish", "--file", str(first)))
+        code, err = _finish(start(config, "publish", "--file", str(first)))
         assert code == 0, err
         sent = Counter(m.chat_id for m in telegram.messages)
         posted = Counter(p.channel for p in slack.posts)
@@ -72,23 +60,15 @@ def test_sigkill_mid_correction_then_rerun_corrects_everyone_exactly_once(
         telegram.slow(delay=0.3)
         slack.slow(delay=0.3)
         smtp.stall_data(0.2)
-        correct = _digestbot(config, "correct", DAY.isoformat(), "--file", str(fixed))
-        deadline = time.monotonic() + 120
-        while len(telegram.edits) < 15:
-            assert correct.poll() is None, correct.stderr.read() if correct.stderr else ""
-            assert time.monotonic() < deadline, "the correction never got going"
-            time.sleep(0.01)
-        correct.send_signal(signal.SIGKILL)
-        correct.wait(timeout=10)
-        assert correct.stderr is not None
-        correct.stderr.close()
+        correct = start(config, "correct", DAY.isoformat(), "--file", str(fixed))
+        kill_when(correct, lambda: len(telegram.edits) >= 15, "the correction", timeout=120)
         edits_at_kill = len(telegram.edits)
         assert edits_at_kill < len(CHATS), "the kill came after the correction was done"
 
         telegram.clear_faults()
         slack.clear_faults()
         smtp.stall_data(0.0)
-        code, err = _finish(_digestbot(config, "correct", DAY.isoformat(), "--file", str(fixed)))
+        code, err = _finish(start(config, "correct", DAY.isoformat(), "--file", str(fixed)))
         uncertain = _uncertain(db)
         assert code == (1 if any(uncertain.values()) else 0), err
 

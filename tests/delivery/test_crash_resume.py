@@ -3,11 +3,6 @@ issue exactly once, except parts that were in flight at the kill (reported `unce
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,13 +11,10 @@ import pytest
 from digestbot.store import Status, open_store
 from tests.delivery.harness import DAY, SAMPLE, write_config
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import kill_when, run, start
 
 pytestmark = pytest.mark.slow
 CHATS = [str(7000 + i) for i in range(120)]
-
-
-def digestbot(config: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "digestbot", "--config", str(config), *args]
 
 
 def test_sigkill_mid_fanout_then_resume_delivers_each_chat_exactly_once(
@@ -35,30 +27,12 @@ def test_sigkill_mid_fanout_then_resume_delivers_each_chat_exactly_once(
         telegram=telegram_fake,
         telegram_targets=[(chat, "top3") for chat in CHATS],
     )
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    first = subprocess.Popen(
-        digestbot(config, "publish", "--file", str(SAMPLE)),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while len(telegram_fake.messages) < 40:
-        assert first.poll() is None, first.stderr.read() if first.stderr else ""
-        assert time.monotonic() < deadline, "the first run never got going"
-        time.sleep(0.01)
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=10)
+    first = start(config, "publish", "--file", str(SAMPLE))
+    kill_when(first, lambda: len(telegram_fake.messages) >= 40, "the first run")
     delivered_before_kill = len(telegram_fake.messages)
     assert delivered_before_kill < len(CHATS), "the kill must land mid-fan-out"
 
-    second = subprocess.run(
-        digestbot(config, "publish", "--file", str(SAMPLE)),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    second = run(config, "publish", "--file", str(SAMPLE))
 
     store = open_store(f"sqlite:///{db}")
     statuses = {row.target: row.status for row in store.log(issue_date=DAY)}

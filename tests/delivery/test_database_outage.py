@@ -17,9 +17,9 @@ import pytest
 
 from digestbot.store import Status, open_store
 from tests.delivery.harness import DAY, write_config
-from tests.delivery.processes import ENV, publish_command, start_publish
 from tests.fakes.telegram_server import TelegramFake
 from tests.private_postgres import PrivatePostgres, unavailable_reason
+from tests.processes import ENV, publish_command, start_publish
 
 pytestmark = pytest.mark.slow
 CHATS = [str(30000 + i) for i in range(300)]

@@ -7,12 +7,7 @@ The fakes answer slowly, so that at any moment every connection has a request ou
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +18,7 @@ from tests.delivery.harness import SAMPLE, write_config
 from tests.fakes.slack_server import SlackFake
 from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import kill_when, start
 
 pytestmark = pytest.mark.slow
 KILLS = 10
@@ -83,23 +79,14 @@ def test_after_sigkill_at_random_moments_no_channel_has_more_in_flight_than_conn
                 email_targets=MAILBOXES,
                 channel_keys={name: f"connections = {n}" for name, n in CONNECTIONS.items()},
             )
-            command = ["publish", "--file", str(SAMPLE)]
-            publish = subprocess.Popen(
-                [sys.executable, "-m", "digestbot", "--config", str(config), *command],
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+            publish = start(config, "publish", "--file", str(SAMPLE))
+            kill_when(
+                publish,
+                lambda: bool(telegram.messages or slack.posts or smtp.messages),
+                "the fan-out",
+                timeout=120,
+                later=rng.uniform(0.0, 3.0),
             )
-            deadline = time.monotonic() + 120
-            while not (telegram.messages or slack.posts or smtp.messages):
-                assert publish.poll() is None, publish.stderr.read() if publish.stderr else ""
-                assert time.monotonic() < deadline, "the fan-out never got going"
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 3.0))
-            publish.send_signal(signal.SIGKILL)
-            publish.wait(timeout=10)
-            if publish.stderr is not None:
-                publish.stderr.close()
             got = received(telegram, slack, smtp)
         left = in_flight(db)
         for channel, targets in left.items():

@@ -5,11 +5,6 @@ SIGKILL in the middle and the same command runs again."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +13,7 @@ import pytest
 from digestbot.store import Status, open_store
 from tests.delivery.harness import DAY, SAMPLE, write_config
 from tests.fakes.telegram_process import TelegramFakeProcess
+from tests.processes import kill_when, run, start
 
 pytestmark = pytest.mark.slow
 CHATS = [str(300_000_000 + i) for i in range(10_000)]
@@ -36,9 +32,7 @@ def _config(folder: Path, fake: TelegramFakeProcess) -> Path:
     )
 
 
-def _publish(config: Path) -> list[str]:
-    return [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--file",
-            str(SAMPLE)]  # fmt: skip
+PUBLISH = ("publish", "--file", str(SAMPLE))
 
 
 def _statuses(folder: Path) -> dict[str, Status]:
@@ -51,12 +45,7 @@ def _statuses(folder: Path) -> dict[str, Status]:
 
 def test_ten_thousand_chats_each_get_it_once_with_no_429(tmp_path: Path) -> None:
     with TelegramFakeProcess() as fake:
-        done = subprocess.run(
-            _publish(_config(tmp_path, fake)),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
-        )
+        done = run(_config(tmp_path, fake), *PUBLISH, timeout=RUN_TIMEOUT)
         received = Counter(m.chat_id for m in fake.messages)
         refused = fake.rate_limited
 
@@ -69,22 +58,11 @@ def test_ten_thousand_chats_each_get_it_once_with_no_429(tmp_path: Path) -> None
 
 def test_sigkill_mid_broadcast_then_resume_still_sends_each_chat_once(tmp_path: Path) -> None:
     with TelegramFakeProcess() as fake:
-        command = _publish(_config(tmp_path, fake))
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        first = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + RUN_TIMEOUT
-        while fake.accepted < 3000:
-            assert first.poll() is None, first.stderr.read() if first.stderr else ""
-            assert time.monotonic() < deadline, "the first run never got going"
-            time.sleep(0.2)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        config = _config(tmp_path, fake)
+        first = start(config, *PUBLISH)
+        kill_when(first, lambda: fake.accepted >= 3000, "the first run", timeout=RUN_TIMEOUT)
         before_kill = fake.accepted
-        second = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT
-        )
+        second = run(config, *PUBLISH, timeout=RUN_TIMEOUT)
         received = Counter(m.chat_id for m in fake.messages)
         refused = fake.rate_limited
 

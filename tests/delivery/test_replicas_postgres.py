@@ -18,9 +18,9 @@ import pytest
 
 from digestbot.store import Status, Store, open_store
 from tests.delivery.harness import DAY, write_config
-from tests.delivery.processes import start_publish
 from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_process import TelegramFakeProcess
+from tests.processes import start_publish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 CHATS = [str(20000 + i) for i in range(600)]

@@ -5,11 +5,6 @@ was in flight at the kill."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,16 +14,13 @@ from digestbot.store import Undo, open_store
 from tests.delivery.harness import DAY, SAMPLE, write_config
 from tests.fakes.smtp_server import SmtpFake
 from tests.fakes.telegram_server import TelegramFake, TelegramLimits
+from tests.processes import kill_when, run, start
 
 pytestmark = pytest.mark.slow
 CHATS = [(str(8000 + i), "top3") for i in range(60)]
 MAILBOXES = [(f"reader{i}@example.org", "top3") for i in range(30)]
 EMAIL_CONNECTIONS = 2
 TELEGRAM_CONNECTIONS = 6
-
-
-def digestbot(config: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "digestbot", "--config", str(config), *args]
 
 
 def test_sigkill_mid_retraction_then_rerun_deletes_each_message_once_and_leaves_none(
@@ -48,39 +40,20 @@ def test_sigkill_mid_retraction_then_rerun_deletes_each_message_once_and_leaves_
                 "telegram": f"connections = {TELEGRAM_CONNECTIONS}",
             },
         )
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        published = subprocess.run(
-            digestbot(config, "publish", "--file", str(SAMPLE)), env=env, capture_output=True
-        )
+        published = run(config, "publish", "--file", str(SAMPLE))
         assert published.returncode == 0, published.stderr
         sent = {(m.chat_id, m.message_id) for m in telegram.messages}
         digests = len(smtp_fake.messages)
         telegram.slow(delay=0.3)  # every connection has a deletion out at any moment
         smtp_fake.stall_data(0.2)
 
-        first = subprocess.Popen(
-            digestbot(config, "retract", DAY.isoformat(), "--reason", "重复发送"),
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 60
-        while len(telegram.deletions) < 15:
-            assert first.poll() is None, first.stderr.read() if first.stderr else ""
-            assert time.monotonic() < deadline, "the retraction never got going"
-            time.sleep(0.01)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        retract = ("retract", DAY.isoformat(), "--reason", "重复发送")
+        first = start(config, *retract)
+        kill_when(first, lambda: len(telegram.deletions) >= 15, "the retraction")
         assert len(telegram.deletions) < len(sent), "the kill must land mid-retraction"
         telegram.clear_faults()
 
-        second = subprocess.run(
-            digestbot(config, "retract", DAY.isoformat(), "--reason", "重复发送"),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        second = run(config, *retract)
 
         for chat, _ in CHATS:
             assert telegram.shown_in(chat) == [], chat

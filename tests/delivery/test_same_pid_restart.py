@@ -19,6 +19,7 @@ import pytest
 from digestbot.store import Status, open_store
 from tests.delivery.harness import DAY, SAMPLE, write_config
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import ENV
 
 pytestmark = pytest.mark.slow
 CHATS = [str(8000 + i) for i in range(120)]
@@ -57,9 +58,8 @@ def test_a_restart_under_the_same_pid_takes_over_the_dead_runs_rows_at_once(
         telegram_targets=[(chat, "top3") for chat in CHATS],
         delivery=f"backoff_base = 0.05\nbackoff_cap = 0.2\nlease_seconds = {LEASE_SECONDS}",
     )
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     telegram_fake.hold()  # the first run claims rows and sends nothing
-    first = subprocess.Popen(_as_pid_1(config), env=env, stdout=subprocess.PIPE, text=True)
+    first = subprocess.Popen(_as_pid_1(config), env=ENV, stdout=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while telegram_fake.held == 0:
@@ -75,9 +75,7 @@ def test_a_restart_under_the_same_pid_takes_over_the_dead_runs_rows_at_once(
         first.wait(timeout=30)
         telegram_fake.release()
 
-    second = subprocess.run(
-        _as_pid_1(config), env=env, capture_output=True, text=True, timeout=300
-    )
+    second = subprocess.run(_as_pid_1(config), env=ENV, capture_output=True, text=True, timeout=300)
 
     store = open_store(f"sqlite:///{db}")
     statuses = {row.target: row.status for row in store.log(issue_date=DAY)}

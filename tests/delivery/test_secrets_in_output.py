@@ -6,15 +6,14 @@ terminal or a log collector gets."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.delivery.harness import SAMPLE, write_config
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import run
 
 pytestmark = pytest.mark.slow
 # Not token-shaped (no "digits:" prefix), so only the registered literal can catch it.
@@ -22,13 +21,7 @@ WRONG_TOKEN = "wrong-token-typed-by-an-operator-Zq81"
 
 
 def digestbot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "digestbot", "--config", str(config), *args],
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run(config, *args, env={"COLUMNS": "200"})  # type: ignore[no-any-return]
 
 
 def test_a_rejected_token_is_not_printed_by_publish_json_or_on_stderr(

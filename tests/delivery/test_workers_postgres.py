@@ -8,9 +8,7 @@ leases taken with FOR UPDATE SKIP LOCKED)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,8 +17,9 @@ import pytest
 import sqlalchemy
 
 from digestbot.store import Status, open_store
-from tests.delivery.harness import DAY, SAMPLE, write_config
+from tests.delivery.harness import DAY, write_config
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import start_publish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 WORKERS = 3
@@ -48,21 +47,10 @@ def test_three_publish_processes_on_one_postgres_schema_deliver_each_target_once
         # Few rows claimed at a time, so the other workers find work left to claim.
         delivery="backoff_base = 0.05\nbackoff_cap = 0.2\nconcurrency = 5",
     )
-    command = [sys.executable, "-m", "digestbot", "--config", str(config), "publish", "--json"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # Hold every sendMessage until all three workers hold leases: otherwise the first one to
     # finish importing could deliver everything before the others start, proving nothing.
     telegram_fake.hold()
-    procs = [
-        subprocess.Popen(
-            [*command, "--file", str(SAMPLE)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(WORKERS)
-    ]
+    procs = [start_publish(config) for _ in range(WORKERS)]
     try:
         watcher = None
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +19,7 @@ from digestbot.server import Deadlines, Metrics, bind, build_app, serve
 from digestbot.store import Store, open_store
 from tests.delivery.harness import write_config
 from tests.fakes._server import free_port
+from tests.processes import start
 from tests.server.harness import FixedIssues
 from tests.server.test_health_metrics import samples
 from tests.service.test_run_process import wait_for
@@ -100,9 +99,7 @@ SLOW_HEADERS = b"X-Slow: " + b"a" * 200 + b"\r\n\r\n"
 
 async def test_headers_sent_slowly_are_cut_and_the_server_keeps_serving(store: Store) -> None:
     async with served(store) as port:
-        taken = await seconds_until_cut(
-            port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", SLOW_HEADERS
-        )
+        taken = await seconds_until_cut(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", SLOW_HEADERS)
         assert taken < PATIENCE, "a client trickling its headers must be cut off"
         async with httpx.AsyncClient() as client:
             response = await client.get(f"http://127.0.0.1:{port}/healthz")
@@ -160,12 +157,7 @@ def _run_config(tmp_path: Path, server: str) -> Path:
 
 
 def _run(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "digestbot", "--config", str(config), "run"],
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "METRICS_TOKEN": METRICS_TOKEN},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
+    return start(config, "run", stderr=log.open("ab"), env={"METRICS_TOKEN": METRICS_TOKEN})
 
 
 @pytest.mark.parametrize("taken_key", ["port", "metrics_port"])
@@ -174,7 +166,7 @@ def test_a_port_in_use_stops_run_with_one_line(tmp_path: Path, taken_key: str) -
         busy = taken.getsockname()[1]
         ports = {"port": free_port(), "metrics_port": free_port(), taken_key: busy}
         config = _run_config(
-            tmp_path, "\n".join(f'{key} = {value}' for key, value in ports.items())
+            tmp_path, "\n".join(f"{key} = {value}" for key, value in ports.items())
         )
         log = tmp_path / "run.log"
         process = _run(config, log)

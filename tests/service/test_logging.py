@@ -7,10 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +20,7 @@ from digestbot.cli import logs
 from tests.delivery.harness import SAMPLE, write_config
 from tests.fakes._server import free_port
 from tests.fakes.telegram_server import TelegramFake
+from tests.processes import run, start, start_publish
 from tests.service.test_run_process import wait_for
 
 pytestmark = pytest.mark.slow
@@ -47,12 +45,7 @@ def outbox_config(tmp_path: Path) -> Path:
 
 def run_for_polls(config: Path, log: Path, polls: int, *flags: str) -> list[str]:
     """`digestbot run` until it has logged `polls` polls, then SIGTERM; its stderr lines."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "digestbot", *flags, "--config", str(config), "run"],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
+    proc = start(None, *flags, "--config", str(config), "run", stderr=log.open("wb"))
     try:
         wait_for(lambda: log.read_text().count("poll every") >= polls, 60, "the polls")
         proc.send_signal(signal.SIGTERM)
@@ -81,9 +74,7 @@ def test_run_logs_one_line_per_event_stamped_in_the_issue_timezone(tmp_path: Pat
 
 
 def test_json_log_format_writes_one_object_per_line(tmp_path: Path) -> None:
-    lines = run_for_polls(
-        outbox_config(tmp_path), tmp_path / "run.log", 2, "--log-format", "json"
-    )
+    lines = run_for_polls(outbox_config(tmp_path), tmp_path / "run.log", 2, "--log-format", "json")
 
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
     assert {tuple(sorted(e)) for e in entries} == {("level", "logger", "message", "time")}
@@ -146,11 +137,7 @@ def test_sigterm_during_publish_ends_with_a_summary_and_a_rerun_finishes(
         telegram_targets=[(chat, "top3") for chat in chats],
         telegram_rate="global_per_second = 5",  # slow enough to be stopped midway
     )
-    command = [sys.executable, "-m", "digestbot", "--config", str(config), "publish"]
-    command += ["--file", str(SAMPLE), "--json"]
-    first = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ
-    )
+    first = start_publish(config)
     try:
         wait_for(lambda: len(telegram_fake.messages) >= 5, 60, "the publish to start sending")
         first.send_signal(signal.SIGTERM)
@@ -165,6 +152,6 @@ def test_sigterm_during_publish_ends_with_a_summary_and_a_rerun_finishes(
     summary = json.loads(out)["channels"]["telegram"]
     assert summary["pending"] > 0, "SIGTERM landed mid-publish"
     assert summary["sent"] == len(telegram_fake.messages), "nothing marked sent that was not"
-    second = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    second = run(config, "publish", "--json", "--file", str(SAMPLE))
     assert second.returncode == 0, second.stderr
     assert Counter(m.chat_id for m in telegram_fake.messages) == Counter(dict.fromkeys(chats, 1))

@@ -4,10 +4,8 @@ reports to the admins; SIGTERM mid-publish and a restart still give every chat o
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digestbot.store import Status, open_store
+from tests import processes
 from tests.delivery.harness import SAMPLE, write_config
 from tests.fakes._server import free_port
 from tests.fakes.telegram_server import TelegramFake
@@ -45,12 +44,8 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "digestbot", "--config", str(config), "run"],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
+    """`digestbot run`, its stderr appended to `log`."""
+    return processes.start(config, "run", stderr=log.open("ab"))
 
 
 def test_sigterm_during_publish_then_restart_delivers_each_chat_exactly_once(
