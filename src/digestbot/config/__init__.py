@@ -5,30 +5,24 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.config.check import check_config
-    from digestbot.config.loader import load_config, load_server_config
-    from digestbot.config.models import (
-        Config,
-        DeliveryConfig,
+    from digestbot.config.base import reveal
+    from digestbot.config.channels import (
         EmailConfig,
         EmailTarget,
-        OutboxConfig,
-        ScheduleConfig,
-        ServerConfig,
-        SiteConfig,
         SlackConfig,
         SlackRate,
         SlackTarget,
-        SourceConfig,
-        StoreConfig,
         TelegramConfig,
         TelegramRate,
         TelegramTarget,
-        TemplatesConfig,
         Transport,
-        reveal,
     )
+    from digestbot.config.check import check_config
+    from digestbot.config.loader import load_config, load_server_config
+    from digestbot.config.models import Config
+    from digestbot.config.paths import OutboxConfig, SourceConfig, StoreConfig, TemplatesConfig
     from digestbot.config.problems import ConfigError
+    from digestbot.config.running import DeliveryConfig, ScheduleConfig, ServerConfig, SiteConfig
     from digestbot.config.targets_file import TargetsFile
 else:
     __getattr__, __dir__ = lazy_exports(
@@ -36,28 +30,22 @@ else:
         {
             "check": ("check_config",),
             "loader": ("load_config", "load_server_config"),
-            "models": (
-                "Config",
-                "DeliveryConfig",
+            "base": ("reveal",),
+            "channels": (
                 "EmailConfig",
                 "EmailTarget",
-                "OutboxConfig",
-                "ScheduleConfig",
-                "ServerConfig",
-                "SiteConfig",
                 "SlackConfig",
                 "SlackRate",
                 "SlackTarget",
-                "SourceConfig",
-                "StoreConfig",
                 "TelegramConfig",
                 "TelegramRate",
                 "TelegramTarget",
-                "TemplatesConfig",
                 "Transport",
-                "reveal",
             ),
+            "models": ("Config",),
+            "paths": ("OutboxConfig", "SourceConfig", "StoreConfig", "TemplatesConfig"),
             "problems": ("ConfigError",),
+            "running": ("DeliveryConfig", "ScheduleConfig", "ServerConfig", "SiteConfig"),
             "targets_file": ("TargetsFile",),
         },
     )

@@ -11,9 +11,10 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from digestbot.config.envvars import expand_env
-from digestbot.config.models import Config, ServerConfig
+from digestbot.config.models import Config
 from digestbot.config.overrides import apply_overrides
 from digestbot.config.problems import ConfigError, format_validation_error
+from digestbot.config.running import ServerConfig
 
 M = TypeVar("M", bound=BaseModel)
 
