@@ -12,7 +12,7 @@ import typer.main
 from rich.console import Console
 from typer.core import TyperCommand
 
-from digestbot.cli import logs
+from digestbot.cli import logs, startup_gc
 from digestbot.cli.commands import COMMANDS
 from digestbot.cli.exits import EXIT_STORE_UNAVAILABLE, fail
 from digestbot.cli.help import PlainHelpGroup, PlainTyper
@@ -93,6 +93,7 @@ def _global_options(
         ),
     ] = LogFormat.TEXT,
 ) -> None:
+    startup_gc.resume()  # the command's module is loaded: collect the garbage it makes
     logs.settings.format = log_format
     # Set on every invocation: one that names no config must not inherit an earlier one's
     # (several invocations share this process in tests and embedding callers).
