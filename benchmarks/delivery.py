@@ -140,6 +140,10 @@ class FakeTelegram:
     def per_chat(self) -> Counter[str]:
         return Counter(str(m["chat_id"]) for m in self._get("/_fake/messages"))
 
+    def message_times(self) -> list[float]:
+        """When each accepted message arrived (time.time() of the fake), in order."""
+        return sorted(float(m["time"]) for m in self._get("/_fake/messages"))
+
 
 # ----- shared pieces ---------------------------------------------------------------------
 
