@@ -51,7 +51,14 @@ class Poller:
         task = asyncio.create_task(self._poll_once(job))
         self._polls.add(task)
         task.add_done_callback(self._polls.discard)
-        await asyncio.shield(task)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not self.stop.is_set():
+                raise
+            # APScheduler cancels its running jobs at shutdown and logs the cancellation as
+            # the job's failure, with a traceback; the poll itself goes on and `shutdown()`
+            # waits for it.
 
     async def _poll_once(self, job: str) -> None:
         try:
