@@ -108,5 +108,27 @@ class TelegramFakeProcess:
         by_chat: dict[str, int] = self._get("/_fake/stats")["rate_limited_by_chat"]
         return by_chat
 
+    def push_message(self, chat_id: str, text: str) -> None:
+        """A reader writes `text` to the bot in `chat_id` (its user id is the chat's)."""
+        self._post("/_fake/push_message", {"chat_id": chat_id, "text": text})
+
+    def flood(self, seconds: int, chat_id: str = "*") -> None:
+        """The next request answers 429 with retry_after = `seconds` (`TelegramFake.flood`)."""
+        self._post("/_fake/flood", {"seconds": seconds, "chat_id": chat_id})
+
+    @property
+    def floods(self) -> list[float]:
+        """When (time.time()) each scripted 429 was answered."""
+        return [float(t) for t in self._get("/_fake/stats")["floods"]]
+
+    def _post(self, path: str, body: dict[str, Any]) -> None:
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            answer.read()
+
 
 __all__ = ["ArrivedMessage", "TelegramFakeProcess"]

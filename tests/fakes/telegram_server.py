@@ -16,6 +16,8 @@ Standalone (benchmarks, subprocess tests):
     GET /_fake/messages[?chat_id=C]  → every accepted message (to C), with its `time`
     POST /_fake/push_message {"chat_id": C, "text": T}  → {"update_id": n, "time": t}
       (a reader's message for getUpdates; `time` on the fake's clock, as messages' `time`)
+    POST /_fake/flood {"seconds": S, "chat_id": C or "*"}  → the next request answers 429
+      with retry_after S (`flood`)
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ _ADMIN_RIGHTS = (
 )  # fmt: skip
 MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 
-FaultKind = Literal["blocked", "kicked", "not_found", "migrated", "error", "slow", "drop"]
+FaultKind = Literal[
+    "blocked", "kicked", "not_found", "migrated", "error", "slow", "drop", "flood"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,7 @@ class TelegramFake(BackgroundServer):
         self.refused_html = False
         self.longest_text: int | None = None
         self.rate_limited_by_chat: dict[str, int] = {}
+        self.floods: list[float] = []  # time.time() of each scripted 429 (`flood`)
         self.commands: list[dict[str, Any]] = []
         self.answered_callbacks: list[dict[str, Any]] = []
         self._faults: FaultScript[Fault] = FaultScript()
@@ -217,6 +222,12 @@ class TelegramFake(BackgroundServer):
         """The next `n` requests (to `chat_id`, or any request for "*") answer `status`, with
         `description` in the body when given (a proxy or an API echoing what it was sent)."""
         self.add_fault(chat_id, Fault("error", times=n, status=status, description=description))
+
+    def flood(self, seconds: int, chat_id: str = "*") -> None:
+        """The next request (to `chat_id`, or any for "*") answers 429 with `retry_after`
+        = `seconds`, as Telegram does when it puts the bot on hold (counted in `floods`, not
+        in `rate_limited`: no limit of ours was broken)."""
+        self.add_fault(chat_id, Fault("flood", times=1, delay=float(seconds)))
 
     def slow(self, chat_id: str = "*", *, delay: float, times: int | None = None) -> None:
         """Accept and record the message, then answer only after `delay` seconds."""
@@ -328,6 +339,7 @@ class TelegramFake(BackgroundServer):
                 "rate_limited": self.rate_limited,
                 "rate_limited_by_chat": dict(self.rate_limited_by_chat),
                 "requests": len(self.requests),
+                "floods": list(self.floods),
             }
 
     # ----- server ----------------------------------------------------------------------
@@ -338,6 +350,7 @@ class TelegramFake(BackgroundServer):
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/messages", self._dump_messages)
         app.router.add_post("/_fake/push_message", self._push_message)
+        app.router.add_post("/_fake/flood", self._flood)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         return app
 
@@ -359,6 +372,11 @@ class TelegramFake(BackgroundServer):
         pushed_at = time.time()
         update_id = self.push_message(str(body["chat_id"]), str(body["text"]))
         return web.json_response({"update_id": update_id, "time": pushed_at})
+
+    async def _flood(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.flood(int(body["seconds"]), str(body.get("chat_id", "*")))
+        return web.json_response({"ok": True})
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         head, _, method = request.path.lstrip("/").partition("/")
@@ -418,6 +436,11 @@ class TelegramFake(BackgroundServer):
         if fault.kind == "error":
             default = "Bad Gateway" if fault.status == 502 else "Internal"
             return _error(fault.status, fault.description or default)
+        if fault.kind == "flood":
+            seconds = int(fault.delay)
+            with self.lock:
+                self.floods.append(time.time())
+            return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
         if fault.kind == "blocked":
             return _error(403, "Forbidden: bot was blocked by the user")
         if fault.kind == "kicked":

@@ -44,6 +44,31 @@ def test_budgets_are_separate_per_key_and_only_shared_on_postgresql(store: Store
     assert store.budgets_shared is (store.dialect == "postgresql")
 
 
+def test_chat_budgets_space_each_chat_and_start_no_earlier_than_asked(store: Store) -> None:
+    """Per-chat rows (burst 1): a batch reserves each chat once, in one statement; a chat
+    reserved again waits an interval behind its last send, wherever that was reserved, and a
+    send asked for later than now is reserved then."""
+    first, now = store.reserve_each([("c:1", 0.0), ("c:2", 0.5)], 1.0)
+    assert set(first) == {"c:1", "c:2"}
+    assert now - 1e-6 <= first["c:1"] <= now + 0.1
+    assert first["c:2"] >= now + 0.5 - 1e-6
+    again, _ = store.reserve_each([("c:1", 0.0), ("c:3", 0.0)], 1.0)
+    assert again["c:1"] >= first["c:1"] + 1.0 - 1e-6  # behind the first send, not beside it
+    assert again["c:3"] < first["c:1"] + 1.0  # another chat does not wait
+
+
+def test_a_hold_pushes_a_budget_forward_and_never_back(store: Store) -> None:
+    """A retry_after seen by one worker: the budget's next send, for every worker, is after
+    it; a shorter hold later does not pull it back."""
+    store.hold_budget("c:9", 3.0)
+    store.hold_budget("c:9", 1.0)
+    at, now = store.reserve_each([("c:9", 0.0)], 1.0)
+    assert at["c:9"] >= now + 3.0 - 0.1
+    store.hold_budget("telegram:9", 2.0)
+    start, now = store.reserve_sends("telegram:9", INTERVAL, 1)
+    assert start >= now + 2.0 - 0.1
+
+
 def test_a_notice_is_recorded_once_and_can_be_given_back(store: Store) -> None:
     day = dt.date(2026, 4, 20)
     assert store.first_notice(day, "late")

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from digestbot.delivery.revisions import Revision, load_revision, move_to_revision
     from digestbot.delivery.shared_budget import SharedBudget
     from digestbot.delivery.wiring import (
+        LedgerBudgets,
         build_channel,
         build_sender,
         delivery_settings,
@@ -90,6 +91,7 @@ else:
             "retraction": ("RetractionRun", "Retractor"),
             "revisions": ("Revision", "load_revision", "move_to_revision"),
             "wiring": (
+                "LedgerBudgets",
                 "build_channel",
                 "build_sender",
                 "delivery_settings",
@@ -110,6 +112,7 @@ __all__ = [
     "ChannelRun",
     "DeliverySettings",
     "Fanout",
+    "LedgerBudgets",
     "PacedSender",
     "Pacing",
     "PartResult",

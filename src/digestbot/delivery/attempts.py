@@ -228,7 +228,7 @@ class _Tries:
         """How a failed try ends the part, or (None, seconds to back off) to try again."""
         if isinstance(exc, RetryAfter):
             self.rate_limited += 1
-            self.sender.rate_limited(keys, exc.seconds)  # the limiter makes the next try wait
+            await self.sender.rate_limited(keys, exc.seconds)  # the next try waits
             if self.rate_limited > self.policy.max_rate_limited:
                 return self.result(Status.FAILED, error=exc), 0.0
             await self.hooks.retrying(exc)

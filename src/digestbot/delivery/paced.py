@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from digestbot.channels.base import ChannelClient
 from digestbot.delivery.lines import LINE_SWEEP_SECONDS, Lines, TargetLine
 from digestbot.delivery.pacing import Pacing
-from digestbot.delivery.shared_budget import SharedBudget
+from digestbot.delivery.shared_limits import SharedLimits
 from digestbot.ratelimit import Clock, MultiLimiter
 
 C = TypeVar("C", bound=ChannelClient, covariant=True)
@@ -35,6 +35,7 @@ class Admission:
 
     keys: list[Hashable]
     slot: float | None = None
+    target: str = ""
 
 
 class PacedSender(Generic[C]):
@@ -59,9 +60,9 @@ class PacedSender(Generic[C]):
         # leave in one bunch; providers count arrivals, not our admissions.
         self.door = MultiLimiter(pacing.limit, clock=clock, sleep=sleep)
         self._interval = pacing.target_interval
-        # The provider-wide budget every worker on the database shares (`wiring.share_budgets`,
-        # PostgreSQL only): taken after this process's own limits.
-        self.shared: SharedBudget | None = None
+        # The limits every worker on the database shares, the bot's and the chats'
+        # (`wiring.share_budgets`, PostgreSQL only): taken after this process's own limits.
+        self.shared: SharedLimits | None = None
         self._lines = Lines(clock)
         self._users = 0
         self._users_lock = asyncio.Lock()
@@ -145,8 +146,8 @@ class PacedSender(Generic[C]):
         if method is not None:
             keys = keys + self.pacing.method_keys(method)
         await self.limiter.acquire(keys)
-        slot = await self.shared.take() if self.shared is not None else None
-        return Admission(keys, slot)
+        slot = await self.shared.take(target) if self.shared is not None else None
+        return Admission(keys, slot, target)
 
     async def depart(self, admission: Admission) -> None:
         """Called right before the request leaves (its in-flight mark committed): leave no
@@ -155,15 +156,19 @@ class PacedSender(Generic[C]):
         shared slot takes a new one (leaving late would crowd the other workers' sends)."""
         await self.door.acquire(admission.keys)
         if self.shared is not None and admission.slot is not None:
-            await self.shared.renew_if_late(admission.slot)
+            await self.shared.renew_if_late(admission.target, admission.slot)
 
     def answered(self, line: TargetLine) -> None:
         """The provider answered a request on `line` (whatever it said)."""
         line.ready_at = self.clock() + self._interval
 
-    def rate_limited(self, keys: Iterable[Hashable], seconds: float) -> None:
-        """The provider said retry_after: nothing counted against `keys` leaves for `seconds`."""
+    async def rate_limited(self, keys: Iterable[Hashable], seconds: float) -> None:
+        """The provider said retry_after: nothing counted against `keys` leaves for `seconds`,
+        from this process or, through the shared limits, any other worker."""
+        keys = list(keys)
         self.limiter.penalize(keys, seconds)
+        if self.shared is not None:
+            await self.shared.hold(keys, seconds)
 
     def count_target_sends(self, sends: Iterable[tuple[str, float]]) -> None:
         """Count sends another worker made to these targets (rows taken over from it): only

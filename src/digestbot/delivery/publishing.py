@@ -18,7 +18,12 @@ from digestbot.delivery.paced import PacedSender
 from digestbot.delivery.report import PublishReport
 from digestbot.delivery.revisions import Revision, move_to_revision
 from digestbot.delivery.stepdown import rendered_as
-from digestbot.delivery.wiring import build_sender, delivery_settings, share_budgets
+from digestbot.delivery.wiring import (
+    LedgerBudgets,
+    build_sender,
+    delivery_settings,
+    share_budgets,
+)
 from digestbot.delivery.workers import worker_id
 from digestbot.model import Channel, Issue, Variant
 from digestbot.payloads import Payload
@@ -259,11 +264,7 @@ class _Run:
         given = self.senders or {}
         chosen = {name: given.get(name) or build_sender(config, name) for name in names}
         if store.budgets_shared:
-
-            async def reserve(key: str, interval: float, count: int) -> tuple[float, float]:
-                return await ledger.call(store.reserve_sends, key, interval, count)
-
-            share_budgets(config, chosen, reserve)
+            share_budgets(config, chosen, LedgerBudgets(ledger, store))
         jobs = [
             ChannelJob(
                 name,

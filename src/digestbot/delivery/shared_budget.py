@@ -54,15 +54,26 @@ class SharedBudget:
 
     async def take(self) -> float:
         """Wait for this process's next reserved send time and return it."""
-        self._waiting += 1
-        try:
-            at = await self._next_time()
-        finally:
-            self._waiting -= 1
+        at = await self.next_time()
         wait = at - self._clock()
         if wait > 0:
             await self._sleep(wait)
         return at
+
+    async def next_time(self) -> float:
+        """This process's next reserved send time, without waiting for it."""
+        self._waiting += 1
+        try:
+            return await self._next_time()
+        finally:
+            self._waiting -= 1
+
+    def drop_before(self, until: float) -> None:
+        """The provider said retry_after (the shared row is pushed past `until`, our clock):
+        the times in hand before then are not used."""
+        while self._times and self._times[0] < until:
+            self._times.popleft()
+            self.dropped += 1
 
     async def renew_if_late(self, at: float) -> float:
         """The send that took the time `at` is about to leave: if that is later than a

@@ -4,7 +4,9 @@ hand them to a client."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 # The channel classes are reached through the lazy package at call time, so a process loads
@@ -13,13 +15,16 @@ from digestbot import channels
 from digestbot.config import Config, EmailConfig, SlackConfig, TelegramConfig, reveal
 from digestbot.delivery.fanout import DeliverySettings
 from digestbot.delivery.paced import PacedSender
-from digestbot.delivery.pacing import Pacing, SlackPacing, TelegramPacing, Unpaced
+from digestbot.delivery.pacing import SAFETY, Pacing, SlackPacing, TelegramPacing, Unpaced
 from digestbot.delivery.shared_budget import SharedBudget
+from digestbot.delivery.shared_limits import ChatBudgets, SharedLimits
 from digestbot.model import Channel
 from digestbot.rendering import Renderer
 
 if TYPE_CHECKING:
     from digestbot.channels import ChannelClient, TelegramChannel
+    from digestbot.store import OffLoopLedger
+    from digestbot.store.interfaces import SharedBudgets
 
 
 def renderer_for(config: Config) -> Renderer:
@@ -114,32 +119,84 @@ def build_sender(config: Config, channel: Channel) -> PacedSender[ChannelClient]
     return PacedSender(build_channel(config, channel), pacing_for(config, channel))
 
 
-# (budget key, seconds per send, sends wanted) → (block start, database now), epoch seconds.
-ReserveSends = Callable[[str, float, int], Awaitable[tuple[float, float]]]
+@dataclass(frozen=True, slots=True)
+class LedgerBudgets:
+    """The store's shared budgets (`store.budgets`), called off the event loop."""
+
+    ledger: OffLoopLedger
+    store: SharedBudgets
+
+    async def reserve_sends(self, key: str, interval: float, count: int) -> tuple[float, float]:
+        return await self.ledger.call(self.store.reserve_sends, key, interval, count)
+
+    async def reserve_each(
+        self, sends: list[tuple[str, float]], interval: float
+    ) -> tuple[dict[str, float], float]:
+        return await self.ledger.call(self.store.reserve_each, sends, interval)
+
+    async def hold_budget(self, key: str, seconds: float) -> None:
+        await self.ledger.call(self.store.hold_budget, key, seconds)
 
 
 def share_budgets(
-    config: Config, senders: Mapping[Channel, PacedSender[Any]], reserve: ReserveSends
+    config: Config, senders: Mapping[Channel, PacedSender[Any]], budgets: LedgerBudgets
 ) -> None:
-    """Make the senders' provider-wide limits shared with every worker on the database:
-    Telegram's per-bot budget, keyed by the bot's id (the token's public half). Slack's and
-    Telegram's per-chat limits need no sharing: a target's delivery is leased to one worker
-    at a time, and a worker taking rows over counts the sends already made to them."""
-    telegram = config.telegram
-    sender = senders.get(Channel.TELEGRAM)
-    if telegram is None or sender is None or sender.shared is not None:
-        return
+    """Make the senders' limits shared with every worker on the database: Telegram's per-bot
+    budget, keyed by the bot's id (the token's public half), and its per-chat ones; Slack's
+    per-channel ones, keyed by a digest of the token (one workspace, one token). The chats'
+    need sharing too: a /today reply in one replica can meet a many-part digest sent to the
+    same chat by another, and a worker taking rows over sends where the first one just did."""
+    telegram = senders.get(Channel.TELEGRAM)
+    if config.telegram is not None and telegram is not None and telegram.shared is None:
+        _share_telegram(reveal(config.telegram.token) or "", telegram, budgets)
+    slack = senders.get(Channel.SLACK)
+    if config.slack is not None and slack is not None and slack.shared is None:
+        _share_slack(reveal(config.slack.token) or "", slack, budgets)
+
+
+def _share_telegram(token: str, sender: PacedSender[Any], budgets: LedgerBudgets) -> None:
     if not isinstance(sender.pacing, TelegramPacing):
         return  # the outbox: nothing to pace
-    key = "telegram:" + (reveal(telegram.token) or "").partition(":")[0]
+    key = "telegram:" + token.partition(":")[0]
     rate, burst = sender.pacing.bot_budget()
     interval = 1.0 / rate
 
     async def reserve_block(count: int) -> tuple[float, float]:
-        return await reserve(key, interval, count)
+        return await budgets.reserve_sends(key, interval, count)
 
-    sender.shared = SharedBudget(
-        reserve_block, rate, burst, clock=sender.clock, sleep=sender.sleep
+    bot = SharedBudget(reserve_block, rate, burst, clock=sender.clock, sleep=sender.sleep)
+    chat_interval = 1.0 / (sender.pacing.per_chat_per_second * SAFETY)
+    _share(sender, budgets, bot, key, key + ":chat:", chat_interval)
+
+
+def _share_slack(token: str, sender: PacedSender[Any], budgets: LedgerBudgets) -> None:
+    if not isinstance(sender.pacing, SlackPacing):
+        return
+    digest = hashlib.sha256(token.encode()).hexdigest()[:16]  # the token itself stays secret
+    chat_interval = 1.0 / (sender.pacing.per_channel_per_second * SAFETY)
+    _share(sender, budgets, None, None, f"slack:{digest}:", chat_interval)
+
+
+def _share(
+    sender: PacedSender[Any],
+    budgets: LedgerBudgets,
+    bot: SharedBudget | None,
+    bot_key: str | None,
+    chat_prefix: str,
+    chat_interval: float,
+) -> None:
+    async def reserve_chats(sends: list[tuple[str, float]]) -> tuple[dict[str, float], float]:
+        return await budgets.reserve_each(sends, chat_interval)
+
+    sender.shared = SharedLimits(
+        bot,
+        ChatBudgets(reserve_chats, clock=sender.clock),
+        chat_prefix=chat_prefix,
+        chat_interval=chat_interval,
+        bot_key=bot_key,
+        hold=budgets.hold_budget,
+        clock=sender.clock,
+        sleep=sender.sleep,
     )
 
 
@@ -155,6 +212,7 @@ def delivery_settings(config: Config) -> DeliverySettings:
 
 
 __all__ = [
+    "LedgerBudgets",
     "build_channel",
     "build_sender",
     "delivery_settings",

@@ -27,6 +27,7 @@ from digestbot.channels.telegram import TelegramChannel
 from digestbot.checking import limits_from, preflight
 from digestbot.config import Config, reveal
 from digestbot.delivery import (
+    LedgerBudgets,
     PacedSender,
     build_channel,
     build_sender,
@@ -80,8 +81,8 @@ class Service:
         self.senders: dict[Channel, PacedSender[Any]] = {
             name: build_sender(config, name) for name in config.enabled_channels()
         }
-        if store.budgets_shared:  # replicas on PostgreSQL: Telegram's bot budget is theirs
-            share_budgets(config, self.senders, self._reserve_sends)
+        if store.budgets_shared:  # replicas on PostgreSQL: the bot's and chats' budgets
+            share_budgets(config, self.senders, LedgerBudgets(self.ledger, store))
         self.bot = self._bot()
         self.alerts = self.bot.alerts if self.bot is not None else AdminAlerts(None, ())
         self.daily = DailyPublish(
@@ -113,9 +114,6 @@ class Service:
             published_version=self.daily.published_version,
         )
         self.poller = Poller(self.watcher, schedule, self.timezone, self.stop, self.heartbeat)
-
-    async def _reserve_sends(self, key: str, interval: float, count: int) -> tuple[float, float]:
-        return await self.ledger.call(self.store.reserve_sends, key, interval, count)
 
     def _bot(self) -> TelegramBot | None:
         """The bot runs when Telegram is live, on the same sender as the publish."""

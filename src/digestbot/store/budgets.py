@@ -9,11 +9,17 @@ the cost at one short statement per few messages.
 
 Send k of a block starting at `start` may leave at `max(now, start + k·interval − tolerance)`
 (`tolerance` = (burst − 1)·interval): exactly what one in-process GCRA bucket would allow,
-whichever worker sends."""
+whichever worker sends.
+
+Per-chat budgets (one message a second per chat) are rows of the same table with a burst of
+one: every chat a batch of sends goes to is reserved in one statement, each not before the
+time its send was going to leave anyway (its slot in the bot-wide budget). A provider's
+retry_after pushes a row's `tat` forward, so every worker waits it out."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from sqlalchemy import TextClause, text
 
@@ -33,10 +39,43 @@ def _reserve(now: str, greatest: str) -> TextClause:
     return text(statement)
 
 
+def _reserve_after(now: str, greatest: str, rows: str) -> TextClause:
+    """One send for each row of `rows` (key, after): each leaves at the later of its row's
+    `tat` and `after` seconds from now; the row moves one interval past that. `after` is
+    relative so that no worker's clock has to be turned into the database's."""
+    statement = (
+        f"INSERT INTO {_TABLE} (key, tat) "  # noqa: S608
+        # WHERE true: SQLite cannot tell an upsert's ON CONFLICT from a join's ON without it.
+        f"SELECT key, {now} + after + :span FROM {rows} WHERE true "
+        f"ORDER BY key ON CONFLICT (key) DO UPDATE SET tat = "
+        f"{greatest}({_TABLE}.tat, excluded.tat - :span) + :span "
+        f"RETURNING key, tat - :span, {now}"
+    )
+    return text(statement)
+
+
+def _hold(now: str, greatest: str) -> TextClause:
+    statement = (
+        f"INSERT INTO {_TABLE} (key, tat) VALUES (:key, {now} + :hold) "  # noqa: S608
+        f"ON CONFLICT (key) DO UPDATE SET tat = {greatest}({_TABLE}.tat, {now} + :hold)"
+    )
+    return text(statement)
+
+
 # PostgreSQL's clock is the one every worker shares; SQLite serves one process, whose clock
 # is passed in.
-_POSTGRES = _reserve("extract(epoch FROM statement_timestamp())::float8", "greatest")
+_PG_NOW = "extract(epoch FROM statement_timestamp())::float8"
+_POSTGRES = _reserve(_PG_NOW, "greatest")
 _SQLITE = _reserve(":now", "max")
+# Rows taken in key order: concurrent batches lock them in the same order, never deadlock.
+_POSTGRES_EACH = _reserve_after(
+    _PG_NOW,
+    "greatest",
+    "unnest(CAST(:keys AS text[]), CAST(:after AS float8[])) AS wanted(key, after)",
+)
+_SQLITE_EACH = _reserve_after(":now", "max", "(SELECT :key AS key, :after AS after) AS wanted")
+_POSTGRES_HOLD = _hold(_PG_NOW, "greatest")
+_SQLITE_HOLD = _hold(":now", "max")
 
 
 class RateBudgets(StoreBase):
@@ -55,6 +94,42 @@ class RateBudgets(StoreBase):
                 reserve, {"key": key, "span": interval * count, "now": time.time()}
             ).one()
         return float(start), float(now)
+
+    def reserve_each(
+        self, sends: Sequence[tuple[str, float]], interval: float
+    ) -> tuple[dict[str, float], float]:
+        """One send for each (budget key, not before: seconds from now) of `sends`, keys
+        distinct, in budgets of one send per `interval` and no burst. Returns when each may
+        leave and the database's time now, epoch seconds. One statement on PostgreSQL."""
+        ordered = sorted((key, max(0.0, after)) for key, after in sends)
+        found: dict[str, float] = {}
+        db_now = time.time()
+        with self._write() as conn:
+            if self.dialect == "postgresql":
+                values = {
+                    "keys": [key for key, _ in ordered],
+                    "after": [after for _, after in ordered],
+                    "span": interval,
+                }
+                rows = list(conn.execute(_POSTGRES_EACH, values).all())
+            else:
+                rows = [
+                    conn.execute(
+                        _SQLITE_EACH, {"key": key, "after": after, "span": interval, "now": db_now}
+                    ).one()
+                    for key, after in ordered
+                ]
+        for key, at, now in rows:
+            found[str(key)] = float(at)
+            db_now = float(now)
+        return found, db_now
+
+    def hold_budget(self, key: str, seconds: float) -> None:
+        """The provider said retry_after: the budget `key` lets nothing leave before `seconds`
+        from now (its `tat` is pushed to then, never pulled back)."""
+        hold = _POSTGRES_HOLD if self.dialect == "postgresql" else _SQLITE_HOLD
+        with self._write() as conn:
+            conn.execute(hold, {"key": key, "hold": seconds, "now": time.time()})
 
 
 __all__ = ["RateBudgets"]

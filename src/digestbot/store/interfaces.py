@@ -274,6 +274,8 @@ class Retractions(Protocol):
     ) -> list[tuple[str, dt.datetime]]: ...
 
     def sent_since(self, channel: Channel, since: dt.datetime) -> list[tuple[str, dt.datetime]]: ...
+
+
 class SharedBudgets(Protocol):
     """Provider limits shared by every worker on the database (`store.budgets`)."""
 
@@ -284,6 +286,16 @@ class SharedBudgets(Protocol):
 
     def reserve_sends(self, key: str, interval: float, count: int) -> tuple[float, float]:
         """Reserve `count` sends; (where the block starts, the database's now), epoch s."""
+        ...
+
+    def reserve_each(
+        self, sends: Sequence[tuple[str, float]], interval: float
+    ) -> tuple[dict[str, float], float]:
+        """One send per (key, not before) in burst-1 budgets; (when each leaves, db now)."""
+        ...
+
+    def hold_budget(self, key: str, seconds: float) -> None:
+        """Nothing in budget `key` leaves before `seconds` from now (a retry_after)."""
         ...
 
 
