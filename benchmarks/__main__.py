@@ -16,6 +16,7 @@ MODULES = (
     "benchmarks.email",
     "benchmarks.latency",  # /healthz, Slack acks, bot replies during a 10,000-chat publish
     "benchmarks.replicas",  # 1, 2 and 3 publish processes on one PostgreSQL ledger
+    "benchmarks.shared_limits",  # CPU per message of the bot and chat rows in PostgreSQL
     "benchmarks.corrections",  # 200 chats, 20 channels, 200 mailboxes corrected
 )
 
