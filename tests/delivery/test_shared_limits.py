@@ -109,3 +109,21 @@ def test_a_chat_level_retry_after_holds_only_that_chat(store: Store) -> None:
     asked, other, same = asyncio.run(main())
     assert other - asked < 0.2
     assert same - asked >= 0.5 - 0.05
+
+
+def test_a_send_held_up_past_its_slot_moves_its_chat_row_to_where_it_leaves(
+    store: Store,
+) -> None:
+    first, second = _worker(store), _worker(store)
+
+    async def main() -> tuple[float, float, float]:
+        at = await first.take("7")
+        await asyncio.sleep(0.1)  # its in-flight mark took long to commit
+        leaves = await first.renew_if_late("7", at)
+        return at, leaves, await second.take("7")
+
+    at, leaves, other = asyncio.run(main())
+    assert leaves - at >= 0.1  # a new bot-wide slot, not the stale one
+    assert leaves - at < CHAT_INTERVAL  # and no wait behind its own chat reservation
+    assert other - leaves >= CHAT_INTERVAL - 0.01  # the other worker keeps its distance
+    assert first.bot is not None and first.bot.late == 1

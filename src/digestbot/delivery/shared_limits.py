@@ -11,6 +11,9 @@ worker's send to it is due) moves the send past it; the bot-wide slot it had is 
 new one taken, and a send that still leaves later than its chat slot pushes the chat's row to
 its real departure, so the chat's next send, from any worker, keeps its distance.
 
+A send held up past its slot (its in-flight mark slow to commit) takes a new bot-wide slot
+and pushes its chat's row to that departure: one more statement, on that rare path only.
+
 A retry_after pushes the shared rows forward: the bot's for Telegram (its 429s stop the whole
 bot), the chat's for either provider; every worker then waits it out."""
 
@@ -128,12 +131,16 @@ class SharedLimits:
 
     async def renew_if_late(self, target: str, at: float) -> float:
         """The send that took the time `at` is about to leave: if that is later than a
-        reserved time stays good (its in-flight mark took long to commit), take new ones."""
+        reserved time stays good (its in-flight mark took long to commit), it takes a new
+        bot-wide slot. Returns the time it leaves at."""
         if self._clock() - at <= STALE_SECONDS:
             return at
-        if self.bot is not None:
-            self.bot.late += 1
-        return await self.take(target)
+        # Only the bot-wide slot is taken again: the chat's row already counts this send
+        # (taking it again would wait a whole interval behind ourselves); it is moved to
+        # where the send really leaves, so the chat's next send keeps its distance.
+        leaves = await self.bot.renew_if_late(at) if self.bot is not None else self._clock()
+        await self._hold(self.chat_key(target), leaves - self._clock() + self.chat_interval)
+        return leaves
 
     async def hold(self, keys: Iterable[Hashable], seconds: float) -> None:
         """The provider said retry_after for a send counted against `keys`: every worker
