@@ -181,7 +181,13 @@ def test_telegram_fake_runs_standalone_for_benchmarks() -> None:
         proc.terminate()
         proc.wait(timeout=10)
 
-    assert stats == {"messages": 0, "rate_limited": 0, "rate_limited_by_chat": {}, "requests": 0}
+    assert stats == {
+        "messages": 0,
+        "rate_limited": 0,
+        "rate_limited_by_chat": {},
+        "requests": 0,
+        "floods": [],
+    }
 
 
 async def test_telegram_fake_serves_the_bot_methods_commands_need() -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from digestbot.delivery.pacing import TelegramPacing
+from digestbot.delivery.shared_budget import BLOCK_SECONDS
 from digestbot.store import Store, open_store
 from tests.delivery.harness import DAY, write_config
 from tests.delivery.processes import ENV, start_publish
@@ -31,6 +33,7 @@ CHATS = [str(30000 + i) for i in range(120)]
 REPLIED = 40  # chats that also ask the `run` replica for /today while the issue goes out
 PROBE = "39999"  # a chat whose /today answer shows the `run` replica is listening
 HOLD = 3  # the scripted retry_after, seconds
+CONNECTIONS = 8
 GRACE = 0.4  # sends already let go when the 429 was answered (one block of slots, ~0.2 s)
 
 
@@ -41,7 +44,7 @@ def _config(tmp_path: Path, pg_url: str, telegram: TelegramFakeProcess) -> Path:
         telegram=telegram,
         telegram_targets=[(chat, "top3") for chat in CHATS],
         delivery="backoff_base = 0.05\nbackoff_cap = 0.2\nconcurrency = 20",
-        channel_keys={"telegram": "connections = 8"},
+        channel_keys={"telegram": f"connections = {CONNECTIONS}"},
     )
     text = config.read_text()
     text += '\n[schedule]\ntime = "00:00"\ndeadline = "23:59"\npoll_every = "60s"\n'
@@ -153,11 +156,19 @@ def test_a_retry_after_answered_to_one_publisher_holds_the_other_too(
         if watcher is not None:
             watcher.close()
     (flooded,) = telegram.floods
-    during = [m for m in telegram.messages if flooded + GRACE < m.time < flooded + HOLD - 0.05]
-    assert during == [], f"{len(during)} messages arrived during the bot's hold"
+    during = [m.time - flooded for m in telegram.messages if GRACE < m.time - flooded < HOLD - 0.05]
+    # The other worker learns of the hold at its next reservation: what it already had in
+    # hand (one block of slots) or on its connections may still leave, late on a busy host.
+    # Without the shared hold it sent 38 here.
+    rate, _ = TelegramPacing().bot_budget()
+    allowed = int(rate * BLOCK_SECONDS) + CONNECTIONS
+    assert len(during) <= allowed, f"arrived during the bot's hold, s after the 429: {during}"
     assert Counter(m.chat_id for m in telegram.messages) == Counter(dict.fromkeys(CHATS, 1))
     assert telegram.rate_limited == 0
     for report in reports:
         assert report["channels"]["telegram"]["pending"] == 0, report  # type: ignore[index]
-    resumed = min(m.time for m in telegram.messages if m.time > flooded + GRACE)
-    print(f"\nsending resumed {resumed - flooded:.2f} s after the 429 (retry_after {HOLD})")
+    resumed = min(m.time for m in telegram.messages if m.time > flooded + HOLD - 0.05)
+    print(
+        f"\n{len(during)} messages {GRACE}-{HOLD} s after the 429; sending resumed "
+        f"{resumed - flooded:.2f} s after it (retry_after {HOLD})"
+    )
