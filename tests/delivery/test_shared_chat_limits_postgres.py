@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,9 +23,9 @@ from digestbot.delivery.pacing import TelegramPacing
 from digestbot.delivery.shared_budget import BLOCK_SECONDS
 from digestbot.store import Store, open_store
 from tests.delivery.harness import DAY, write_config
-from tests.delivery.processes import ENV, start_publish
 from tests.fakes._server import free_port
 from tests.fakes.telegram_process import TelegramFakeProcess
+from tests.processes import start, start_publish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 CHATS = [str(30000 + i) for i in range(120)]
@@ -83,13 +82,7 @@ def test_replies_from_one_replica_and_two_publishers_share_each_chats_limit(
     telegram = telegram_fake_process
     config = _config(tmp_path, pg_url, telegram)
     log = (tmp_path / "run.log").open("w")
-    replica = subprocess.Popen(
-        [sys.executable, "-m", "digestbot", "--config", str(config), "run"],
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        text=True,
-    )
+    replica = start(config, "run", stderr=log, text=True)
     publishers: list[subprocess.Popen[str]] = []
     try:
         telegram.push_message(PROBE, "/today")
