@@ -63,7 +63,8 @@ def test_rendering_a_file_loads_neither_the_database_nor_the_senders(
 
 def test_a_daily_publish_loads_only_the_channels_it_sends_on(tmp_path: Path) -> None:
     """Telegram through the outbox, a store migrated the day before: no other channel's
-    client, no source library (the issue is a file), no Alembic (the schema is current)."""
+    client, no source library (the issue is a file), no Alembic (the schema is current), no
+    PostgreSQL dialect (the store is SQLite)."""
     config = tmp_path / "digestbot.toml"
     config.write_text(
         f'[store]\nurl = "sqlite:///{tmp_path}/ledger.db"\n'
@@ -77,3 +78,4 @@ def test_a_daily_publish_loads_only_the_channels_it_sends_on(tmp_path: Path) -> 
     assert list((tmp_path / "outbox" / "telegram").iterdir())
     others = {"slack_sdk", "aiohttp", "aiosmtplib", "bs4", "css_inline", "feedparser", "httpx"}
     assert loaded & (others | {"alembic", "apscheduler", "uvicorn", "starlette"}) == set()
+    assert "sqlalchemy.dialects.postgresql" not in loaded  # a SQLite store: store/dialects.py

@@ -22,11 +22,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
 from digestbot.store.base import MIGRATED, StoreBase
+from digestbot.store.dialects import dialect_insert
 from digestbot.store.models import Delivery, deliveries, delivery_parts
 from digestbot.store.overall import recompute
 from digestbot.store.records import PartAction, Status
@@ -59,39 +59,42 @@ def _parts_of_new(dialect: str) -> Insert:
     )
 
 
-# PostgreSQL: a batch of new rows is three arrays (target, variant, parts), unnested into one
-# INSERT … SELECT; the text is the same for every batch (see `sets`).
-_NEW_ROWS = (
-    func.unnest(
-        array_param("w_targets", String()),
-        array_param("w_variants", String()),
-        array_param("w_totals", Integer()),
+@cache
+def _insert_new_pg() -> Insert:
+    """PostgreSQL: a batch of new rows is three arrays (target, variant, parts), unnested into
+    one INSERT … SELECT; the text is the same for every batch (see `sets`). Built on first use:
+    a SQLite store never imports the PostgreSQL dialect."""
+    new_rows = (
+        func.unnest(
+            array_param("w_targets", String()),
+            array_param("w_variants", String()),
+            array_param("w_totals", Integer()),
+        )
+        .table_valued("target", "variant", "parts_total")
+        .render_derived(with_types=False)
     )
-    .table_valued("target", "variant", "parts_total")
-    .render_derived(with_types=False)
-)
-_INSERT_NEW_PG = (
-    postgresql.insert(D)
-    .from_select(
-        [
-            "issue_date", "channel", "target", "variant", "status", "parts_total", "revision",
-            "created_at", "updated_at",
-        ],
-        select(
-            bindparam("w_date", type_=Date),
-            bindparam("w_channel", type_=String),
-            _NEW_ROWS.c.target,
-            _NEW_ROWS.c.variant,
-            literal(Status.PENDING.value),
-            _NEW_ROWS.c.parts_total,
-            bindparam("w_revision", type_=Integer),
-            bindparam("w_now", type_=UTCDateTime),
-            bindparam("w_now", type_=UTCDateTime),
-        ),
-    )
-    .on_conflict_do_nothing()
-    .returning(D.c.id)
-)  # fmt: skip
+    return (
+        dialect_insert("postgresql", D)
+        .from_select(
+            [
+                "issue_date", "channel", "target", "variant", "status", "parts_total", "revision",
+                "created_at", "updated_at",
+            ],
+            select(
+                bindparam("w_date", type_=Date),
+                bindparam("w_channel", type_=String),
+                new_rows.c.target,
+                new_rows.c.variant,
+                literal(Status.PENDING.value),
+                new_rows.c.parts_total,
+                bindparam("w_revision", type_=Integer),
+                bindparam("w_now", type_=UTCDateTime),
+                bindparam("w_now", type_=UTCDateTime),
+            ),
+        )
+        .on_conflict_do_nothing()
+        .returning(D.c.id)
+    )  # fmt: skip
 
 
 class DeliveryIntents(StoreBase):
@@ -161,16 +164,14 @@ class DeliveryIntents(StoreBase):
                 "w_variants": [row["variant"] for row in rows],
                 "w_totals": [row["parts_total"] for row in rows],
             }
-            return list(conn.execute(_INSERT_NEW_PG, params).scalars())
+            return list(conn.execute(_insert_new_pg(), params).scalars())
         # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched by
         # SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
         insert_new = self._insert_ignoring_conflicts(Delivery).returning(D.c.id)
         return list(conn.execute(insert_new, rows).scalars())
 
     def _insert_ignoring_conflicts(self, model: type[Any]) -> Insert:
-        if self.dialect == "postgresql":
-            return postgresql.insert(model).on_conflict_do_nothing()
-        return sqlite.insert(model).on_conflict_do_nothing()
+        return dialect_insert(self.dialect, model).on_conflict_do_nothing()
 
     # --- target moves ----------------------------------------------------------------------
 

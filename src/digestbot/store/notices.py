@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from digestbot.store.base import StoreBase
+from digestbot.store.dialects import dialect_insert
 from digestbot.store.models import admin_notices
 
 N = admin_notices
@@ -18,7 +17,7 @@ class NoticeBook(StoreBase):
     def first_notice(self, issue_date: dt.date, kind: str) -> bool:
         """Record that the notice `kind` about `issue_date` goes out; False when it was
         recorded before (by this process, an earlier start or another replica)."""
-        insert = (postgresql if self.dialect == "postgresql" else sqlite).insert(N)
+        insert = dialect_insert(self.dialect, N)
         stmt = (
             insert.values(issue_date=issue_date, kind=kind[:80], sent_at=self.now())
             .on_conflict_do_nothing(index_elements=[N.c.issue_date, N.c.kind])

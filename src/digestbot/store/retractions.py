@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from digestbot.model import Channel
 from digestbot.store.base import StoreBase
+from digestbot.store.dialects import dialect_insert
 from digestbot.store.leases import release_leases, renew_leases
 from digestbot.store.models import deliveries, delivery_parts, retraction_parts, retractions
 from digestbot.store.overall import recompute
@@ -70,9 +70,7 @@ class RetractionQueue(StoreBase):
         return inserted
 
     def _insert_ignoring_conflicts(self, table: Any) -> Any:
-        if self.dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        return sqlite.insert(table).on_conflict_do_nothing()
+        return dialect_insert(self.dialect, table).on_conflict_do_nothing()
 
     def claim_retractions(
         self,

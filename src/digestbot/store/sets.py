@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, any_, bindparam
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
 
 def array_param(name: str, item_type: TypeEngine[Any]) -> BindParameter[Any]:
     """A PostgreSQL array parameter: bind a Python list to it."""
-    return bindparam(name, type_=postgresql.ARRAY(item_type))
+    from sqlalchemy.dialects.postgresql import ARRAY  # only a PostgreSQL store gets here
+
+    return bindparam(name, type_=ARRAY(item_type))
 
 
 def among(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
