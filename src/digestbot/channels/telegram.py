@@ -10,6 +10,7 @@ request and raises its exceptions, so errors map exactly as for any other Bot ca
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import warnings
 from contextlib import AbstractAsyncContextManager
@@ -18,12 +19,7 @@ from typing import Any
 import aiohttp
 import telegram
 import telegram.error as tg_error
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    ReplyParameters,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from digestbot.channels.errors import (
     ChannelError,
@@ -41,12 +37,12 @@ from digestbot.channels.errors import (
 )
 from digestbot.channels.redact import install_redaction
 from digestbot.channels.slots import SharedSlots
+from digestbot.channels.telegram_bodies import SendBodies, chat_id
 from digestbot.channels.telegram_http import AiohttpRequest, ServerAnswered
 from digestbot.model import Channel
 from digestbot.payloads import InlineKeyboard, Payload, TelegramMessage
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
-_NUMERIC_CHAT = re.compile(r"-?\d+")
 
 # Failures before the request can have left: no connection (refused, unresolvable, timed
 # out while connecting or waiting for a pooled one). Sending again is safe.
@@ -176,12 +172,6 @@ class LentBot(telegram.Bot):
     async def release(self) -> None:
         await super().shutdown()
 
-    async def post_json(self, endpoint: str, params: dict[str, Any]) -> Any:
-        """`endpoint`'s result as the Bot API's JSON, no PTB object built from it. PTB's own
-        methods go through the same `_post` (parameters, request, errors) and then de_json
-        the result; the fan-out needs nothing from a sent Message but its id."""
-        return await self._post(endpoint, params)
-
 
 def _markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
     if keyboard is None:
@@ -198,25 +188,35 @@ def _preview(payload: TelegramMessage) -> LinkPreviewOptions | None:
     return LinkPreviewOptions(is_disabled=True) if payload.disable_link_preview else None
 
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True).to_dict()
+# How the Bot API begins a sendMessage answer: the new message's id comes first. Reading it
+# from there spares decoding the rest (the text echoed back with every entity: json's decoder
+# was the costliest single function of a broadcast's send); any other shape is decoded in full.
+_SENT_ID = re.compile(
+    rb'\{\s*"ok"\s*:\s*true\s*,\s*"result"\s*:\s*\{\s*"message_id"\s*:\s*(\d+)\s*[,}]'
+)
 
 
-def _chat_id(target: str) -> int | str:
-    return int(target) if _NUMERIC_CHAT.fullmatch(target) else target
+def _message_id(answer: bytes) -> str:
+    """The id of the message a 2xx answer to sendMessage reports. Accepted yet unreadable, or
+    no id in it: it may well have been delivered, so the part is uncertain, not failed."""
+    if (first := _SENT_ID.match(answer)) is not None:
+        return first.group(1).decode()
+    try:
+        sent = json.loads(answer).get("result")
+    except (ValueError, AttributeError):
+        sent = None
+    message_id = sent.get("message_id") if isinstance(sent, dict) else None
+    if not isinstance(message_id, int):
+        raise UncertainDelivery(
+            "telegram: the answer to sendMessage has no message_id", provider=Channel.TELEGRAM
+        )
+    return str(message_id)
 
 
 def _telegram_message(payload: Payload) -> TelegramMessage:
     if not isinstance(payload, TelegramMessage):
         raise TypeError(f"TelegramChannel cannot send {type(payload).__name__}")
     return payload
-
-
-def _reply_parameters(reply_to: str | None) -> ReplyParameters | None:
-    """Parts 2+ of a split digest answer part 1, so they read as one thread in a chat, group
-    or channel. If part 1 is gone (an admin deleted it) the rest still goes out, unthreaded."""
-    if reply_to is None or not reply_to.isdigit():
-        return None
-    return ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
 
 
 class TelegramChannel:
@@ -247,6 +247,7 @@ class TelegramChannel:
             read_timeout=read_timeout,
             pool_timeout=pool_timeout,
         )
+        self._request = request
         self.bot = LentBot(
             token,
             base_url=bot_base_url(base_url),
@@ -261,7 +262,8 @@ class TelegramChannel:
         self.connections = pool_size
         # Every send, not only the fan-out's: alerts and replies share the bot-wide pace, and
         # Telegram charges only for the messages above its free rate.
-        self._paid_broadcast = paid_broadcast
+        self._bodies = SendBodies(paid=paid_broadcast)
+        self._send_url = ""
         self._opened = False
 
     async def open(self) -> None:
@@ -272,6 +274,7 @@ class TelegramChannel:
             await self.bot.initialize()
         except Exception as exc:
             raise map_telegram_error(exc) from exc
+        self._send_url = f"{self.bot.base_url}/sendMessage"
         self._opened = True
 
     async def close(self) -> None:
@@ -283,38 +286,19 @@ class TelegramChannel:
         return self._slots.hold()
 
     async def send(self, target: str, payload: Payload, *, reply_to: str | None = None) -> str:
+        """sendMessage with the part's body encoded once (`telegram_bodies`); of the answer
+        only the new message's id is read, no PTB Message built (with its chat, sender and
+        every entity) for each of a broadcast's thousands of replies. Errors are PTB's own
+        (`AiohttpRequest.post_body`), so they map exactly as for any other Bot call."""
         message = _telegram_message(payload)
         if not self._opened:
             await self.open()
         try:
-            params = self._send_params(target, message, reply_to)
-            sent = await self.bot.post_json("sendMessage", params)
+            body = self._bodies.body(target, message, reply_to)
+            answer = await self._request.post_body(self._send_url, body)
         except Exception as exc:
             raise map_telegram_error(exc) from exc
-        message_id = sent.get("message_id") if isinstance(sent, dict) else None
-        if not isinstance(message_id, int):
-            # Accepted (ok: true) yet no id to record: it may well have been delivered.
-            raise UncertainDelivery(
-                "telegram: the answer to sendMessage has no message_id", provider=Channel.TELEGRAM
-            )
-        return str(message_id)
-
-    def _send_params(
-        self, target: str, message: TelegramMessage, reply_to: str | None
-    ) -> dict[str, Any]:
-        """sendMessage's parameters, as Bot.send_message would build them."""
-        params: dict[str, Any] = {"chat_id": _chat_id(target), "text": message.text}
-        if message.parse_mode is not None:
-            params["parse_mode"] = message.parse_mode
-        if message.disable_link_preview:
-            params["link_preview_options"] = _NO_PREVIEW
-        if (markup := _markup(message.keyboard)) is not None:
-            params["reply_markup"] = markup
-        if (reply := _reply_parameters(reply_to)) is not None:
-            params["reply_parameters"] = reply
-        if self._paid_broadcast:
-            params["allow_paid_broadcast"] = True
-        return params
+        return _message_id(answer)
 
     async def edit(self, target: str, message_id: str, payload: Payload) -> None:
         """editMessageText on a message this bot sent to `target`; "message is not modified"
@@ -325,7 +309,7 @@ class TelegramChannel:
         try:
             await self.bot.edit_message_text(
                 message.text,
-                chat_id=_chat_id(target),
+                chat_id=chat_id(target),
                 message_id=int(message_id),
                 parse_mode=message.parse_mode,
                 link_preview_options=_preview(message),
@@ -342,7 +326,7 @@ class TelegramChannel:
         if not self._opened:
             await self.open()
         try:
-            await self.bot.delete_message(chat_id=_chat_id(target), message_id=int(message_id))
+            await self.bot.delete_message(chat_id=chat_id(target), message_id=int(message_id))
         except Exception as exc:
             error = map_telegram_error(exc)
             if isinstance(error, MessageGone):

@@ -21,6 +21,20 @@ _JSON = {"Content-Type": "application/json", "User-Agent": BaseRequest.USER_AGEN
 _FORM = {"User-Agent": BaseRequest.USER_AGENT}
 
 
+# RequestData is final to type checkers only: a subclass is how a body PTB did not build
+# travels through PTB's status handling (`post_body`) to `do_request`.
+class JsonBody(RequestData):  # type: ignore[misc]
+    """A request whose JSON body is already encoded: the fan-out sends one part to thousands
+    of chats, and builds its body once (`telegram_bodies`) instead of letting PTB build and
+    encode the same parameters for every chat."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+
 class ServerAnswered(NetworkError):
     """Telegram answered with a 5xx. PTB would raise a NetworkError worded with Telegram's
     description alone; this one keeps the HTTP status too."""
@@ -48,7 +62,7 @@ def _seconds(value: object, default: float | None) -> float | None:
 class AiohttpRequest(BaseRequest):
     """One aiohttp session and connector (`connection_pool_size` connections) for a Bot."""
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_read", "_session")
+    __slots__ = ("_connect", "_default_timeout", "_pool", "_pool_size", "_read", "_session")
 
     def __init__(
         self,
@@ -63,6 +77,7 @@ class AiohttpRequest(BaseRequest):
         self._read = read_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._default_timeout: aiohttp.ClientTimeout | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -85,6 +100,14 @@ class AiohttpRequest(BaseRequest):
             await session.close()
 
     def _timeout(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
+        default = BaseRequest.DEFAULT_NONE
+        if read is default and connect is default and pool is default:
+            if self._default_timeout is None:  # every fan-out send: built once
+                self._default_timeout = self._timeout_of(read, connect, pool)
+            return self._default_timeout
+        return self._timeout_of(read, connect, pool)
+
+    def _timeout_of(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
         connect_s = _seconds(connect, self._connect)
         pool_s = _seconds(pool, self._pool)
         waiting = None if connect_s is None or pool_s is None else connect_s + pool_s
@@ -94,6 +117,12 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect_s,
             sock_read=_seconds(read, self._read),
         )
+
+    async def post_body(self, url: str, body: bytes) -> bytes:
+        """POST a ready JSON body; the answer's bytes. Any status but 2xx raises what PTB's
+        own methods raise for it (RetryAfter, Forbidden, BadRequest, ...): PTB's status
+        handling (`_request_wrapper`, the one behind every Bot call) judges the answer."""
+        return await self._request_wrapper(url, "POST", JsonBody(body))
 
     async def do_request(
         self,
@@ -133,6 +162,8 @@ def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str]]:
     multipart when PTB has files to upload."""
     if request_data is None:
         return None, _FORM
+    if isinstance(request_data, JsonBody):
+        return request_data.body, _JSON
     if not request_data.contains_files:
         text = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":"))
         return text.encode(), _JSON
@@ -144,4 +175,4 @@ def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str]]:
     return form, _FORM
 
 
-__all__ = ["AiohttpRequest", "ServerAnswered"]
+__all__ = ["AiohttpRequest", "JsonBody", "ServerAnswered"]
