@@ -5,11 +5,13 @@ these and lends one per send."""
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 from dataclasses import dataclass
 from typing import Literal
 
 import aiosmtplib
+from aiosmtplib import SMTPStatus
 
 from digestbot.channels.base import Leaving
 from digestbot.channels.email_build import MailTemplates
@@ -79,6 +81,33 @@ async def _always() -> bool:
     return True
 
 
+# A bare address that aiosmtplib's quoting (`email.utils.parseaddr`) would return unchanged:
+# dot-atoms on both sides of the @, nothing to parse.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\Z"
+)
+
+
+def _on_the_wire(data: bytes) -> bytes | None:
+    """`data` as DATA carries it, ended by the lone dot, when it needs no rewriting: every
+    line already ends in CRLF and none starts with a dot (what `MailTemplate` writes), so
+    aiosmtplib's line-ending and dot-stuffing passes would leave it as it is - they are two
+    regular expressions over the whole message, ~0.2 ms of CPU per 16 KB message. None when
+    it does need them."""
+    crlf = data.count(b"\r\n")
+    if data.count(b"\n") != crlf or data.count(b"\r") != crlf:
+        return None
+    if data.startswith(b".") or b"\n." in data:
+        return None
+    return data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
+
+
+def _quoted(address: str) -> bytes | None:
+    """`<address>` as MAIL and RCPT take it, or None when it needs aiosmtplib's parsing."""
+    return b"<" + address.encode("ascii") + b">" if _PLAIN_ADDRESS.match(address) else None
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpServer:
     """Where and how to connect; the same for every connection of a channel."""
@@ -111,6 +140,7 @@ class SmtpConnection:
         self._server = server
         self._templates = templates
         self._smtp: aiosmtplib.SMTP | None = None
+        self._mail_from = _quoted(server.envelope_from)
 
     @property
     def usable(self) -> bool:
@@ -150,8 +180,7 @@ class SmtpConnection:
         smtp = self._smtp
         gate = asyncio.ensure_future(leaving())
         try:
-            await smtp.mail(self._server.envelope_from)
-            await smtp.rcpt(target)
+            await self._envelope(smtp, target)
         except Exception as exc:
             error = map_smtp_error(exc, "envelope")
             await self._after_failure(smtp, exc)
@@ -171,12 +200,51 @@ class SmtpConnection:
             await self._abandon(smtp)
             return None
         try:
-            await smtp.data(mail.data)
+            await self._data(smtp, mail.data)
         except Exception as exc:
             error = map_smtp_error(exc, "data")
             await self._after_failure(smtp, exc)
             raise error from exc
         return mail.message_id
+
+    async def _envelope(self, smtp: aiosmtplib.SMTP, target: str) -> None:
+        """MAIL and RCPT. For plain addresses on a greeted connection the commands are
+        written directly: aiosmtplib's `mail`/`rcpt` parse both addresses anew with
+        `email.utils.parseaddr` on every message (~6 % of the sending loop's CPU); the
+        answers are judged, and refusals raised, exactly as they do."""
+        sender = self._server.envelope_from
+        recipient = _quoted(target)
+        if smtp.is_ehlo_or_helo_needed or self._mail_from is None or recipient is None:
+            await smtp.mail(sender)
+            await smtp.rcpt(target)
+            return
+        response = await smtp.execute_command(b"MAIL", b"FROM:" + self._mail_from)
+        if response.code != SMTPStatus.completed:
+            raise aiosmtplib.SMTPSenderRefused(response.code, response.message, sender)
+        response = await smtp.execute_command(b"RCPT", b"TO:" + recipient)
+        if response.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
+            raise aiosmtplib.SMTPRecipientRefused(response.code, response.message, target)
+
+    async def _data(self, smtp: aiosmtplib.SMTP, data: bytes) -> None:
+        """DATA, then the message. A message that is ready for the wire (`_on_the_wire`) is
+        written as it is; the answers are judged, and failures raised, as `SMTP.data` does."""
+        wire = _on_the_wire(data)
+        if wire is None or smtp.is_ehlo_or_helo_needed:
+            await smtp.data(data)
+            return
+        start = await smtp.execute_command(b"DATA")
+        if start.code != SMTPStatus.start_input:
+            raise aiosmtplib.SMTPDataError(start.code, start.message)
+        try:
+            if smtp.protocol is None:
+                raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+            smtp.protocol.write(wire)
+            response = await smtp.protocol.read_response(timeout=smtp.timeout)
+        except aiosmtplib.SMTPServerDisconnected:
+            smtp.close()
+            raise
+        if response.code != SMTPStatus.completed:
+            raise aiosmtplib.SMTPDataError(response.code, response.message)
 
     async def _abandon(self, smtp: aiosmtplib.SMTP) -> None:
         """End the transaction begun by MAIL without sending it (RSET), or drop the
