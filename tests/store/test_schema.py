@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from digestbot.store import StoreURLError, open_store, parse_store_url
-from digestbot.store.models import Base
+from digestbot.store.models import metadata
 from digestbot.store.schema_version import head_revision
 
 
@@ -64,7 +64,7 @@ def test_migrations_build_exactly_the_schema_the_models_describe(store_url: str)
     try:
         with store.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(ctx, Base.metadata) == []
+            assert compare_metadata(ctx, metadata) == []
     finally:
         store.close()
 

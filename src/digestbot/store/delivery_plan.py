@@ -14,6 +14,7 @@ from sqlalchemy import (
     Insert,
     Integer,
     String,
+    Table,
     bindparam,
     false,
     func,
@@ -27,7 +28,7 @@ from sqlalchemy.engine import Connection
 from digestbot.model import Channel, Variant
 from digestbot.store.base import MIGRATED, StoreBase
 from digestbot.store.dialects import dialect_insert
-from digestbot.store.models import Delivery, deliveries, delivery_parts
+from digestbot.store.models import deliveries, delivery_parts
 from digestbot.store.overall import recompute
 from digestbot.store.records import PartAction, Status
 from digestbot.store.sets import among, array_param
@@ -167,11 +168,11 @@ class DeliveryIntents(StoreBase):
             return list(conn.execute(_insert_new_pg(), params).scalars())
         # executemany + RETURNING ("insertmanyvalues"): one cached statement, batched by
         # SQLAlchemy, instead of compiling a fresh 500-row VALUES list every time.
-        insert_new = self._insert_ignoring_conflicts(Delivery).returning(D.c.id)
+        insert_new = self._insert_ignoring_conflicts(deliveries).returning(D.c.id)
         return list(conn.execute(insert_new, rows).scalars())
 
-    def _insert_ignoring_conflicts(self, model: type[Any]) -> Insert:
-        return dialect_insert(self.dialect, model).on_conflict_do_nothing()
+    def _insert_ignoring_conflicts(self, table: Table) -> Insert:
+        return dialect_insert(self.dialect, table).on_conflict_do_nothing()
 
     # --- target moves ----------------------------------------------------------------------
 

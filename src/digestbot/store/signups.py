@@ -11,7 +11,7 @@ from sqlalchemy import case, delete, select
 
 from digestbot.model import Channel, Variant
 from digestbot.store.dialects import dialect_insert
-from digestbot.store.models import SignupLimit, UsedToken, signup_limits, used_tokens
+from digestbot.store.models import signup_limits, used_tokens
 from digestbot.store.subscribers import SubscriberBook
 
 L = signup_limits
@@ -27,7 +27,7 @@ class SignupBook(SubscriberBook):
         ended, so `limit=1, window=10 min` means at most one event per 10 minutes."""
         now = self.now()
         cutoff = now - window
-        insert = dialect_insert(self.dialect, SignupLimit)
+        insert = dialect_insert(self.dialect, signup_limits)
         expired = L.c.window_start <= cutoff
         stmt = (
             insert.values(key=key, window_start=now, count=1)
@@ -56,7 +56,7 @@ class SignupBook(SubscriberBook):
         """Use the single-use link `nonce` and (in the same transaction) make `target` an
         active subscriber. False, with nothing changed, when the link was used before."""
         now = self.now()
-        insert = dialect_insert(self.dialect, UsedToken)
+        insert = dialect_insert(self.dialect, used_tokens)
         stmt = (
             insert.values(nonce=nonce, used_at=now, expires_at=expires_at)
             .on_conflict_do_nothing(index_elements=[U.c.nonce])

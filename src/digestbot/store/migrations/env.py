@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from digestbot.store.models import Base
+from digestbot.store.models import metadata
 
 connection = context.config.attributes.get("connection")
 if not isinstance(connection, Connection):
@@ -14,7 +14,7 @@ if not isinstance(connection, Connection):
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
     compare_type=True,
 )
