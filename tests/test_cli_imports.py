@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.telegram_server import TelegramFake
 from tests.sample import SAMPLE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -79,3 +80,22 @@ def test_a_daily_publish_loads_only_the_channels_it_sends_on(tmp_path: Path) -> 
     others = {"slack_sdk", "aiohttp", "aiosmtplib", "bs4", "css_inline", "feedparser", "httpx"}
     assert loaded & (others | {"alembic", "apscheduler", "uvicorn", "starlette"}) == set()
     assert "sqlalchemy.dialects.postgresql" not in loaded  # a SQLite store: store/dialects.py
+
+
+def test_a_publish_that_telegram_accepts_loads_neither_ptb_nor_the_orm(tmp_path: Path) -> None:
+    """The sends go over aiohttp (`channels.telegram_pool`); python-telegram-bot is for
+    edits, deletes, the bot, and answers that are not 2xx. The ledger is SQLAlchemy Core."""
+    with TelegramFake() as fake:
+        config = tmp_path / "digestbot.toml"
+        config.write_text(
+            f'[store]\nurl = "sqlite:///{tmp_path}/ledger.db"\n'
+            f"[telegram]\ntoken = {json.dumps(fake.token)}\n"
+            f"api_base_url = {json.dumps(fake.url)}\n"
+            'targets = [{ chat_id = "1001" }, { chat_id = "1002" }]\n',
+            encoding="utf-8",
+        )
+        loaded_by(tmp_path, "--config", str(config), "migrate")
+        loaded = loaded_by(tmp_path, "--config", str(config), "publish", "--file", str(SAMPLE))
+        assert {m.chat_id for m in fake.messages} == {"1001", "1002"}  # it did send
+    assert "aiohttp" in loaded
+    assert loaded & {"telegram", "httpx", "sqlalchemy.orm", "alembic"} == set()

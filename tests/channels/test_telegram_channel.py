@@ -169,6 +169,7 @@ async def test_token_never_appears_in_logs_even_at_debug_with_faults(
             await ch.send(target, MESSAGE)
         except ChannelError as exc:
             logging.getLogger("digestbot.test").exception("send failed: %s", exc)
+    assert ch.bot.base_url  # PTB's Bot (an edit's, the bot's polling) logs its token URL
     await ch.close()
 
     secret = telegram_fake.token.split(":", 1)[1]

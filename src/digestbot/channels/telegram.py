@@ -1,61 +1,36 @@
-"""Telegram through python-telegram-bot's Bot: one sendMessage per part, errors mapped once.
+"""Telegram: one sendMessage per part, errors mapped once.
 
-The channel's Bot is the process's only Telegram client: the fan-out, the bot's replies and
-alerts send through it, and the bot's PTB Application borrows it for long polling. Its
-requests travel over aiohttp (`telegram_http`). A send needs only the new message's id from
-the answer, so it is read from the JSON instead of building PTB's Message (with its chat,
-sender and every entity) for each of a broadcast's thousands of replies; PTB still builds the
-request and raises its exceptions, so errors map exactly as for any other Bot call."""
+A send builds its body here (`telegram_bodies`) and posts it over the bot's connections
+(`telegram_pool`); of the answer only the new message's id is read, instead of building PTB's
+Message (with its chat, sender and every entity) for each of a broadcast's thousands of replies.
+python-telegram-bot is loaded only when something needs it (`telegram_ptb`): an edit, a
+delete, the bot's long polling, or an answer that is not 2xx, which PTB then judges exactly as
+for any other Bot call, so errors map the same either way. A publish whose sends all pass never
+imports it (a third of a second of its start).
+
+The channel's Bot is the process's only Telegram client: the bot's replies and alerts send
+through it, and the bot's PTB Application borrows it for long polling, over the same
+connections as the fan-out."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import warnings
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING
 
-import aiohttp
-import telegram
-import telegram.error as tg_error
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
-
-from digestbot.channels.errors import (
-    ChannelError,
-    ChatMigrated,
-    MessageFrozen,
-    MessageGone,
-    PayloadRejected,
-    PermanentError,
-    RetryAfter,
-    Scope,
-    TargetGone,
-    TransientError,
-    UncertainDelivery,
-    Unchanged,
-)
+from digestbot.channels.errors import ChannelError, MessageGone, UncertainDelivery, Unchanged
 from digestbot.channels.redact import install_redaction
 from digestbot.channels.slots import SharedSlots
 from digestbot.channels.telegram_bodies import SendBodies, chat_id
-from digestbot.channels.telegram_http import AiohttpRequest, ServerAnswered
+from digestbot.channels.telegram_pool import BotConnections
 from digestbot.model import Channel
-from digestbot.payloads import InlineKeyboard, Payload, TelegramMessage
+from digestbot.payloads import Payload, TelegramMessage
+
+if TYPE_CHECKING:
+    from digestbot.channels.telegram_ptb import LentBot
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
-
-# Failures before the request can have left: no connection (refused, unresolvable, timed
-# out while connecting or waiting for a pooled one). Sending again is safe.
-_NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
-# Failures after it may have left: no answer in time, the connection dropped or broke while
-# we waited. Telegram may have delivered it.
-_MAYBE_SENT = (
-    aiohttp.SocketTimeoutError,
-    TimeoutError,
-    aiohttp.ServerDisconnectedError,
-    aiohttp.ClientPayloadError,
-    aiohttp.ClientOSError,
-)
 
 
 def bot_base_url(api_base_url: str) -> str:
@@ -77,115 +52,11 @@ def file_base_url(api_base_url: str) -> str | None:
     return f"{url}/file/bot"
 
 
-# Bot API descriptions (PTB strips "Bad Request: " and capitalizes, so they are compared in
-# lower case) for a message that is there no more, one Telegram will not change, and an edit to
-# what the message already shows.
-_GONE = ("message to edit not found", "message to delete not found")
-_FROZEN = ("message can't be edited", "message can't be deleted")
-_NOT_MODIFIED = "message is not modified"
-# The form of the message, not the chat: a smaller or plainer one may pass.
-_FORM = ("can't parse entities", "message is too long", "text is too long")
-
-
-def _bad_request(exc: tg_error.BadRequest) -> ChannelError:
-    message = exc.message.lower()
-    kind: type[ChannelError] = PermanentError
-    if message.startswith(_NOT_MODIFIED):
-        kind = Unchanged
-    elif message.startswith(_GONE):
-        kind = MessageGone
-    elif message.startswith(_FROZEN):
-        kind = MessageFrozen
-    elif message.startswith(_FORM):
-        kind = PayloadRejected
-    detail = f"telegram: {exc.message}"
-    return kind(detail, provider=Channel.TELEGRAM, code=exc.message, status=400)
-
-
-def _retry_seconds(exc: tg_error.RetryAfter) -> float:
-    # PTB 22 returns int or timedelta depending on PTB_TIMEDELTA and warns about the change.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value: Any = exc.retry_after
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    return float(value)
-
-
-def _network(exc: tg_error.NetworkError) -> ChannelError:
-    """A request that got no Bot API answer (the transport failed: the cause says where), or
-    one answered with a 5xx."""
-    tg = Channel.TELEGRAM
-    cause = exc.__cause__
-    name = type(cause).__name__
-    # Order matters: aiohttp's connect timeout is a TimeoutError, its connector error an OSError.
-    if isinstance(cause, _NOT_SENT):
-        return TransientError(f"telegram: request not sent ({name})", provider=tg)
-    if isinstance(cause, _MAYBE_SENT):
-        return UncertainDelivery(f"telegram: no answer after sending ({name})", provider=tg)
-    if isinstance(cause, aiohttp.ClientError):
-        return TransientError(f"telegram: request not sent ({name})", provider=tg)
-    # No transport cause: the server answered with 5xx or another non-4xx status.
-    status = exc.status if isinstance(exc, ServerAnswered) else None
-    return TransientError(f"telegram: {exc.message}", provider=tg, status=status)
-
-
 def map_telegram_error(exc: Exception) -> ChannelError:
-    """The single place where PTB/aiohttp failures become digestbot channel errors. PTB raises
-    one class per HTTP status (Forbidden 403, InvalidToken 401/404, BadRequest 400,
-    NetworkError for 5xx); Telegram's description is the only name an error has."""
-    tg = Channel.TELEGRAM
-    if isinstance(exc, tg_error.RetryAfter):
-        return RetryAfter(_retry_seconds(exc), "telegram rate limit", provider=tg)
-    if isinstance(exc, tg_error.ChatMigrated):
-        return ChatMigrated(str(exc.new_chat_id))
-    if isinstance(exc, tg_error.Forbidden):
-        return TargetGone(f"telegram: {exc.message}", provider=tg, code=exc.message, status=403)
-    if isinstance(exc, tg_error.InvalidToken):
-        return PermanentError(
-            f"telegram: invalid bot token ({exc.message})",
-            provider=tg,
-            code=exc.message,
-            status=401,
-            scope=Scope.CHANNEL,
-        )
-    if isinstance(exc, tg_error.BadRequest):  # before NetworkError: BadRequest subclasses it
-        return _bad_request(exc)
-    if isinstance(exc, tg_error.NetworkError):  # TimedOut included
-        return _network(exc)
-    if isinstance(exc, tg_error.TelegramError):
-        return PermanentError(f"telegram: {exc.message}", provider=tg, code=exc.message)
-    if isinstance(exc, aiohttp.ClientError):
-        return TransientError(f"telegram: {type(exc).__name__}", provider=tg)
-    raise exc
+    """A PTB or aiohttp failure as a digestbot channel error (`telegram_ptb`)."""
+    from digestbot.channels import telegram_ptb  # PTB, only now: something failed
 
-
-class LentBot(telegram.Bot):
-    """The channel's client, lent to PTB's Application for long polling. The Application and
-    its Updater call `shutdown()` when polling stops, but the same connections still carry the
-    fan-out and the alerts: only the channel closes them (`release()`), when its last user is
-    done. `initialize()` is PTB's own and idempotent."""
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def release(self) -> None:
-        await super().shutdown()
-
-
-def _markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
-    if keyboard is None:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row]
-            for row in keyboard.inline_keyboard
-        ]
-    )
-
-
-def _preview(payload: TelegramMessage) -> LinkPreviewOptions | None:
-    return LinkPreviewOptions(is_disabled=True) if payload.disable_link_preview else None
+    return telegram_ptb.map_telegram_error(exc)
 
 
 # How the Bot API begins a sendMessage answer: the new message's id comes first. Reading it
@@ -211,6 +82,14 @@ def _message_id(answer: bytes) -> str:
             "telegram: the answer to sendMessage has no message_id", provider=Channel.TELEGRAM
         )
     return str(message_id)
+
+
+def _is_bot_user(answer: bytes) -> bool:
+    try:
+        user = json.loads(answer).get("result")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(user, dict) and isinstance(user.get("id"), int)
 
 
 def _telegram_message(payload: Payload) -> TelegramMessage:
@@ -241,21 +120,18 @@ class TelegramChannel:
     ) -> None:
         install_redaction(token)  # PTB and httpx put the token in every request URL
         self.name = name
-        request = AiohttpRequest(
+        self._token = token
+        self._base_url = base_url
+        self._connect_timeout = connect_timeout
+        self._connections = BotConnections(
             pool_size,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             pool_timeout=pool_timeout,
         )
-        self._request = request
-        self.bot = LentBot(
-            token,
-            base_url=bot_base_url(base_url),
-            base_file_url=file_base_url(base_url) or "https://api.telegram.org/file/bot",
-            request=request,
-            # Long polling holds its own connection so it never waits behind a send.
-            get_updates_request=AiohttpRequest(1, connect_timeout=connect_timeout),
-        )
+        self._bot: LentBot | None = None
+        if not token:
+            _ = self.bot  # PTB refuses an empty token (InvalidToken) as the channel is built
         # As many requests out as the pool has connections: one waiting for a pooled
         # connection has not left, and must not be marked in flight yet.
         self._slots = SharedSlots(self, pool_size)
@@ -266,21 +142,70 @@ class TelegramChannel:
         self._send_url = ""
         self._opened = False
 
+    @property
+    def bot(self) -> LentBot:
+        """PTB's Bot over this channel's connections, built the first time it is asked for
+        (the bot's Application, an edit or a delete)."""
+        if self._bot is None:
+            from digestbot.channels.telegram_http import AiohttpRequest
+            from digestbot.channels.telegram_ptb import LentBot
+
+            self._bot = LentBot(
+                self._token,
+                base_url=bot_base_url(self._base_url),
+                base_file_url=file_base_url(self._base_url) or "https://api.telegram.org/file/bot",
+                request=AiohttpRequest(connections=self._connections),
+                # Long polling holds its own connection so it never waits behind a send.
+                get_updates_request=AiohttpRequest(1, connect_timeout=self._connect_timeout),
+            )
+        return self._bot
+
+    def _api_url(self) -> str:
+        """The Bot API prefix with the token (PTB's `Bot.base_url`); a `{token}` template is
+        PTB's to fill in."""
+        base = bot_base_url(self._base_url)
+        return self.bot.base_url if "{" in base else base + self._token
+
     async def open(self) -> None:
-        """Start the HTTP client and check the token (getMe)."""
+        """Start the HTTP client and check the token (getMe). The Bot, once built (it is
+        lent to the bot's Application), does it itself; otherwise the getMe goes over the
+        connections, and PTB judges it only if it fails."""
         if self._opened:
             return
+        api = self._api_url()
         try:
-            await self.bot.initialize()
+            if self._bot is not None:
+                await self._bot.initialize()
+            else:
+                await self._connections.initialize()
+                await self._check_token(api)
         except Exception as exc:
             raise map_telegram_error(exc) from exc
-        self._send_url = f"{self.bot.base_url}/sendMessage"
+        self._send_url = f"{api}/sendMessage"
         self._opened = True
+
+    async def _check_token(self, api: str) -> None:
+        """getMe as `Bot.initialize()` sends it (an empty JSON body) and fails it. An answer
+        that is 2xx yet no bot user (no Bot API server would send one) goes to PTB's own
+        `initialize()`, to fail as it fails."""
+        try:
+            answer = await self._connections.post_json(f"{api}/getMe", b"{}")
+        except Exception as exc:
+            from digestbot.channels.telegram_ptb import rejected_token
+
+            refused = rejected_token(exc, self._token)
+            if refused is exc:
+                raise
+            raise refused from exc
+        if not _is_bot_user(answer):
+            await self.bot.initialize()
 
     async def close(self) -> None:
         """Close the connections (also after an `open()` that failed half-way)."""
         self._opened = False
-        await self.bot.release()
+        if self._bot is not None:
+            await self._bot.release()
+        await self._connections.shutdown()
 
     def slot(self) -> AbstractAsyncContextManager[TelegramChannel]:
         return self._slots.hold()
@@ -289,13 +214,13 @@ class TelegramChannel:
         """sendMessage with the part's body encoded once (`telegram_bodies`); of the answer
         only the new message's id is read, no PTB Message built (with its chat, sender and
         every entity) for each of a broadcast's thousands of replies. Errors are PTB's own
-        (`AiohttpRequest.post_body`), so they map exactly as for any other Bot call."""
+        (`BotConnections.post_json`), so they map exactly as for any other Bot call."""
         message = _telegram_message(payload)
         if not self._opened:
             await self.open()
         try:
             body = self._bodies.body(target, message, reply_to)
-            answer = await self._request.post_body(self._send_url, body)
+            answer = await self._connections.post_json(self._send_url, body)
         except Exception as exc:
             raise map_telegram_error(exc) from exc
         return _message_id(answer)
@@ -304,6 +229,8 @@ class TelegramChannel:
         """editMessageText on a message this bot sent to `target`; "message is not modified"
         means it already shows `payload`, which is what was asked."""
         message = _telegram_message(payload)
+        from digestbot.channels import telegram_ptb
+
         if not self._opened:
             await self.open()
         try:
@@ -312,8 +239,8 @@ class TelegramChannel:
                 chat_id=chat_id(target),
                 message_id=int(message_id),
                 parse_mode=message.parse_mode,
-                link_preview_options=_preview(message),
-                reply_markup=_markup(message.keyboard),
+                link_preview_options=telegram_ptb.preview(message),
+                reply_markup=telegram_ptb.markup(message.keyboard),
             )
         except Exception as exc:
             error = map_telegram_error(exc)
@@ -336,7 +263,6 @@ class TelegramChannel:
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "LentBot",
     "TelegramChannel",
     "bot_base_url",
     "file_base_url",

@@ -2,10 +2,10 @@
 
 PTB's own HTTPXRequest spends more CPU in httpcore's pool bookkeeping (it grows with the
 requests in flight) than the rest of a send; at a paid broadcast's 1,000/s that was a fifth of
-the process. This `BaseRequest` keeps PTB's contract (PTB still builds every request and
-turns every answer into its exceptions) and carries the bytes with aiohttp: JSON bodies, a
-connector bounded to the pool size, and separate connect and read timeouts, because whether a
-request can have left decides between "try again" and "uncertain"."""
+the process. This `BaseRequest` keeps PTB's contract (PTB builds the request and turns every
+answer into its exceptions) and carries the bytes over a bot's `BotConnections`: JSON bodies,
+a connector bounded to the pool size, and separate connect and read timeouts. `judged` gives
+PTB an answer the connections already read (a fan-out send that was not 2xx)."""
 
 from __future__ import annotations
 
@@ -17,22 +17,12 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-_JSON = {"Content-Type": "application/json", "User-Agent": BaseRequest.USER_AGENT}
-_FORM = {"User-Agent": BaseRequest.USER_AGENT}
-
-
-# RequestData is final to type checkers only: a subclass is how a body PTB did not build
-# travels through PTB's status handling (`post_body`) to `do_request`.
-class JsonBody(RequestData):  # type: ignore[misc]
-    """A request whose JSON body is already encoded: the fan-out sends one part to thousands
-    of chats, and builds its body once (`telegram_bodies`) instead of letting PTB build and
-    encode the same parameters for every chat."""
-
-    __slots__ = ("body",)
-
-    def __init__(self, body: bytes) -> None:
-        super().__init__()
-        self.body = body
+from digestbot.channels.telegram_pool import (
+    FORM_HEADERS,
+    JSON_HEADERS,
+    BotConnections,
+    client_timeout,
+)
 
 
 class ServerAnswered(NetworkError):
@@ -59,10 +49,26 @@ def _seconds(value: object, default: float | None) -> float | None:
     return value if isinstance(value, int | float) or value is None else default
 
 
-class AiohttpRequest(BaseRequest):
-    """One aiohttp session and connector (`connection_pool_size` connections) for a Bot."""
+def _checked(answer: tuple[int, bytes] | Exception) -> tuple[int, bytes]:
+    """A request's outcome as PTB's `do_request` reports it: aiohttp's failures as PTB's
+    TimedOut and NetworkError (the cause says which), a 5xx as ServerAnswered."""
+    if isinstance(answer, Exception):
+        try:
+            raise answer
+        except TimeoutError as err:  # aiohttp's timeouts subclass it
+            raise TimedOut(f"aiohttp.{type(err).__name__}") from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{type(err).__name__}") from err
+    status, payload = answer
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        raise ServerAnswered(status, _description(payload) or HTTPStatus(status).phrase)
+    return status, payload
 
-    __slots__ = ("_connect", "_default_timeout", "_pool", "_pool_size", "_read", "_session")
+
+class AiohttpRequest(BaseRequest):
+    """PTB's requests for a Bot over `connections` (or its own, `connection_pool_size`)."""
+
+    __slots__ = ("_connections",)
 
     def __init__(
         self,
@@ -71,58 +77,39 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         read_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        connections: BotConnections | None = None,
     ) -> None:
-        self._pool_size = connection_pool_size
-        self._connect = connect_timeout
-        self._read = read_timeout
-        self._pool = pool_timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._default_timeout: aiohttp.ClientTimeout | None = None
+        self._connections = connections or BotConnections(
+            connection_pool_size,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            pool_timeout=pool_timeout,
+        )
 
     @property
     def read_timeout(self) -> float | None:
-        return self._read
+        return self._connections.read_timeout
 
     async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
-            # No cookies, no proxy lookups from the environment: each request is the same.
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=False,
-                auto_decompress=True,
-            )
+        await self._connections.initialize()
 
     async def shutdown(self) -> None:
-        session, self._session = self._session, None
-        if session is not None and not session.closed:
-            await session.close()
+        await self._connections.shutdown()
 
     def _timeout(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
+        own = self._connections
         default = BaseRequest.DEFAULT_NONE
         if read is default and connect is default and pool is default:
-            if self._default_timeout is None:  # every fan-out send: built once
-                self._default_timeout = self._timeout_of(read, connect, pool)
-            return self._default_timeout
-        return self._timeout_of(read, connect, pool)
-
-    def _timeout_of(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
-        connect_s = _seconds(connect, self._connect)
-        pool_s = _seconds(pool, self._pool)
-        waiting = None if connect_s is None or pool_s is None else connect_s + pool_s
-        return aiohttp.ClientTimeout(
-            total=None,
-            connect=waiting,  # a free connection, then the TCP connect: nothing has left yet
-            sock_connect=connect_s,
-            sock_read=_seconds(read, self._read),
+            return own.default_timeout()
+        return client_timeout(
+            _seconds(connect, own.connect_timeout),
+            _seconds(pool, own.pool_timeout),
+            _seconds(read, own.read_timeout),
         )
 
     async def post_body(self, url: str, body: bytes) -> bytes:
-        """POST a ready JSON body; the answer's bytes. Any status but 2xx raises what PTB's
-        own methods raise for it (RetryAfter, Forbidden, BadRequest, ...): PTB's status
-        handling (`_request_wrapper`, the one behind every Bot call) judges the answer."""
-        return await self._request_wrapper(url, "POST", JsonBody(body))
+        """POST a ready JSON body (`BotConnections.post_json`)."""
+        return await self._connections.post_json(url, body)
 
     async def do_request(
         self,
@@ -136,43 +123,61 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         """See BaseRequest.do_request. aiohttp has no write timeout: a Bot API request is a
         few KB, written at once into the socket's buffer."""
-        if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
         body, headers = _body(request_data)
+        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
         try:
-            async with self._session.request(
-                method,
-                url,
-                data=body,
-                headers=headers,
-                timeout=self._timeout(read_timeout, connect_timeout, pool_timeout),
-            ) as response:
-                status, payload = response.status, await response.read()
-        except TimeoutError as err:  # aiohttp's timeouts subclass it
-            raise TimedOut(f"aiohttp.{type(err).__name__}") from err
-        except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}") from err
-        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise ServerAnswered(status, _description(payload) or HTTPStatus(status).phrase)
-        return status, payload
+            answer: tuple[int, bytes] | Exception = await self._connections.exchange(
+                method, url, body, headers, timeout
+            )
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            answer = exc
+        return _checked(answer)
+
+
+class _Replayed(BaseRequest):
+    """A request already made (by `BotConnections.post_json`): PTB's status handling
+    (`_request_wrapper`, the one behind every Bot call) judges its answer or failure as if
+    this request had just made it."""
+
+    __slots__ = ("_answer",)
+
+    def __init__(self, answer: tuple[int, bytes] | Exception) -> None:
+        self._answer = answer
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return _checked(self._answer)
+
+
+async def judged(url: str, answer: tuple[int, bytes] | Exception) -> bytes:
+    """What PTB makes of a POST's `answer` (status and bytes, or the exception it raised):
+    the bytes when 2xx, else the exception any Bot call raises for it."""
+    return await _Replayed(answer)._request_wrapper(url, "POST")
 
 
 def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str]]:
     """JSON for plain parameters (as compact as the Bot API accepts: UTF-8, not \\u escapes),
     multipart when PTB has files to upload."""
     if request_data is None:
-        return None, _FORM
-    if isinstance(request_data, JsonBody):
-        return request_data.body, _JSON
+        return None, FORM_HEADERS
     if not request_data.contains_files:
         text = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":"))
-        return text.encode(), _JSON
+        return text.encode(), JSON_HEADERS
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form, _FORM
+    return form, FORM_HEADERS
 
 
-__all__ = ["AiohttpRequest", "JsonBody", "ServerAnswered"]
+__all__ = ["AiohttpRequest", "ServerAnswered", "judged"]
