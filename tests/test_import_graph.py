@@ -115,6 +115,10 @@ NAMED: dict[str, set[str]] = {
     # Issue 14: the CLI starts at once; each command loads what it uses when it runs
     # (tests/test_cli_imports.py runs them).
     "digestbot.cli": {"slack_sdk", "aiohttp", "bs4", "alembic", "apscheduler"},
+    # A broadcast Telegram accepts needs no python-telegram-bot (nor its httpx), its ledger
+    # no ORM: PTB is for edits, deletes, the bot and failed answers (channels/telegram_ptb).
+    "digestbot.channels.telegram": {"telegram", "httpx"},
+    "digestbot.store.store": {"sqlalchemy.orm"},
     "digestbot.server.slack_commands": {
         "telegram", "digestbot.delivery", "digestbot.store.store", "sqlalchemy",
     },
