@@ -4,7 +4,9 @@ Two shapes of limit are needed:
 - a token bucket (GCRA) for "N per second" limits that allow an initial burst (Telegram's
   ~30 msg/s per bot: 30 leave at once, then one every 1/30 s — the floor benchmarks compare to);
 - a sliding window for "N per minute" limits (Telegram groups: 20 per minute), where a bucket
-  would let a 21st message through 3 s after a burst of 20 and earn a 429.
+  would let a 21st message through 3 s after a burst of 20 and earn a 429;
+- a token bucket counted at the answers (`AnsweredBucket`) for a provider-wide limit with a
+  burst: the provider counts arrivals, which a burst can crowd together later than we sent it.
 
 `MultiLimiter.acquire(keys)` waits until *every* limit for a send has room and then takes from
 all of them at once, so a send never holds a global slot while it waits for its chat's slot.
@@ -35,6 +37,10 @@ class Limit(Protocol):
         """Record one send at `now`."""
         ...
 
+    def settle(self, now: float) -> None:
+        """The send recorded by `consume` was answered (or failed) at `now`."""
+        ...
+
 
 @dataclass
 class TokenBucket:
@@ -51,6 +57,52 @@ class TokenBucket:
 
     def consume(self, now: float) -> None:
         self._tat = max(self._tat, now) + 1.0 / self.rate
+
+    def settle(self, now: float) -> None:
+        pass  # counted when it left
+
+
+@dataclass
+class AnsweredBucket:
+    """A token bucket (`rate`, `burst`) that the provider applies to *arrivals*, kept without
+    knowing when they arrive: a send arrives after it leaves and before its answer comes, so
+    each one is counted from the moment it leaves until its answer as if it arrived at any of
+    those moments, and from then on at its answer.
+
+    Why that can never break the provider's bucket: the provider refuses only when some span
+    [s, t] holds more than `burst + rate * (t - s)` arrivals. A send can have arrived in it only
+    if it left by t and was not answered before s. Here a send may leave at t only if
+    1 + (sends in flight) + (sends answered in [s, t]) <= burst + rate * (t - s) for every
+    s <= t, which is GCRA over the answer times with the sends in flight placed at t (the
+    answer times are fed in as they come, not sorted; adding one out of order can only raise
+    the bucket's level). Whatever the delays, arrivals are never crowded more than answers.
+
+    What it costs: each send counts one round trip later than it left. In steady pacing that
+    is a constant shift, not a slower rate; in the first burst the requests answered last
+    hold back the next sends by how long the burst took to be answered (~0.1 s at load 0,
+    more on a busy host, where it is needed), instead of a reserve fixed for the worst case.
+    A send must be settled exactly once, also when it fails or never left."""
+
+    rate: float
+    burst: int = 1
+    _tat: float = field(default=float("-inf"), init=False)  # over the answered sends
+    _in_flight: int = field(default=0, init=False)
+
+    def wait_time(self, now: float) -> float:
+        tat = max(self._tat, now) + self._in_flight / self.rate
+        return max(0.0, tat - (self.burst - 1) / self.rate - now)
+
+    def consume(self, now: float) -> None:
+        self._in_flight += 1
+
+    def settle(self, now: float) -> None:
+        # Never below 0: the limiter may have forgotten an idle bucket and made a new one.
+        self._in_flight = max(0, self._in_flight - 1)
+        self._tat = max(self._tat, now) + 1.0 / self.rate
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
 
 
 @dataclass
@@ -75,6 +127,9 @@ class SlidingWindow:
     def consume(self, now: float) -> None:
         self._expire(now)
         self._sent.append(now)
+
+    def settle(self, now: float) -> None:
+        pass  # counted when it left
 
 
 LimitFactory = Callable[[Hashable], Limit | None]
@@ -122,9 +177,25 @@ class MultiLimiter:
         return max(waits, default=0.0)
 
     def record(self, keys: Iterable[Hashable], at: float | None = None) -> None:
-        """Count one send (also used to replay sends a crashed run made in the last minute)."""
+        """Count one send that is over (also used to replay sends a crashed run made in the
+        last minute): it left and was answered at `at`."""
         with self._guard:
             self._record(keys, at)
+            self._settle(keys, at)
+
+    def settle(self, keys: Iterable[Hashable]) -> None:
+        """A send `acquire` let leave on `keys` was answered, or failed, or never left: now.
+        Exactly once per `acquire`."""
+        with self._guard:
+            self._settle(keys, None)
+
+    def _settle(self, keys: Iterable[Hashable], at: float | None) -> None:
+        now = self._clock() if at is None else at
+        for key in keys:
+            limit = self._limits.get(key)
+            if limit is not None:
+                limit.settle(now)
+                self._last_used[key] = max(self._last_used.get(key, now), now)
 
     def _record(self, keys: Iterable[Hashable], at: float | None = None) -> None:
         now = self._clock() if at is None else at
@@ -181,5 +252,17 @@ class _Blocked:
         if self.inner is not None:
             self.inner.consume(now)
 
+    def settle(self, now: float) -> None:
+        if self.inner is not None:
+            self.inner.settle(now)
 
-__all__ = ["Clock", "Limit", "LimitFactory", "MultiLimiter", "SlidingWindow", "TokenBucket"]
+
+__all__ = [
+    "AnsweredBucket",
+    "Clock",
+    "Limit",
+    "LimitFactory",
+    "MultiLimiter",
+    "SlidingWindow",
+    "TokenBucket",
+]

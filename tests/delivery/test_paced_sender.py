@@ -151,6 +151,7 @@ async def test_a_reply_gives_up_after_the_policys_429s_and_the_rest_is_not_tried
 async def test_each_kind_of_failure_is_retried_only_as_far_as_it_is_safe(
     sender: PacedSender[ScriptedChannel],
     channel: ScriptedChannel,
+    clock: Clock,
     errors: list[ChannelError],
     tries: int,
     sent: bool,
@@ -161,6 +162,12 @@ async def test_each_kind_of_failure_is_retried_only_as_far_as_it_is_safe(
 
     assert len(channel.requests) == tries
     assert bool(ids) is sent
+    # However each try ended, none of them is still counted in flight: a bucket refilled
+    # lets a whole burst of 30 leave at once again.
+    clock.now += 2.0
+    await asyncio.gather(*(send_now(sender, str(100 + i), messages("b")) for i in range(30)))
+    burst = [at for _, text, at in channel.requests if text == "b"]
+    assert max(burst) - min(burst) < 1e-6
 
 
 async def test_a_migrated_group_is_followed_for_the_rest_of_the_message(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digestbot.ratelimit import Limit, MultiLimiter, SlidingWindow, TokenBucket
+from digestbot.ratelimit import AnsweredBucket, Limit, MultiLimiter, SlidingWindow, TokenBucket
 
 
 class VirtualClock:
@@ -139,7 +140,82 @@ def test_token_bucket_property_respects_rate_and_burst(
         now += bucket.wait_time(now)
         bucket.consume(now)
         sent.append(now)
-    # In any interval of length T, at most burst + rate * T sends.
-    for i, start in enumerate(sent):
-        for j in range(i, len(sent)):
-            assert j - i + 1 <= burst + rate * (sent[j] - start) + 1e-6
+    assert_within_bucket(sent, rate, burst)
+
+
+def assert_within_bucket(times: list[float], rate: float, burst: int) -> None:
+    """In any interval of length T, at most burst + rate * T events: what a provider's bucket
+    (and the Telegram fake's) lets through without a 429."""
+    times = sorted(times)
+    for i, start in enumerate(times):
+        for j in range(i, len(times)):
+            assert j - i + 1 <= burst + rate * (times[j] - start) + 1e-6, (i, j)
+
+
+def released(bucket: Limit, delays: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sends let go as soon as `bucket` allows, one after the other; send k arrives
+    delays[k][0] after it leaves and is answered delays[k][1] after that, when the bucket is
+    settled. Returns (release, arrival) of each."""
+    now = 0.0
+    answers: list[float] = []  # due answers, a heap
+    sends: list[tuple[float, float]] = []
+    for to_arrive, to_answer in delays:
+        while True:
+            while answers and answers[0] <= now:
+                bucket.settle(heapq.heappop(answers))
+            wait = bucket.wait_time(now)
+            if wait <= 0:
+                break
+            now = min(now + wait, answers[0]) if answers else now + wait
+        bucket.consume(now)
+        sends.append((now, now + to_arrive))
+        heapq.heappush(answers, now + to_arrive + to_answer)
+    return sends
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    delays=st.lists(st.tuples(st.floats(0, 0.5), st.floats(0, 0.2)), min_size=1, max_size=100),
+    burst=st.integers(1, 40),
+)
+def test_answered_bucket_keeps_arrivals_within_the_providers_bucket_whatever_the_delays(
+    delays: list[tuple[float, float]], burst: int
+) -> None:
+    sends = released(AnsweredBucket(rate=30, burst=burst), delays)
+    assert_within_bucket([arrived for _, arrived in sends], 30, burst)
+
+
+def test_a_late_burst_breaks_a_bucket_counted_at_release_but_not_one_counted_at_answers() -> None:
+    # The first 30 take 0.3 s to arrive (new connections on a busy host), the rest none.
+    delays = [(0.3, 0.01)] * 30 + [(0.0, 0.01)] * 30
+    at_release = released(TokenBucket(rate=30, burst=30), delays)
+    with pytest.raises(AssertionError):
+        assert_within_bucket([arrived for _, arrived in at_release], 30, 30)
+    at_answers = released(AnsweredBucket(rate=30, burst=30), delays)
+    assert_within_bucket([arrived for _, arrived in at_answers], 30, 30)
+    # What it cost: the burst's own round trip, once (0.31 s), not a slower rate.
+    assert at_answers[-1][0] == pytest.approx(0.31 + 30 / 30, abs=0.01)
+
+
+def test_answered_bucket_paces_200_sends_at_the_floor_plus_one_round_trip() -> None:
+    sends = released(AnsweredBucket(rate=30, burst=30), [(0.002, 0.002)] * 200)
+    assert [at for at, _ in sends[:30]] == [0.0] * 30
+    assert sends[-1][0] == pytest.approx((200 - 30) / 30 + 0.004, abs=0.005)
+
+
+async def test_multi_limiter_settles_answered_sends_also_behind_a_retry_after() -> None:
+    clock = VirtualClock()
+    limiter = MultiLimiter(lambda key: AnsweredBucket(rate=10, burst=2), clock=clock)
+    await limiter.acquire(["bot"])
+    await limiter.acquire(["bot"])
+    assert limiter.wait_time(["bot"]) > 0, "two in flight: the burst is spent"
+    limiter.penalize(["bot"], 1.0)
+    limiter.settle(["bot"])
+    limiter.settle(["bot"])
+    clock.now = 1.2
+    assert limiter.wait_time(["bot"]) == 0
+    # History (sends a crashed run made) is counted as answered, never as in flight.
+    limiter.record(["bot"], at=1.2)
+    limiter.record(["bot"], at=1.2)
+    clock.now = 1.2 + 0.2
+    assert limiter.wait_time(["bot"]) == 0

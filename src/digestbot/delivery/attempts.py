@@ -188,19 +188,22 @@ class _Tries:
     ) -> tuple[PartResult | None, float]:
         """One request on `connection`, once the rate limits let it go."""
         admission = await self.sender.admit(self.target, self.method)
-        if isinstance(action, Sending) and _is_enveloped(connection):
-            return await self.leave_enveloped(connection, line, action, admission)
-        if not await self.hooks.leaving():
-            return self.result(Status.PENDING), 0.0
-        await self.sender.depart(admission)
-        self.attempts += 1
         try:
-            message_id = await action(connection, self.target)
-        except Exception as exc:
-            return await self.judge(exc, admission.keys)
+            if isinstance(action, Sending) and _is_enveloped(connection):
+                return await self.leave_enveloped(connection, line, action, admission)
+            if not await self.hooks.leaving():
+                return self.result(Status.PENDING), 0.0
+            await self.sender.depart(admission)
+            self.attempts += 1
+            try:
+                message_id = await action(connection, self.target)
+            except Exception as exc:
+                return await self.judge(exc, admission.keys)
+            finally:
+                self.sender.answered(line)
+            return self.result(Status.SENT, message_id), 0.0
         finally:
-            self.sender.answered(line)
-        return self.result(Status.SENT, message_id), 0.0
+            self.sender.settle(admission)  # answered, failed or never left: no longer in flight
 
     async def leave_enveloped(
         self, connection: Enveloped, line: TargetLine, action: Sending, admission: Admission

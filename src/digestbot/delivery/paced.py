@@ -23,7 +23,7 @@ from digestbot.channels.base import ChannelClient
 from digestbot.delivery.lines import LINE_SWEEP_SECONDS, Lines, TargetLine
 from digestbot.delivery.pacing import Pacing
 from digestbot.delivery.shared_limits import SharedLimits
-from digestbot.ratelimit import Clock, MultiLimiter
+from digestbot.ratelimit import AnsweredBucket, Clock, Limit, LimitFactory, MultiLimiter
 
 C = TypeVar("C", bound=ChannelClient, covariant=True)
 
@@ -58,7 +58,7 @@ class PacedSender(Generic[C]):
         # The same limits again at the door: requests admitted over a while can be held up
         # together (their in-flight marks committed in one slow transaction) and must not
         # leave in one bunch; providers count arrivals, not our admissions.
-        self.door = MultiLimiter(pacing.limit, clock=clock, sleep=sleep)
+        self.door = MultiLimiter(_counted_at_release(pacing), clock=clock, sleep=sleep)
         self._interval = pacing.target_interval
         # The limits every worker on the database shares, the bot's and the chats'
         # (`wiring.share_budgets`, PostgreSQL only): taken after this process's own limits.
@@ -141,12 +141,16 @@ class PacedSender(Generic[C]):
         (`method`: an edit or delete with a budget of its own, `Pacing.method_keys`);
         returns the limiter keys (for `rate_limited`) and the shared budget's slot. Called
         holding the connection the request will leave on, so the token is spent only when it
-        can leave at once."""
+        can leave at once. The caller settles the admission (`settle`)."""
         keys = self.pacing.keys(target)
         if method is not None:
             keys = keys + self.pacing.method_keys(method)
         await self.limiter.acquire(keys)
-        slot = await self.shared.take(target) if self.shared is not None else None
+        try:
+            slot = await self.shared.take(target) if self.shared is not None else None
+        except BaseException:  # a database outage, a cancelled send: nothing leaves
+            self.limiter.settle(keys)
+            raise
         return Admission(keys, slot, target)
 
     async def depart(self, admission: Admission) -> None:
@@ -157,6 +161,12 @@ class PacedSender(Generic[C]):
         await self.door.acquire(admission.keys)
         if self.shared is not None and admission.slot is not None:
             await self.shared.renew_if_late(admission.target, admission.slot)
+
+    def settle(self, admission: Admission) -> None:
+        """The request `admit` let go was answered, failed or never left: the limits that
+        count a request until its answer (`ratelimit.AnsweredBucket`) stop counting it as in
+        flight. Exactly once per admission."""
+        self.limiter.settle(admission.keys)
 
     def answered(self, line: TargetLine) -> None:
         """The provider answered a request on `line` (whatever it said)."""
@@ -189,6 +199,18 @@ class PacedSender(Generic[C]):
     def lines_tracked(self) -> int:
         """How many target lines are remembered right now."""
         return len(self._lines)
+
+
+def _counted_at_release(pacing: Pacing) -> LimitFactory:
+    """The door's limits: the pacing's, but none that counts a request until its answer.
+    Such a limit already counts a request held up after admission as in flight (its
+    arrival can only be later), and the door, which is never settled, cannot keep one."""
+
+    def limit(key: Hashable) -> Limit | None:
+        made = pacing.limit(key)
+        return None if isinstance(made, AnsweredBucket) else made
+
+    return limit
 
 
 __all__ = ["LINE_SWEEP_SECONDS", "Admission", "PacedSender", "TargetLine"]
