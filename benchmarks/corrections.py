@@ -27,7 +27,7 @@ from digestbot.delivery import PublishReport, load_revision, publish
 from digestbot.delivery.pacing import TelegramPacing
 from digestbot.model import Channel, Issue
 from digestbot.parsing import parse_issue
-from digestbot.ratelimit import TokenBucket
+from digestbot.ratelimit import AnsweredBucket
 from digestbot.rendering import Renderer
 from digestbot.store import PartAction, Store, StoredIssue, open_store
 
@@ -57,7 +57,7 @@ async def _deliver(number: int, config: Config, store: Store, renderer: Renderer
 
 def telegram_floor(edits: int) -> float:
     bucket = TelegramPacing().limit(("bot",))
-    assert isinstance(bucket, TokenBucket)
+    assert isinstance(bucket, AnsweredBucket)
     return max(0.0, (edits - bucket.burst) / 30.0)
 
 

@@ -140,8 +140,11 @@ async def in_flight(
             bucket.consume(now + wait)  # the slot is this worker's; others queue behind it
             if wait > 0:
                 await asyncio.sleep(wait)
-            if await send(target):  # a message id: accepted
-                sent += 1
+            try:
+                if await send(target):  # a message id: accepted
+                    sent += 1
+            finally:
+                bucket.settle(time.monotonic())  # counted until its answer, as digestbot does
 
     await asyncio.gather(*(worker() for _ in range(limit)))
     return sent

@@ -21,8 +21,8 @@ from digestbot.ratelimit import Clock
 # One reservation covers at most this many seconds of the budget: few statements per second,
 # and few sends wasted when a worker stops with a block in hand.
 BLOCK_SECONDS = 0.2
-# A reserved time is still good this long after it passed (the bot-wide bucket keeps ~5% of
-# its burst in reserve for such skew; `pacing.BURST_RESERVE`).
+# A reserved time is still good this long after it passed (the shared budget keeps 40% of its
+# burst in reserve for such skew; `pacing.BURST_RESERVE`).
 STALE_SECONDS = 0.03
 
 # (sends wanted) → (where the block starts, the database's time now), epoch seconds.
