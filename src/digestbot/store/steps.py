@@ -4,8 +4,8 @@ delivery's status brought along in the same transaction.
 
 Per group: one SELECT of the deliveries the owner still leases (locked FOR UPDATE on
 PostgreSQL, so no other worker can take one over until the group is committed), then one
-executemany per kind of step and one for the statuses. The statements are built once, so
-SQLAlchemy's compiled cache serves every group."""
+executemany per kind of step and one for the statuses. Those are compiled once and their rows
+go to the driver as they are (`prepared`): the group's time is converted once, not per row."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy import BindParameter, Select, Update, bindparam, case, or_, sele
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import deliveries, delivery_parts
 from digestbot.store.overall import overall_status_sql
+from digestbot.store.prepared import Prepared
 from digestbot.store.records import PartStep, Status, Step
 from digestbot.store.sets import among
 
@@ -30,7 +31,7 @@ _ERROR: BindParameter[Any] = bindparam("w_error")
 # Order inside one group: an attempt that will be retried is closed before the next attempt's
 # in-flight mark; releases come last. (The fan-out never puts two steps of one part in a
 # group, except "retrying" followed by its next "in flight".)
-_STATEMENTS: dict[Step, Update] = {
+_UPDATES: dict[Step, Update] = {
     Step.RETRYING: update(P)
     .where(*_THIS_PART)
     .values(in_flight_at=None, last_error=_ERROR, updated_at=_NOW),
@@ -64,6 +65,7 @@ _STATEMENTS: dict[Step, Update] = {
     .where(D.c.id == bindparam("w_delivery"))
     .values(lease_owner=None, lease_expires_at=None, updated_at=_NOW),
 }
+_STATEMENTS = {kind: Prepared(statement) for kind, statement in _UPDATES.items()}
 _FINISHING = (Step.SENT, Step.FAILED, Step.UNCERTAIN, Step.SKIPPED)
 
 
@@ -78,7 +80,7 @@ def _owned(dialect: str) -> Select[tuple[int, int]]:
 
 # A one-part delivery takes its part's status (and, once sent, holds the revision it carried:
 # one UPDATE per delivery); others the precedence over all their parts.
-_STATUS_IS = (
+_STATUS_IS = Prepared(
     update(D)
     .where(D.c.id == bindparam("w_delivery"))
     .values(
@@ -90,12 +92,11 @@ _STATUS_IS = (
         updated_at=_NOW,
     )
 )
-_STATUS_FROM_PARTS = (
+_STATUS_FROM_PARTS = Prepared(
     update(D)
     .where(D.c.id == bindparam("w_delivery"))
     .values(status=overall_status_sql(bindparam("w_delivery")), updated_at=_NOW)
 )
-
 
 
 @cache
@@ -140,19 +141,19 @@ class StepBook(StoreBase):
                     0 <= step.part_index < total
                 ):
                     raise LookupError(f"no part {step.part_index} of delivery {step.delivery_id}")
-                by_kind[step.kind].append(_params(step, now))
+                by_kind[step.kind].append(_params(step))
                 if step.kind in _FINISHING:
                     one_part = total == 1 and step.kind is not Step.SKIPPED
                     statuses[step.delivery_id] = step.kind.value if one_part else None
+            shared = {"w_now": now}
             for kind, rows in by_kind.items():
-                if rows:
-                    conn.execute(_STATEMENTS[kind], rows)
+                _STATEMENTS[kind].run_many(conn, rows, shared)
             _write_statuses(conn, statuses, now, self.dialect)
         return written
 
 
-def _params(step: PartStep, now: Any) -> dict[str, Any]:
-    params: dict[str, Any] = {"w_delivery": step.delivery_id, "w_now": now}
+def _params(step: PartStep) -> dict[str, Any]:
+    params: dict[str, Any] = {"w_delivery": step.delivery_id}
     if step.kind is Step.SENT:
         params["w_message"] = step.message_id
     elif step.kind is Step.FAILED:
@@ -164,15 +165,12 @@ def _params(step: PartStep, now: Any) -> dict[str, Any]:
     return params
 
 
-def _write_statuses(
-    conn: Any, statuses: Mapping[int, str | None], now: Any, dialect: str
-) -> None:
-    known = [{"w_delivery": i, "w_status": s, "w_now": now} for i, s in statuses.items() if s]
-    derived = [{"w_delivery": i, "w_now": now} for i, s in statuses.items() if s is None]
-    if known:
-        conn.execute(_STATUS_IS, known)
+def _write_statuses(conn: Any, statuses: Mapping[int, str | None], now: Any, dialect: str) -> None:
+    known = [{"w_delivery": i, "w_status": s} for i, s in statuses.items() if s]
+    derived = [{"w_delivery": i} for i, s in statuses.items() if s is None]
+    _STATUS_IS.run_many(conn, known, {"w_now": now})
     if derived:
-        conn.execute(_STATUS_FROM_PARTS, derived)
+        _STATUS_FROM_PARTS.run_many(conn, derived, {"w_now": now})
         conn.execute(_holds_revision(dialect), {"w_ids": [d["w_delivery"] for d in derived]})
 
 
