@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Integer, Select, Update, bindparam, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from digestbot.model import Channel, Variant
@@ -48,75 +50,49 @@ class DeliveryLedger(StoreBase):
         `FOR UPDATE SKIP LOCKED`; SQLite runs the whole claim under its write lock. A row whose
         previous owner vanished with a part in flight turns `uncertain` here (that request may
         have arrived) and is only handed out when `include_uncertain` is set."""
-        wanted = {Status.PENDING.value}
-        if include_uncertain:
-            wanted.add(Status.UNCERTAIN.value)
+        wanted = _WANTED[include_uncertain]
         claimed: list[tuple[int, str, str, str, int, int, int | None, str | None]] = []
+        candidates = _candidates(include_uncertain, revision is not None)
         with self._write() as conn:
             now = self.now()
             expires = now + dt.timedelta(seconds=lease_seconds)
+            where = {"c_date": issue_date, "c_channel": channel, "c_now": now, "c_rev": revision}
             while len(claimed) < limit:
-                candidates = select(
-                    D.c.id,
-                    D.c.target,
-                    D.c.variant,
-                    D.c.status,
-                    D.c.parts_total,
-                    D.c.revision,
-                    D.c.held_revision,
-                    _ABANDONED_PART.label("abandoned"),
-                    D.c.form,
-                ).where(
-                    D.c.issue_date == issue_date,
-                    D.c.channel == channel,
-                    D.c.status.in_(wanted),
-                    or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= now),
-                )
-                if revision is not None:
-                    candidates = candidates.where(D.c.revision == revision)
-                rows = conn.execute(
-                    candidates.order_by(D.c.id)
-                    .limit(limit - len(claimed))
-                    .with_for_update(skip_locked=True)
-                ).all()
+                rows = conn.execute(candidates, {**where, "c_limit": limit - len(claimed)}).all()
                 if not rows:
                     break
-                statuses = {row.id: row.status for row in rows}
+                statuses = {row[0]: row[3] for row in rows}
                 # Only rows a vanished worker left with a part in flight need the sweep (and
                 # its recompute): usually none, and then the claim is three statements.
-                if abandoned := [row.id for row in rows if row.abandoned]:
+                if abandoned := [row[0] for row in rows if row[7]]:
                     swept = _sweep_abandoned_in_flight(conn, abandoned, now)
                     statuses.update(recompute(conn, swept, now))
-                keep = [row for row in rows if statuses[row.id] in wanted]
+                keep = [
+                    (id_, target, variant, statuses[id_], total, rev, held, form)
+                    for id_, target, variant, _, total, rev, held, _, form in rows
+                    if statuses[id_] in wanted
+                ]
                 if keep:
                     conn.execute(
-                        update(D)
-                        .where(among(D.c.id, "w_ids", self.dialect))
-                        .values(lease_owner=owner, lease_expires_at=expires, updated_at=now),
-                        {"w_ids": [row.id for row in keep]},
+                        _lease(self.dialect),
+                        {
+                            "w_ids": [row[0] for row in keep],
+                            "c_owner": owner,
+                            "c_expires": expires,
+                            "c_now": now,
+                        },
                     )
-                claimed.extend(
-                    (
-                        row.id,
-                        row.target,
-                        row.variant,
-                        statuses[row.id],
-                        row.parts_total,
-                        row.revision,
-                        row.held_revision,
-                        row.form,
-                    )
-                    for row in keep
-                )
+                claimed.extend(keep)
             parts = parts_of(conn, [row[0] for row in claimed])
+        channel_of, variants, status_of = Channel(channel), _VARIANTS, _STATUSES
         return [
             ClaimedDelivery(
                 id=delivery_id,
                 issue_date=issue_date,
-                channel=Channel(channel),
+                channel=channel_of,
                 target=target,
-                variant=Variant(variant),
-                status=Status(status),
+                variant=variants[variant],
+                status=status_of[status],
                 parts_total=total,
                 parts=parts[delivery_id],
                 lease_owner=owner,
@@ -211,6 +187,77 @@ _ABANDONED_PART = (
     .correlate(D)
 )
 
+# What a claim takes: pending rows, and uncertain ones when asked. Enum lookups by value, as
+# dicts: a claim turns every row's text into them.
+_WANTED = {
+    False: frozenset({Status.PENDING.value}),
+    True: frozenset({Status.PENDING.value, Status.UNCERTAIN.value}),
+}
+_STATUSES = {status.value: status for status in Status}
+_VARIANTS = {variant.value: variant for variant in Variant}
+_ACTIONS = {action.value: action for action in PartAction}
+
+
+# The claim's statements are built once (per dialect where it matters) and bound per call:
+# building and hashing a statement anew per claim cost more than running it.
+@cache
+def _candidates(include_uncertain: bool, by_revision: bool) -> Select[Any]:
+    """Claimable rows, oldest first, up to `c_limit`: free or expired leases, carrying
+    `c_rev` when by_revision."""
+    candidates = select(
+        D.c.id,
+        D.c.target,
+        D.c.variant,
+        D.c.status,
+        D.c.parts_total,
+        D.c.revision,
+        D.c.held_revision,
+        _ABANDONED_PART.label("abandoned"),
+        D.c.form,
+    ).where(
+        D.c.issue_date == bindparam("c_date"),
+        D.c.channel == bindparam("c_channel"),
+        D.c.status.in_(sorted(_WANTED[include_uncertain])),
+        or_(D.c.lease_expires_at.is_(None), D.c.lease_expires_at <= bindparam("c_now")),
+    )
+    if by_revision:
+        candidates = candidates.where(D.c.revision == bindparam("c_rev"))
+    return (
+        candidates.order_by(D.c.id)
+        .limit(bindparam("c_limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+    )
+
+
+@cache
+def _lease(dialect: str) -> Update:
+    return (
+        update(D)
+        .where(among(D.c.id, "w_ids", dialect))
+        .values(
+            lease_owner=bindparam("c_owner"),
+            lease_expires_at=bindparam("c_expires"),
+            updated_at=bindparam("c_now"),
+        )
+    )
+
+
+@cache
+def _parts(dialect: str) -> Select[Any]:
+    return (
+        select(
+            P.c.delivery_id,
+            P.c.part_index,
+            P.c.status,
+            P.c.attempts,
+            P.c.provider_message_id,
+            P.c.last_error,
+            P.c.action,
+        )
+        .where(among(P.c.delivery_id, "w_ids", dialect))
+        .order_by(P.c.delivery_id, P.c.part_index)
+    )
+
 
 def _sweep_abandoned_in_flight(
     conn: Connection, delivery_ids: Sequence[int], now: dt.datetime
@@ -240,29 +287,11 @@ def _sweep_abandoned_in_flight(
 def parts_of(conn: Connection, delivery_ids: Sequence[int]) -> dict[int, tuple[PartState, ...]]:
     found: dict[int, list[PartState]] = {i: [] for i in delivery_ids}
     if delivery_ids:
-        for row in conn.execute(
-            select(
-                P.c.delivery_id,
-                P.c.part_index,
-                P.c.status,
-                P.c.attempts,
-                P.c.provider_message_id,
-                P.c.last_error,
-                P.c.action,
-            )
-            .where(among(P.c.delivery_id, "w_ids", conn.dialect.name))
-            .order_by(P.c.delivery_id, P.c.part_index),
-            {"w_ids": list(delivery_ids)},
-        ):
-            found[row.delivery_id].append(
-                PartState(
-                    index=row.part_index,
-                    status=Status(row.status),
-                    attempts=row.attempts,
-                    provider_message_id=row.provider_message_id,
-                    last_error=row.last_error,
-                    action=PartAction(row.action),
-                )
+        statuses, actions = _STATUSES, _ACTIONS
+        rows = conn.execute(_parts(conn.dialect.name), {"w_ids": list(delivery_ids)})
+        for delivery_id, index, status, attempts, message_id, error, action in rows:
+            found[delivery_id].append(
+                PartState(index, statuses[status], attempts, message_id, error, actions[action])
             )
     return {delivery_id: tuple(parts) for delivery_id, parts in found.items()}
 
