@@ -1,5 +1,6 @@
 """Hot-path statements handed to the driver as they are: compiled once per dialect, their rows
-given to the DBAPI's executemany without SQLAlchemy's per-row work.
+given to the DBAPI's executemany without SQLAlchemy's per-row work (and a query without its
+per-call compiled-cache lookup).
 
 SQLAlchemy's executemany spends ~10 µs per row before the driver sees it: it builds each row's
 parameters anew and runs every bound value through its type (on SQLite a datetime is formatted
@@ -63,6 +64,18 @@ class Prepared:
             return
         compiled = self._compiled(conn.dialect)
         conn.exec_driver_sql(compiled.sql, compiled.rows(rows, shared or {}))
+
+    def query(
+        self,
+        conn: Connection,
+        values: Mapping[str, Any],
+        shared: Mapping[str, Any] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """Execute the statement once and return its rows as the driver gives them (so only
+        for columns the driver returns as they are: ints, strings)."""
+        compiled = self._compiled(conn.dialect)
+        result = conn.exec_driver_sql(compiled.sql, compiled.rows([values], shared or {})[0])
+        return [tuple(row) for row in result]
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         found = self._by_dialect.get(dialect.name)

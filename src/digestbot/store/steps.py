@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, Update, bindparam, case, or_, select, update
+from sqlalchemy import BindParameter, Update, bindparam, case, or_, select, update
 
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import deliveries, delivery_parts
@@ -70,8 +70,8 @@ _FINISHING = (Step.SENT, Step.FAILED, Step.UNCERTAIN, Step.SKIPPED)
 
 
 @cache
-def _owned(dialect: str) -> Select[tuple[int, int]]:
-    return (
+def _owned(dialect: str) -> Prepared:
+    return Prepared(
         select(D.c.id, D.c.parts_total)
         .where(among(D.c.id, "w_ids", dialect), D.c.lease_owner == bindparam("w_owner"))
         .with_for_update()
@@ -124,12 +124,9 @@ class StepBook(StoreBase):
         with self._write() as conn:
             now = self.now()
             ids = sorted({step.delivery_id for step in steps})
-            owned: dict[int, int] = {
-                delivery_id: total
-                for delivery_id, total in conn.execute(
-                    _owned(self.dialect), {"w_ids": ids, "w_owner": owner}
-                )
-            }
+            owned: dict[int, int] = dict(
+                _owned(self.dialect).query(conn, {"w_ids": ids, "w_owner": owner})
+            )
             written = [step.delivery_id in owned for step in steps]
             by_kind: dict[Step, list[dict[str, Any]]] = {kind: [] for kind in _STATEMENTS}
             statuses: dict[int, str | None] = {}
