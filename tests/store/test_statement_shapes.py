@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from digestbot.model import Channel, Variant
 from digestbot.store import PartStep, Store
+from digestbot.store.models import delivery_parts
 
 DAY = dt.date(2026, 4, 20)
 ONE_PART = {v: 1 for v in Variant}
@@ -70,3 +71,25 @@ def test_on_postgresql_statement_texts_do_not_grow_with_the_rows(store: Store) -
             store.record_steps(f"w{n}", [PartStep.in_flight(c.id, 0) for c in claimed])
         texts[n] = set(seen)
     assert texts[3] == texts[700]
+
+
+def test_an_outcome_and_the_next_in_flight_mark_are_one_update_of_parts(store: Store) -> None:
+    """The email path's group: one part's outcome and the next send's in-flight mark."""
+    store.ensure_deliveries(DAY, Channel.EMAIL, chats(1000, 2), ONE_PART)
+    first, second = store.claim(DAY, Channel.EMAIL, "w1", 2, 60)
+    store.record_steps("w1", [PartStep.in_flight(first.id, 0)])
+    with statements(store) as seen:
+        store.record_steps(
+            "w1", [PartStep.sent(first.id, 0, "m1"), PartStep.in_flight(second.id, 0)]
+        )
+    updates_of_parts = [s for s in seen if s.lstrip().upper().startswith("UPDATE DELIVERY_PARTS")]
+    assert len(updates_of_parts) == 1, seen
+    with store.engine.connect() as conn:
+        parts = {
+            row.delivery_id: row
+            for row in conn.execute(select(delivery_parts).where(delivery_parts.c.part_index == 0))
+        }
+    assert (parts[first.id].status, parts[first.id].provider_message_id) == ("sent", "m1")
+    assert parts[first.id].sent_at is not None and parts[first.id].attempts == 1
+    assert (parts[second.id].status, parts[second.id].attempts) == ("pending", 1)
+    assert parts[second.id].in_flight_at is not None and parts[second.id].sent_at is None

@@ -4,7 +4,8 @@ delivery's status brought along in the same transaction.
 
 Per group: one SELECT of the deliveries the owner still leases (locked FOR UPDATE on
 PostgreSQL, so no other worker can take one over until the group is committed), then one
-executemany per kind of step and one for the statuses. Those are compiled once and their rows
+executemany for the steps of single parts (in-flight marks and outcomes alike; a skip or a
+release has its own) and one for the statuses. Those are compiled once and their rows
 go to the driver as they are (`prepared`): the group's time is converted once, not per row."""
 
 from __future__ import annotations
@@ -13,7 +14,19 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Update, bindparam, case, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    Integer,
+    String,
+    Update,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from digestbot.store.base import StoreBase, clip_error
 from digestbot.store.models import deliveries, delivery_parts
@@ -28,45 +41,65 @@ _THIS_PART = (P.c.delivery_id == bindparam("w_delivery"), P.c.part_index == bind
 _NOW: BindParameter[Any] = bindparam("w_now")
 _ERROR: BindParameter[Any] = bindparam("w_error")
 
-# Order inside one group: an attempt that will be retried is closed before the next attempt's
-# in-flight mark; releases come last. (The fan-out never puts two steps of one part in a
-# group, except "retrying" followed by its next "in flight".)
-_UPDATES: dict[Step, Update] = {
-    Step.RETRYING: update(P)
-    .where(*_THIS_PART)
-    .values(in_flight_at=None, last_error=_ERROR, updated_at=_NOW),
-    Step.SENT: update(P)
-    .where(*_THIS_PART)
-    .values(
-        status=Status.SENT.value,
-        provider_message_id=bindparam("w_message"),
-        sent_at=_NOW,
-        updated_at=_NOW,
-    ),
-    Step.FAILED: update(P)
+# A step of one part (every kind but SKIPPED and RELEASE) is one row of ONE statement, the row
+# saying what it sets: status, permanent and error when not NULL, the message and the sending
+# time when `w_sent`, the in-flight time set (`w_flight` 1) or cleared (0), `w_attempt` added
+# to the attempts. A group of any mix of outcomes and in-flight marks is one executemany.
+_INT: Any = Integer()
+_SENT = bindparam("w_sent", type_=_INT) == 1
+_FLIGHT = bindparam("w_flight", type_=_INT)
+_PART_STEP = (
+    update(P)
     .where(*_THIS_PART)
     .values(
-        status=Status.FAILED.value,
-        permanent=bindparam("w_permanent"),
-        in_flight_at=None,
-        last_error=_ERROR,
+        status=func.coalesce(bindparam("w_status", type_=String()), P.c.status),
+        permanent=func.coalesce(bindparam("w_permanent", type_=Boolean()), P.c.permanent),
+        provider_message_id=case(
+            (_SENT, bindparam("w_message", type_=String())), else_=P.c.provider_message_id
+        ),
+        sent_at=case((_SENT, _NOW), else_=P.c.sent_at),
+        in_flight_at=case((_FLIGHT == 1, _NOW), (_FLIGHT == 0, None), else_=P.c.in_flight_at),
+        attempts=P.c.attempts + bindparam("w_attempt", type_=_INT),
+        last_error=func.coalesce(_ERROR, P.c.last_error),
         updated_at=_NOW,
-    ),
-    Step.UNCERTAIN: update(P)
-    .where(*_THIS_PART)
-    .values(status=Status.UNCERTAIN.value, last_error=_ERROR, updated_at=_NOW),
+    )
+)
+# Per kind: (status, in-flight time, attempts added, sent); None keeps what the part has.
+_PART_CHANGES: dict[Step, tuple[str | None, int | None, int, int]] = {
+    Step.RETRYING: (None, 0, 0, 0),
+    Step.SENT: (Status.SENT.value, None, 0, 1),
+    Step.FAILED: (Status.FAILED.value, 0, 0, 0),
+    Step.UNCERTAIN: (Status.UNCERTAIN.value, None, 0, 0),
+    Step.IN_FLIGHT: (None, 1, 1, 0),
+}
+_WHOLE_DELIVERY: dict[Step, Update] = {
     Step.SKIPPED: update(P)
     .where(P.c.delivery_id == bindparam("w_delivery"), P.c.status != Status.SENT.value)
     .values(status=Status.SKIPPED.value, in_flight_at=None, last_error=_ERROR, updated_at=_NOW),
-    Step.IN_FLIGHT: update(P)
-    .where(*_THIS_PART)
-    .values(in_flight_at=_NOW, attempts=P.c.attempts + 1, updated_at=_NOW),
     Step.RELEASE: update(D)
     .where(D.c.id == bindparam("w_delivery"))
     .values(lease_owner=None, lease_expires_at=None, updated_at=_NOW),
 }
-_STATEMENTS = {kind: Prepared(statement) for kind, statement in _UPDATES.items()}
+_ONE_PART = Prepared(_PART_STEP)
+_STATEMENTS: dict[Step, Prepared] = {
+    **{kind: _ONE_PART for kind in _PART_CHANGES},
+    **{kind: Prepared(statement) for kind, statement in _WHOLE_DELIVERY.items()},
+}
+# Order inside one group: an attempt that will be retried is closed before the next attempt's
+# in-flight mark; releases come last. (The fan-out never puts two steps of one part in a
+# group, except "retrying" followed by its next "in flight".) Rows of neighbouring kinds that
+# share a statement go in one executemany.
+_ORDER = (
+    Step.RETRYING,
+    Step.SENT,
+    Step.FAILED,
+    Step.UNCERTAIN,
+    Step.SKIPPED,
+    Step.IN_FLIGHT,
+    Step.RELEASE,
+)
 _FINISHING = (Step.SENT, Step.FAILED, Step.UNCERTAIN, Step.SKIPPED)
+_WITH_ERROR = (Step.RETRYING, Step.FAILED, Step.UNCERTAIN, Step.SKIPPED)
 
 
 @cache
@@ -128,7 +161,7 @@ class StepBook(StoreBase):
                 _owned(self.dialect).query(conn, {"w_ids": ids, "w_owner": owner})
             )
             written = [step.delivery_id in owned for step in steps]
-            by_kind: dict[Step, list[dict[str, Any]]] = {kind: [] for kind in _STATEMENTS}
+            by_kind: dict[Step, list[dict[str, Any]]] = {kind: [] for kind in _ORDER}
             statuses: dict[int, str | None] = {}
             for step, ok in zip(steps, written, strict=True):
                 if not ok:
@@ -143,23 +176,43 @@ class StepBook(StoreBase):
                     one_part = total == 1 and step.kind is not Step.SKIPPED
                     statuses[step.delivery_id] = step.kind.value if one_part else None
             shared = {"w_now": now}
-            for kind, rows in by_kind.items():
-                _STATEMENTS[kind].run_many(conn, rows, shared)
+            for statement, rows in _runs(by_kind):
+                statement.run_many(conn, rows, shared)
             _write_statuses(conn, statuses, now, self.dialect)
         return written
 
 
+def _runs(by_kind: Mapping[Step, list[dict[str, Any]]]) -> list[tuple[Prepared, list[Any]]]:
+    """The group's executemanys in `_ORDER`, neighbouring kinds of one statement joined."""
+    runs: list[tuple[Prepared, list[Any]]] = []
+    for kind in _ORDER:
+        if rows := by_kind[kind]:
+            statement = _STATEMENTS[kind]
+            if runs and runs[-1][0] is statement:
+                runs[-1][1].extend(rows)
+            else:
+                runs.append((statement, list(rows)))
+    return runs
+
+
 def _params(step: PartStep) -> dict[str, Any]:
-    params: dict[str, Any] = {"w_delivery": step.delivery_id}
-    if step.kind is Step.SENT:
-        params["w_message"] = step.message_id
-    elif step.kind is Step.FAILED:
-        params["w_permanent"] = step.permanent
-    if step.kind not in (Step.SKIPPED, Step.RELEASE):
-        params["w_part"] = step.part_index
-    if step.kind in (Step.RETRYING, Step.FAILED, Step.UNCERTAIN, Step.SKIPPED):
-        params["w_error"] = clip_error(step.error or "")
-    return params
+    error = clip_error(step.error or "") if step.kind in _WITH_ERROR else None
+    if step.kind is Step.RELEASE:
+        return {"w_delivery": step.delivery_id}
+    if step.kind is Step.SKIPPED:  # every unsent part of the delivery
+        return {"w_delivery": step.delivery_id, "w_error": error}
+    status, flight, attempt, sent = _PART_CHANGES[step.kind]
+    return {
+        "w_delivery": step.delivery_id,
+        "w_part": step.part_index,
+        "w_status": status,
+        "w_permanent": step.permanent if step.kind is Step.FAILED else None,
+        "w_sent": sent,
+        "w_message": step.message_id if sent else None,
+        "w_flight": flight,
+        "w_attempt": attempt,
+        "w_error": error,
+    }
 
 
 def _write_statuses(conn: Any, statuses: Mapping[int, str | None], now: Any, dialect: str) -> None:
