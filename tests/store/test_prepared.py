@@ -67,11 +67,13 @@ def test_prepared_rows_are_stored_as_sqlalchemy_stores_them(probe: Store) -> Non
         )
     with probe.engine.connect() as conn:
         read = {row.id: row[1:] for row in conn.execute(select(PROBE))}
-        stored = {i: at for i, at in conn.execute(select(PROBE.c.id, PROBE.c.at.cast(String)))}
+        as_text = select(PROBE.c.id, PROBE.c.at.cast(String), PROBE.c.other.cast(String))
+        stored = {i: (at, other) for i, at, other in conn.execute(as_text)}
     assert read[1] == (AT, LATER, True, "fixed")
     assert read[2] == (AT, None, False, "fixed")
     assert (read[1], read[2]) == (read[11], read[12])  # as SQLAlchemy's own executemany
-    assert stored[1] == stored[11]  # the same text on SQLite, so comparisons stay right
+    # The same text on SQLite (a whole second too: "…:00.000000"), so comparisons stay right.
+    assert (stored[1], stored[2]) == (stored[11], stored[12])
 
 
 def test_a_prepared_query_reads_rows_of_a_list(probe: Store) -> None:

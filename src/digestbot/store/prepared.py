@@ -91,7 +91,9 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     names: dict[Any, str] = compiled.bind_names  # each bound parameter's name in the text
     processors: dict[str, Processor] = {}
     for bind, name in names.items():
-        processor = bind.type.bind_processor(dialect)
+        # The dialect's own implementation: a generic type's processor skips the dialect's
+        # conversion (SQLite's datetime text), and the driver's default would differ.
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             processors[name] = processor
     values = compiled.params
