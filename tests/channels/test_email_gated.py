@@ -1,6 +1,6 @@
 """`SmtpConnection.send_when`: MAIL and RCPT go out while the fan-out commits the in-flight
-mark, DATA only once it is committed; a mark refused sends nothing and leaves the connection
-usable."""
+mark, the message only once it is committed; a mark refused sends nothing and (unpipelined)
+leaves the connection usable."""
 
 from __future__ import annotations
 
@@ -61,9 +61,21 @@ async def test_the_envelope_goes_out_while_the_gate_decides_and_data_only_after(
     assert received.parsed["Message-ID"] == message_id
 
 
-async def test_a_gate_saying_no_sends_nothing_and_the_connection_sends_the_next(
-    channel: EmailChannel, smtp_fake: SmtpFake
-) -> None:
+async def test_a_gate_saying_no_sends_nothing_and_the_connection_sends_the_next() -> None:
+    # Without PIPELINING, DATA is not asked before the gate said yes, so RSET can take the
+    # envelope back (pipelined, the connection hangs up: test_smtp_pipelining).
+    with SmtpFake(pipelining=False) as smtp_fake:
+        ch = EmailChannel(
+            smtp_fake.host, smtp_fake.port, from_addr="digest@example.org", security="none",
+            timeout=2.0, connections=1,
+        )  # fmt: skip
+        try:
+            await _refused_then_next(ch, smtp_fake)
+        finally:
+            await ch.close()
+
+
+async def _refused_then_next(channel: EmailChannel, smtp_fake: SmtpFake) -> None:
     gate = Gate(smtp_fake, False)
     async with channel.slot() as connection:
         assert isinstance(connection, Enveloped)

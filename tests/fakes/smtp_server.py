@@ -1,7 +1,8 @@
 """A local SMTP server (aiosmtpd) that records what it accepts, refuses scripted recipients
 with 450/550 like a real MTA - or 421 and hangs up, as one closing a busy connection does -
-optionally requires AUTH, optionally offers STARTTLS with a self-signed certificate, and can
-stall before answering DATA (the uncertain case). It counts the connections open at once.
+advertises PIPELINING unless told not to (`pipelining=False`), optionally requires AUTH,
+optionally offers STARTTLS with a self-signed certificate, and can stall before answering DATA
+(the uncertain case). It counts the connections open at once.
 
     with SmtpFake(username="digest", password="s3cret") as fake:
         EmailChannel(fake.host, fake.port, security="none", username=..., password=..., ...)
@@ -118,6 +119,10 @@ class _Handler:
         with self.fake.lock:
             self.fake.ehlo_count += 1
         session.host_name = hostname
+        if self.fake.pipelining:
+            # aiosmtpd reads commands one after another from its stream, so commands a
+            # client writes together (RFC 2920) are answered in order, as by Postfix.
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_MAIL(
@@ -126,8 +131,12 @@ class _Handler:
     ) -> str:  # fmt: skip
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
+        # What the client wrote behind MAIL before hearing its answer (RFC 2920 pipelining).
+        waiting = bytes(server._reader._buffer)  # type: ignore[attr-defined]
         with self.fake.lock:
             self.fake.in_transaction.add(id(server))
+            if b"RCPT TO:" in waiting and b"DATA\r\n" in waiting:
+                self.fake.pipelined += 1
         return "250 OK"
 
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -196,8 +205,11 @@ class SmtpFake:
         password: str | None = None,
         starttls: bool = False,
         record: bool = True,
+        pipelining: bool = True,
     ) -> None:
         self.host = "127.0.0.1"
+        self.pipelining = pipelining  # advertise PIPELINING in EHLO, as real providers do
+        self.pipelined = 0  # MAILs that arrived with their RCPT and DATA already behind them
         self.port = port or free_port()
         self.username, self.password = username, password
         self.record = record  # False: count accepted messages only (benchmarks)
