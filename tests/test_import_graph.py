@@ -93,7 +93,7 @@ OWNERS: dict[str, set[str]] = {
         "channels.slack", "channels.telegram_pool", "channels.telegram_http",
         "channels.telegram_ptb", "server",
     },
-    "aiosmtplib": {"channels.smtp"},
+    "aiosmtplib": {"channels.smtp", "channels.smtp_pipeline"},
     "httpx": {"sources", "server", "bot", "checking.links"},
     "feedparser": {"sources"},
     "starlette": {"server"},
