@@ -23,7 +23,7 @@ from digestbot.channels.errors import (
     TransientError,
     UncertainDelivery,
 )
-from digestbot.channels.smtp_pipeline import open_data, pipelines
+from digestbot.channels.smtp_pipeline import open_data, pipelines, refusal
 from digestbot.model import Channel
 from digestbot.payloads import EmailMessage, Payload
 
@@ -210,7 +210,7 @@ class SmtpConnection:
                 sender = self._server.envelope_from
                 await open_data(smtp, self._mail_from, recipient, target, sender)
             else:
-                await self._envelope(smtp, target)
+                await self._envelope(smtp, target, recipient)
         except Exception as exc:
             # A refused DATA is judged as the unpipelined path judges it, in its own phase.
             phase: Phase = "data" if isinstance(exc, aiosmtplib.SMTPDataError) else "envelope"
@@ -239,41 +239,42 @@ class SmtpConnection:
                 assert wire is not None
                 await self._message(smtp, wire)
             else:
-                await self._data(smtp, mail.data)
+                await self._data(smtp, target, mail.data, wire)
         except Exception as exc:
             error = map_smtp_error(exc, "data")
             await self._after_failure(smtp, exc)
             raise error from exc
         return mail.message_id
 
-    async def _envelope(self, smtp: aiosmtplib.SMTP, target: str) -> None:
+    async def _envelope(self, smtp: aiosmtplib.SMTP, target: str, recipient: bytes | None) -> None:
         """MAIL and RCPT. For plain addresses on a greeted connection the commands are
         written directly: aiosmtplib's `mail`/`rcpt` parse both addresses anew with
         `email.utils.parseaddr` on every message (~6 % of the sending loop's CPU); the
-        answers are judged, and refusals raised, exactly as they do."""
+        answers are judged, and refusals raised, exactly as they do (`refusal`)."""
         sender = self._server.envelope_from
-        recipient = _quoted(target)
         if smtp.is_ehlo_or_helo_needed or self._mail_from is None or recipient is None:
             await smtp.mail(sender)
             await smtp.rcpt(target)
             return
         response = await smtp.execute_command(b"MAIL", b"FROM:" + self._mail_from)
-        if response.code != SMTPStatus.completed:
-            raise aiosmtplib.SMTPSenderRefused(response.code, response.message, sender)
+        if refused := refusal("MAIL", response, target, sender):
+            raise refused
         response = await smtp.execute_command(b"RCPT", b"TO:" + recipient)
-        if response.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
-            raise aiosmtplib.SMTPRecipientRefused(response.code, response.message, target)
+        if refused := refusal("RCPT", response, target, sender):
+            raise refused
 
-    async def _data(self, smtp: aiosmtplib.SMTP, data: bytes) -> None:
-        """DATA, then the message. A message that is ready for the wire (`_on_the_wire`) is
-        written as it is; the answers are judged, and failures raised, as `SMTP.data` does."""
-        wire = _on_the_wire(data)
+    async def _data(
+        self, smtp: aiosmtplib.SMTP, target: str, data: bytes, wire: bytes | None
+    ) -> None:
+        """DATA, then the message. A message that is ready for the wire (`wire`, from
+        `_on_the_wire`) is written as it is; the answers are judged, and failures raised, as
+        `SMTP.data` does."""
         if wire is None or smtp.is_ehlo_or_helo_needed:
             await smtp.data(data)
             return
         start = await smtp.execute_command(b"DATA")
-        if start.code != SMTPStatus.start_input:
-            raise aiosmtplib.SMTPDataError(start.code, start.message)
+        if refused := refusal("DATA", start, target, self._server.envelope_from):
+            raise refused
         await self._message(smtp, wire)
 
     async def _message(self, smtp: aiosmtplib.SMTP, wire: bytes) -> None:

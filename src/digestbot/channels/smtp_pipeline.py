@@ -75,7 +75,7 @@ async def open_data(
                 raise refused from None
             raise
         if refused is None:
-            refused = _refusal(command, reply, target, sender)
+            refused = refusal(command, reply, target, sender)
         elif command == "DATA" and reply.code == SMTPStatus.start_input:
             smtp.close()  # waiting for a message after refusing its envelope: start afresh
         if reply.code == CLOSING:
@@ -85,10 +85,11 @@ async def open_data(
         raise refused
 
 
-def _refusal(
+def refusal(
     command: str, reply: SMTPResponse, target: str, sender: str
 ) -> aiosmtplib.SMTPResponseException | None:
-    """The error aiosmtplib raises for `reply` to `command`, or None for the expected one."""
+    """The error aiosmtplib's `mail`, `rcpt` or `data` raises for `reply` to `command`, or
+    None for the expected one; pipelined or not, an answer is judged here."""
     if command == "MAIL" and reply.code != SMTPStatus.completed:
         return aiosmtplib.SMTPSenderRefused(reply.code, reply.message, sender)
     if command == "RCPT" and reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
@@ -98,4 +99,4 @@ def _refusal(
     return None
 
 
-__all__ = ["CLOSING", "open_data", "pipelines"]
+__all__ = ["CLOSING", "open_data", "pipelines", "refusal"]
