@@ -100,10 +100,6 @@ class AnsweredBucket:
         self._in_flight = max(0, self._in_flight - 1)
         self._tat = max(self._tat, now) + 1.0 / self.rate
 
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
 
 @dataclass
 class SlidingWindow:

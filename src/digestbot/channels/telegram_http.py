@@ -52,13 +52,12 @@ def _seconds(value: object, default: float | None) -> float | None:
 def _checked(answer: tuple[int, bytes] | Exception) -> tuple[int, bytes]:
     """A request's outcome as PTB's `do_request` reports it: aiohttp's failures as PTB's
     TimedOut and NetworkError (the cause says which), a 5xx as ServerAnswered."""
+    if isinstance(answer, TimeoutError):  # aiohttp's timeouts subclass it
+        raise TimedOut(f"aiohttp.{type(answer).__name__}") from answer
+    if isinstance(answer, aiohttp.ClientError):
+        raise NetworkError(f"aiohttp.{type(answer).__name__}") from answer
     if isinstance(answer, Exception):
-        try:
-            raise answer
-        except TimeoutError as err:  # aiohttp's timeouts subclass it
-            raise TimedOut(f"aiohttp.{type(err).__name__}") from err
-        except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}") from err
+        raise answer
     status, payload = answer
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         raise ServerAnswered(status, _description(payload) or HTTPStatus(status).phrase)
@@ -106,10 +105,6 @@ class AiohttpRequest(BaseRequest):
             _seconds(pool, own.pool_timeout),
             _seconds(read, own.read_timeout),
         )
-
-    async def post_body(self, url: str, body: bytes) -> bytes:
-        """POST a ready JSON body (`BotConnections.post_json`)."""
-        return await self._connections.post_json(url, body)
 
     async def do_request(
         self,
