@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict src benchmarks
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -77,7 +77,7 @@ def main() -> None:
             write_config(
                 Path(folder),
                 store_url=f"sqlite:///{folder}/ledger.db",
-                telegram=telegram,  # type: ignore[arg-type]
+                telegram=telegram,
                 telegram_targets=CHATS,
                 slack=slack,
                 slack_targets=CHANNELS,

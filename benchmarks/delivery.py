@@ -55,7 +55,7 @@ from digestbot.delivery import (
     worker_id,
 )
 from digestbot.delivery.pacing import Pacing
-from digestbot.model import Variant
+from digestbot.model import Channel, Variant
 from digestbot.payloads import Payload
 from digestbot.ratelimit import AnsweredBucket
 from digestbot.rendering import Renderer
@@ -64,7 +64,7 @@ from digestbot.store.models import subscribers
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = dt.date(2026, 4, 20)
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 FIRST_CHAT = 100_000_000  # positive ids: private chats (1 msg/s each, no group window)
 
 FLOOR_CHATS = 200

@@ -34,10 +34,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import aiohttp
 from tests.fakes.telegram_server import DEFAULT_TOKEN
@@ -94,7 +95,9 @@ class Run:
         return cpu * 1000 / max(1, self.sent)
 
 
-Work = Callable[[], Awaitable[int]]  # sends to every target; returns how many were accepted
+# Sends to every target; returns how many were accepted. A coroutine, not any awaitable:
+# measure() hands it to asyncio.run.
+Work = Callable[[], Coroutine[Any, Any, int]]
 
 
 def measure(name: str, prepare: Callable[[str], Work], chats: int = CHATS) -> Run:

@@ -358,8 +358,8 @@ class SlackFake(BackgroundServer):
         if (refusal := self._form_refusal(params.get("text"), params.get("blocks"))) is not None:
             return refusal
         with self.lock:
-            if (error := self.history.update_error(channel, ts)) is not None:
-                return _slack_error(error)
+            if (refused := self.history.update_error(channel, ts)) is not None:
+                return _slack_error(refused)
             if (refusal := self._tier3_refusal("chat.update")) is not None:
                 return refusal
             post = self.history.apply_update(channel, ts, params)

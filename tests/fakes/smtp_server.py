@@ -154,7 +154,9 @@ class _Handler:
             return "250 OK"
         if code == 421:
             # Answered first (the reply is written before this callback can run), then closed.
-            asyncio.get_running_loop().call_soon(server.transport.close)
+            transport = server.transport
+            assert transport is not None  # aiosmtpd calls handlers only while connected
+            asyncio.get_running_loop().call_soon(transport.close)
             return "421 4.7.0 Too many messages on this connection, closing transmission channel"
         if code >= 500:
             return f"{code} 5.1.1 <{address}>: Recipient address rejected: User unknown"

@@ -573,6 +573,7 @@ class TelegramFake(BackgroundServer):
         reply_to_message_id), checked like Telegram: a message that is not in this chat (never
         sent, or deleted) is a 400 unless allow_sending_without_reply, which sends it plain."""
         wanted = params.get("reply_parameters")
+        message_id: Any  # the request's JSON value, whatever it is: int() below judges it
         if isinstance(wanted, dict):
             message_id, allow = wanted.get("message_id"), wanted.get("allow_sending_without_reply")
         elif "reply_to_message_id" in params:
