@@ -97,8 +97,6 @@ class FakeTelegram:
         self._proc = subprocess.Popen(
             [
                 sys.executable,
-                "-W",
-                "ignore::RuntimeWarning",
                 "-m",
                 "tests.fakes.telegram_server",
                 "--port",

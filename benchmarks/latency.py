@@ -66,12 +66,11 @@ class FakeSlack:
 
     def __enter__(self) -> FakeSlack:
         self._proc = subprocess.Popen(
-            [sys.executable, "-W", "ignore::RuntimeWarning", "-m", "tests.fakes.slack_server",
-             "--port", "0"],
+            [sys.executable, "-m", "tests.fakes.slack_server", "--port", "0"],
             cwd=REPO,
             stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline()
         if not line.startswith("slack fake"):

@@ -1,26 +1,6 @@
-"""Local stand-ins for Telegram, Slack and SMTP that behave like the real services."""
+"""Local stand-ins for Telegram, Slack and SMTP that behave like the real services.
 
-from tests.fakes.slack_responses import ResponsePost
-from tests.fakes.slack_server import SlackFake, SlackFault, SlackPost
-from tests.fakes.smtp_server import ReceivedMail, SmtpFake
-from tests.fakes.telegram_server import (
-    Fault,
-    RecordedRequest,
-    SentMessage,
-    TelegramFake,
-    TelegramLimits,
-)
-
-__all__ = [
-    "Fault",
-    "ReceivedMail",
-    "RecordedRequest",
-    "ResponsePost",
-    "SentMessage",
-    "SlackFake",
-    "SlackFault",
-    "SlackPost",
-    "SmtpFake",
-    "TelegramFake",
-    "TelegramLimits",
-]
+Import them from their modules (tests.fakes.telegram_server, ...). This package imports none of
+them: the servers also run as `python -m tests.fakes.<server>`, and a package that had already
+imported the module runpy is about to execute makes runpy warn (and run a second copy of it).
+"""
