@@ -22,6 +22,7 @@ from digestbot.payloads import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from digestbot.rendering.errors import RenderError
 from digestbot.rendering.limits import SLACK_MAX_HEADER, SLACK_MAX_SECTION, truncate
 from digestbot.rendering.splitting import split_mrkdwn
+from digestbot.rendering.template_cache import template_cache
 from digestbot.resources import builtin_templates_dir
 
 # Separates the blocks (sections, cards) of a Telegram render: messages split only between them.
@@ -146,6 +147,8 @@ def make_environment(channel: Channel, templates_dir: Path | None = None) -> jin
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": False,
+        # The options above and below compile into the code: this file is part of its key.
+        "bytecode_cache": template_cache(channel, Path(__file__)),
     }
     filters: dict[str, Callable[..., Any]] = {"linkable": linkable, "clean": clean}
     env_globals: dict[str, Any] = {}
