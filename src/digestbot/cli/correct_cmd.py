@@ -11,13 +11,8 @@ import typer
 from digestbot.changes import count_text, describe
 from digestbot.cli.app import app, console, fail
 from digestbot.cli.common import config_or_exit, fetch_file, parse_date, setup_logging
-from digestbot.cli.publish_cmd import (
-    ChannelOption,
-    JsonOption,
-    checked_issue,
-    print_report,
-    run_publish,
-)
+from digestbot.cli.delivering import checked_issue, print_report, run_publish
+from digestbot.cli.publish_cmd import ChannelOption, JsonOption
 from digestbot.cli.source_fetch import fetch_from_source
 from digestbot.cli.stores import store_or_exit, store_outage_exits
 from digestbot.delivery import PublishReport

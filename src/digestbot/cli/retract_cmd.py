@@ -13,7 +13,7 @@ from rich.table import Table
 
 from digestbot.cli.app import app, console, fail
 from digestbot.cli.common import config_or_exit, parse_date, parse_fetched, setup_logging
-from digestbot.cli.publish_cmd import _sigterm_sets
+from digestbot.cli.delivering import sigterm_sets
 from digestbot.cli.stores import store_or_exit, store_outage_exits
 from digestbot.config import Config, TelegramConfig
 from digestbot.delivery import (
@@ -74,7 +74,7 @@ def _run(config: Config, store: Store, issue: Issue, reason: str) -> RetractionR
 
     async def main() -> RetractionReport:
         stop = asyncio.Event()
-        with _sigterm_sets(stop, asyncio.get_running_loop()):
+        with sigterm_sets(stop, asyncio.get_running_loop()):
             report = await retract(
                 issue, reason, config, store, renderer, senders=senders, stop=stop
             )
