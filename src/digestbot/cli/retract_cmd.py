@@ -19,9 +19,9 @@ from digestbot.config import Config, TelegramConfig
 from digestbot.delivery import (
     PacedSender,
     RetractionReport,
+    message_admins,
     renderer_for,
     retract,
-    send_now,
     telegram_sender,
 )
 from digestbot.model import Channel, Issue
@@ -62,9 +62,7 @@ async def _tell_admins(config: Config, sender: PacedSender[Any] | None, text: st
     if sender is None or not isinstance(section, TelegramConfig):
         return
     message = TelegramMessage(text[:ADMIN_TEXT_LIMIT], parse_mode=None)
-    async with sender.session():
-        for chat in sorted({str(chat) for chat in section.admin_chat_ids}):
-            await send_now(sender, chat, [message])
+    await message_admins(sender, sorted({str(chat) for chat in section.admin_chat_ids}), message)
 
 
 def _run(config: Config, store: Store, issue: Issue, reason: str) -> RetractionReport:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from digestbot._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from digestbot.delivery.admin_alert import channel_down_alert
+    from digestbot.delivery.admin_alert import channel_down_alert, message_admins
     from digestbot.delivery.attempts import (
         REPLY_POLICY,
         AttemptHooks,
@@ -59,7 +59,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "admin_alert": ("channel_down_alert",),
+            "admin_alert": ("channel_down_alert", "message_admins"),
             "attempts": (
                 "REPLY_POLICY",
                 "AttemptHooks",
@@ -140,6 +140,7 @@ __all__ = [
     "edit_now",
     "iter_targets",
     "load_revision",
+    "message_admins",
     "move_to_revision",
     "owner_is_dead",
     "pacing_for",

@@ -6,9 +6,10 @@ channel that stopped, the message cannot go: the log line and the summary still 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from digestbot.channels.errors import ChannelError
 from digestbot.config import Config, TelegramConfig
 from digestbot.delivery.attempts import send_now
 from digestbot.delivery.fanout import ChannelDownAlert
@@ -36,11 +37,24 @@ def channel_down_alert(
         log.warning("admin alert: %s", text)
         if channel is Channel.TELEGRAM:
             return  # the way to the admins is what broke
-        async with sender.session():
-            for chat in admins:
-                await send_now(sender, chat, [TelegramMessage(text, parse_mode=None)])
+        await message_admins(sender, admins, TelegramMessage(text, parse_mode=None))
 
     return alert
 
 
-__all__ = ["channel_down_alert"]
+async def message_admins(
+    sender: PacedSender[Any], chats: Iterable[str], message: TelegramMessage
+) -> None:
+    """`message` to each admin chat; a failure is logged, never raised. Telegram may be down
+    too (a wrong token found while telling the admins that another channel stopped): that must
+    not end the run that is reporting, nor print a traceback, whose chained causes are
+    provider texts that may quote the token."""
+    try:
+        async with sender.session():
+            for chat in chats:
+                await send_now(sender, chat, [message])
+    except ChannelError as exc:
+        log.warning("admin message not sent: %s", exc)
+
+
+__all__ = ["channel_down_alert", "message_admins"]
