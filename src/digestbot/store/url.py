@@ -10,8 +10,12 @@ from pathlib import Path
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 # SQLAlchemy's own URL grammar starts the same way: name[+driver]://
 _SCHEME = re.compile(r"(?P<backend>[A-Za-z][A-Za-z0-9_]*)(?:\+(?P<driver>[A-Za-z0-9_]+))?://")
-# user:password@ right after the scheme; the password runs to the last @ before the host.
-_PASSWORD = re.compile(r"\A(?P<head>[^:/]+://[^:/@?]*:)(?P<password>[^/?]*)(?=@)")
+# user:password@ right after the scheme, read as SQLAlchemy reads it: the user runs to the
+# first ':' or '/', the password to the first '@', so a '/' or '?' in it is still password
+# (what the driver is given is what is masked).
+_PASSWORD = re.compile(r"\A(?P<head>[^:/]+://[^:/]*:)(?P<password>[^@]*)(?=@)")
+# libpq takes the password as a query parameter too (`?password=…`).
+_QUERY_PASSWORD = re.compile(r"(?<=[?&]password=)[^&#]*")
 
 
 class StoreURLError(ValueError):
@@ -27,14 +31,22 @@ def normalize_store_url(url: str) -> str:
     backend = match["backend"]
     if backend not in SUPPORTED_BACKENDS:
         raise StoreURLError(f"scheme must be sqlite or postgresql, not {backend!r}")
+    password = _PASSWORD.match(url)
+    host_and_port = re.split(r"[/?]", url[password.end() + 1 :])[0] if password else ""
+    if "@" in host_and_port:
+        # SQLAlchemy ends the password at its first '@' and takes the rest for the host: the
+        # password's tail would be looked up in DNS and quoted in every connection error.
+        raise StoreURLError("its password holds an '@': percent-encode it (%40)")
     if backend == "postgresql" and match["driver"] != "psycopg":
         return f"postgresql+psycopg://{url[match.end():]}"
     return url
 
 
 def display_store_url(url: str) -> str:
-    """The normalized URL with any password shown as `***`, for output and logs."""
-    return _PASSWORD.sub(r"\g<head>***", normalize_store_url(url))
+    """The normalized URL with any password (in the user part or the query) shown as `***`,
+    for output and logs."""
+    masked = _PASSWORD.sub(r"\g<head>***", normalize_store_url(url))
+    return _QUERY_PASSWORD.sub("***", masked)
 
 
 def sqlite_file(url: str) -> Path | None:
