@@ -4,6 +4,7 @@ Bot API fake."""
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import AsyncIterator
 
 import pytest
@@ -148,6 +149,23 @@ async def test_wrong_token_fails_open_permanently(telegram_fake: TelegramFake) -
     with pytest.raises(PermanentError, match="invalid bot token"):
         await wrong.open()
 
+
+@pytest.mark.parametrize("ptb_bot", [False, True], ids=["lean-getMe", "PTB-initialize"])
+async def test_a_refused_tokens_error_carries_no_cause_that_names_the_token(
+    telegram_fake: TelegramFake, ptb_bot: bool
+) -> None:
+    """InvalidToken's text names the token (PTB's `Bot.initialize()` and the lean getMe say
+    it alike): chained to the channel's error, any traceback of it would print the token."""
+    token = "wrong-token-without-token-shape-Zq81"
+    wrong = TelegramChannel(token, telegram_fake.url)
+    if ptb_bot:
+        assert wrong.bot  # built first: open() then goes through PTB's own initialize()
+
+    with pytest.raises(PermanentError, match="invalid bot token") as raised:
+        await wrong.open()
+    await wrong.close()
+
+    assert token not in "".join(traceback.format_exception(raised.value))
 
 async def test_refuses_payloads_of_other_channels(channel: TelegramChannel) -> None:
     with pytest.raises(TypeError):

@@ -20,7 +20,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from digestbot.channels.errors import ChannelError, MessageGone, UncertainDelivery, Unchanged
-from digestbot.channels.redact import install_redaction
+from digestbot.channels.redact import install_redaction, redact
 from digestbot.channels.slots import SharedSlots
 from digestbot.channels.telegram_bodies import SendBodies, chat_id
 from digestbot.channels.telegram_pool import BotConnections
@@ -180,7 +180,10 @@ class TelegramChannel:
                 await self._connections.initialize()
                 await self._check_token(api)
         except Exception as exc:
-            raise map_telegram_error(exc) from exc
+            error = map_telegram_error(exc)
+            # A refused token's InvalidToken names the token (PTB's text, kept by
+            # rejected_token): chained, any traceback of the error would print it.
+            raise error from (None if redact(str(exc)) != str(exc) else exc)
         self._send_url = f"{api}/sendMessage"
         self._opened = True
 
