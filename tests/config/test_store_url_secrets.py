@@ -75,3 +75,21 @@ def test_an_unencoded_at_sign_in_the_password_is_refused_before_any_connection(
     assert code != 0
     assert "store.url" in output and "percent-encode" in output, output
     _assert_hidden("Tail-Of-Secret", output)
+
+
+@pytest.mark.parametrize(
+    "command, exit_code",
+    [(("check-config",), 1), (("publish", "--file", str(SAMPLE)), 2)],
+    ids=["check-config", "publish"],
+)
+def test_a_port_that_is_not_a_number_is_one_line_not_a_traceback(
+    tmp_path: Path, command: tuple[str, ...], exit_code: int
+) -> None:
+    config = _config(tmp_path, f"postgresql://postgres:{PASSWORD}@127.0.0.1:notaport/digestbot")
+
+    code, output = _output(config, *command)
+
+    assert code == exit_code, output
+    assert "store.url" in output and "port must be a number, not 'notaport'" in output, output
+    assert "Traceback" not in output
+    _assert_hidden(PASSWORD, output)

@@ -16,6 +16,8 @@ _SCHEME = re.compile(r"(?P<backend>[A-Za-z][A-Za-z0-9_]*)(?:\+(?P<driver>[A-Za-z
 _PASSWORD = re.compile(r"\A(?P<head>[^:/]+://[^:/]*:)(?P<password>[^@]*)(?=@)")
 # libpq takes the password as a query parameter too (`?password=…`).
 _QUERY_PASSWORD = re.compile(r"(?<=[?&]password=)[^&#]*")
+# The port after host (or [IPv6 address]): everything after the last ':' outside brackets.
+_PORT = re.compile(r":(?P<port>[^:\]]*)\Z")
 
 
 class StoreURLError(ValueError):
@@ -32,11 +34,16 @@ def normalize_store_url(url: str) -> str:
     if backend not in SUPPORTED_BACKENDS:
         raise StoreURLError(f"scheme must be sqlite or postgresql, not {backend!r}")
     password = _PASSWORD.match(url)
-    host_and_port = re.split(r"[/?]", url[password.end() + 1 :])[0] if password else ""
-    if "@" in host_and_port:
+    authority = url[password.end() + 1 :] if password else url[match.end() :]
+    host_and_port = re.split(r"[/?]", authority)[0]
+    if password and "@" in host_and_port:
         # SQLAlchemy ends the password at its first '@' and takes the rest for the host: the
         # password's tail would be looked up in DNS and quoted in every connection error.
         raise StoreURLError("its password holds an '@': percent-encode it (%40)")
+    port = _PORT.search(host_and_port.rpartition("@")[2])
+    if port and not port["port"].isdigit():
+        # SQLAlchemy would fail with a bare int() error, far from the config that caused it.
+        raise StoreURLError(f"port must be a number, not {port['port']!r}")
     if backend == "postgresql" and match["driver"] != "psycopg":
         return f"postgresql+psycopg://{url[match.end():]}"
     return url
