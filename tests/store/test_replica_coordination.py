@@ -7,7 +7,11 @@ import datetime as dt
 import itertools
 import threading
 
+import pytest
+
 from digestbot.store import Store, open_store
+from digestbot.store.budgets import PRUNE_AFTER_SECONDS
+from tests.store.budget_rows import age_budgets, budgets
 
 INTERVAL = 1 / 30
 
@@ -67,6 +71,54 @@ def test_a_hold_pushes_a_budget_forward_and_never_back(store: Store) -> None:
     store.hold_budget("telegram:9", 2.0)
     start, now = store.reserve_sends("telegram:9", INTERVAL, 1)
     assert start >= now + 2.0 - 0.1
+
+
+def test_pruning_deletes_only_the_budgets_long_past(store: Store) -> None:
+    """Rows whose tat is more than PRUNE_AFTER_SECONDS ago go; the rest stay as they were:
+    budgets in use (tat now or ahead), and one whose last send was two minutes ago."""
+    _, now = store.reserve_sends("telegram:1", INTERVAL, 30)
+    store.reserve_each([("telegram:1:chat:5", 0.0)], 1.0)
+    store.hold_budget("telegram:1:chat:6", 5.0)
+    long_past = {"telegram:2": now - 2 * PRUNE_AFTER_SECONDS, "telegram:2:chat:5": now - 3700}
+    age_budgets(store, {**long_past, "telegram:1:chat:7": now - 120})
+    before = budgets(store)
+
+    assert store.prune_budgets() == 2
+    assert budgets(store) == {k: v for k, v in before.items() if k not in long_past}
+    assert store.prune_budgets() == 0
+
+
+def test_pruning_never_touches_the_budgets_a_publish_is_reserving(store: Store) -> None:
+    """Pruning while eight workers reserve: no reservation is lost (a pruned live row would
+    restart its budget at now, and blocks would overlap)."""
+    blocks: list[tuple[float, int]] = []
+    lock = threading.Lock()
+    reserving = threading.Event()
+    pruned: list[int] = []
+
+    def reserve() -> None:
+        for _ in range(20):
+            start, _now = store.reserve_sends("telegram:1", INTERVAL, 2)
+            with lock:
+                blocks.append((start, 2))
+            reserving.set()
+
+    def prune() -> None:
+        reserving.wait()
+        while any(thread.is_alive() for thread in threads):
+            pruned.append(store.prune_budgets())
+
+    threads = [threading.Thread(target=reserve) for _ in range(8)]
+    pruner = threading.Thread(target=prune)
+    for thread in [*threads, pruner]:
+        thread.start()
+    for thread in [*threads, pruner]:
+        thread.join()
+    blocks.sort()
+    for (start, count), (next_start, _) in itertools.pairwise(blocks):
+        assert next_start >= start + count * INTERVAL - 1e-6
+    assert pruned and not any(pruned)
+    assert budgets(store) == {"telegram:1": pytest.approx(blocks[-1][0] + 2 * INTERVAL)}
 
 
 def test_a_notice_is_recorded_once_and_can_be_given_back(store: Store) -> None:

@@ -284,6 +284,10 @@ class _Run:
         report.runs = {run.channel: run for run in runs}
         summary = await ledger.call(store.summary, issue.date)
         report.ledger = {name: summary.get(name, Counter()) for name in names}
+        if store.budgets_shared:
+            # Once per publish keeps the budgets to the chats sent to lately (there is a row per
+            # chat). SQLite's limits live in its one process: nothing writes rows there.
+            await ledger.call(store.prune_budgets)
         return report
 
 

@@ -14,7 +14,11 @@ whichever worker sends.
 Per-chat budgets (one message a second per chat) are rows of the same table with a burst of
 one: every chat a batch of sends goes to is reserved in one statement, each not before the
 time its send was going to leave anyway (its slot in the bot-wide budget). A provider's
-retry_after pushes a row's `tat` forward, so every worker waits it out."""
+retry_after pushes a row's `tat` forward, so every worker waits it out.
+
+A row whose `tat` has passed acts exactly as no row (every statement starts from the later of
+`tat` and now), so rows long past are deleted (`prune_budgets`) instead of piling up, one per
+chat ever sent to."""
 
 from __future__ import annotations
 
@@ -62,6 +66,15 @@ def _hold(now: str, greatest: str) -> TextClause:
     return text(statement)
 
 
+def _prune(now: str) -> TextClause:
+    return text(f"DELETE FROM {_TABLE} WHERE tat < {now} - :margin")  # noqa: S608
+
+
+# Only rows whose `tat` has passed go, which already limit nothing (a retry_after's hold, however
+# long, is a `tat` ahead). The budgets space sends a second apart at most (the bot's, a chat's),
+# so an hour past is margin enough for any worker still reading a row it reserved from.
+PRUNE_AFTER_SECONDS = 3600.0
+
 # PostgreSQL's clock is the one every worker shares; SQLite serves one process, whose clock
 # is passed in.
 _PG_NOW = "extract(epoch FROM statement_timestamp())::float8"
@@ -76,6 +89,8 @@ _POSTGRES_EACH = _reserve_after(
 _SQLITE_EACH = _reserve_after(":now", "max", "(SELECT :key AS key, :after AS after) AS wanted")
 _POSTGRES_HOLD = _hold(_PG_NOW, "greatest")
 _SQLITE_HOLD = _hold(":now", "max")
+_POSTGRES_PRUNE = _prune(_PG_NOW)
+_SQLITE_PRUNE = _prune(":now")
 
 
 class RateBudgets(StoreBase):
@@ -131,5 +146,12 @@ class RateBudgets(StoreBase):
         with self._write() as conn:
             conn.execute(hold, {"key": key, "hold": seconds, "now": time.time()})
 
+    def prune_budgets(self, past: float = PRUNE_AFTER_SECONDS) -> int:
+        """Delete the budgets whose `tat` is more than `past` seconds ago (they limit nothing);
+        how many went. One statement; a budget in use has its `tat` about now or later."""
+        prune = _POSTGRES_PRUNE if self.dialect == "postgresql" else _SQLITE_PRUNE
+        with self._write() as conn:
+            return conn.execute(prune, {"margin": past, "now": time.time()}).rowcount
 
-__all__ = ["RateBudgets"]
+
+__all__ = ["PRUNE_AFTER_SECONDS", "RateBudgets"]

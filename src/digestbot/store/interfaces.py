@@ -298,6 +298,10 @@ class SharedBudgets(Protocol):
         """Nothing in budget `key` leaves before `seconds` from now (a retry_after)."""
         ...
 
+    def prune_budgets(self) -> int:
+        """Delete the budgets long past (no limit left in them); how many went."""
+        ...
+
 
 class NoticeLog(Protocol):
     """Admin notices that go out once per issue (`store.notices`)."""
