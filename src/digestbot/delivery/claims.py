@@ -13,11 +13,12 @@ the others' when their leases run out."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections import deque
-from collections.abc import Sequence
-from typing import Generic, Protocol, TypeVar
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 from digestbot.delivery.workers import owner_is_dead
 from digestbot.model import Channel
@@ -150,6 +151,21 @@ class ClaimQueue(Generic[T]):
                 self.takeovers += 1
         self.rescan()
         return bool(others)
+
+    @contextlib.asynccontextmanager
+    async def working(self, active: Mapping[int, asyncio.Task[Any]]) -> AsyncIterator[None]:
+        """The leases of what this worker holds are renewed while the body runs. However it
+        ends (done, stopped, cancelled, an error), the tasks still in `active` are cancelled
+        and waited for, and only then is what was not finished handed back (`close`)."""
+        renewer = asyncio.create_task(self.keep_leases())
+        try:
+            yield
+        finally:
+            renewer.cancel()
+            for task in active.values():
+                task.cancel()
+            await asyncio.gather(renewer, *active.values(), return_exceptions=True)
+            await self.close()
 
     async def close(self) -> None:
         """Hand back everything claimed and not finished (a row with a part in flight turns

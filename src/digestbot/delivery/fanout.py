@@ -196,8 +196,7 @@ class Fanout:
             return ended_now
 
         halt = ChannelHalt()
-        renewer = asyncio.create_task(queue.keep_leases())
-        try:
+        async with queue.working(active):
             while True:
                 while (
                     len(active) < self.settings.concurrency
@@ -248,12 +247,6 @@ class Fanout:
                     result.delivered[status] += 1
                     if self.progress is not None:
                         self.progress.delivery_done(job.channel, status)
-        finally:
-            renewer.cancel()
-            for task in active.values():
-                task.cancel()
-            await asyncio.gather(renewer, *active.values(), return_exceptions=True)
-            await queue.close()
 
     async def _replay_recent_sends(self, job: ChannelJob) -> None:
         """Count what the ledger says was sent in the last minute (maybe by a run that crashed),

@@ -138,8 +138,7 @@ class Retractor:
         await claims.others_hold_work()  # a dead predecessor's rows are claimable at once
         await self._replay_recent_requests(channel, sender)
         active: dict[int, asyncio.Task[bool]] = {}
-        renewer = asyncio.create_task(claims.keep_leases())
-        try:
+        async with claims.working(active):
             while True:
                 while len(active) < self.settings.concurrency and not self.stop.is_set():
                     claimed = await claims.next()
@@ -161,12 +160,6 @@ class Retractor:
                         del active[delivery_id]
                         if task.result():
                             claims.finished(delivery_id)
-        finally:
-            renewer.cancel()
-            for task in active.values():
-                task.cancel()
-            await asyncio.gather(renewer, *active.values(), return_exceptions=True)
-            await claims.close()
 
     async def _replay_recent_requests(self, channel: Channel, sender: PacedSender[Any]) -> None:
         """Count the last minute's requests on the channel (a crashed run's too), so a resumed
