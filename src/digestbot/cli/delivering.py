@@ -1,7 +1,5 @@
 """What `publish`, `retry` and `correct` do once their config is loaded: check the issue, deliver
-it with a progress bar per channel, and report. Apart from the commands' definitions
-(`publish_cmd`), so the delivery stack, the store and the renderer load after the config has
-said which HTTP clients to warm (`warmup`) and while they load."""
+it with a progress bar per channel, and report. (The commands' definitions: `publish_cmd`.)"""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """`digestbot publish` and `digestbot retry`: deliver an issue, showing progress per channel.
 
-Only the commands' definitions are here. What they do once the config is loaded is in
-`delivering`, imported then: the HTTP clients the config sends with start loading on a thread
-first (`warmup`), beside the delivery stack, the store and the renderer."""
+Only the commands' definitions are here; what they do is in `delivering` (which `correct` and
+`retract` share)."""
 
 from __future__ import annotations
 
@@ -13,8 +12,8 @@ import typer
 
 from digestbot.cli.app import app, fail
 from digestbot.cli.common import config_or_exit, parse_date, setup_logging
+from digestbot.cli.delivering import publish_issue, retry_issue
 from digestbot.cli.help import choices
-from digestbot.cli.warmup import warm_senders
 from digestbot.model import Channel
 
 DateOption = Annotated[
@@ -61,10 +60,6 @@ def publish_command(
     if date is not None and file is not None:
         fail("give --date or --file, not both")
     config = config_or_exit()
-    if not dry_run:
-        warm_senders(config, channel)
-    from digestbot.cli.delivering import publish_issue  # the heavy part: see the docstring
-
     publish_issue(
         config,
         parse_date(date) if date else None,
@@ -100,7 +95,4 @@ def retry_command(
     refused recipient) are left alone."""
     setup_logging()
     config = config_or_exit()
-    warm_senders(config, channel)
-    from digestbot.cli.delivering import retry_issue  # the heavy part: see the docstring
-
     retry_issue(config, parse_date(date) if date else None, channel, uncertain, as_json=as_json)
