@@ -50,7 +50,7 @@ MAILBOXES = 1_000
 CONNECTION_COUNTS = (1, 4)
 FROM = "AI 前沿发展日报 <digest@example.org>"
 SENDER = Sender(FROM, "https://digest.example.org/unsubscribe", "bench-unsubscribe-secret")
-FAKE_COMMAND = (sys.executable, "-W", "ignore::RuntimeWarning", "-m", "tests.fakes.smtp_server")
+FAKE_COMMAND = (sys.executable, "-m", "tests.fakes.smtp_server")
 GOAL = 0.8  # issue 14: at least 0.8x bare aiosmtplib with the same connections
 ROUNDS = 3  # runs of each kind, interleaved; the median one counts
 
