@@ -292,6 +292,9 @@ def main(argv: list[str] | None = None) -> None:
     }
     if args.only:
         measure(args.only, *cases[args.only])
+        if args.profile and args.only == "fan-out":
+            report_profile(profile)
+        profile.unlink(missing_ok=True)
         return
     # Rounds of every case in turn: the machine's load moves, so each case's figure is its
     # median, and each ratio the median of the ratios within one round.
