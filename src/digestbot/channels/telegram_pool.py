@@ -96,7 +96,7 @@ class BotConnections:
     ) -> tuple[int, bytes]:
         """One request: the answer's status and bytes. aiohttp's failures pass through."""
         if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+            raise RuntimeError("These BotConnections are not initialized: call initialize()")
         async with self._session.request(
             method, url, data=body, headers=headers, timeout=limits
         ) as response:
